@@ -1,0 +1,132 @@
+import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Admin } from 'kafkajs';
+import { KafkaError } from './errors.ts';
+import { createKafkaClient } from './kafka-client.ts';
+
+interface AdminOptions {
+  brokers: string[];
+  logger?: Logger;
+}
+
+async function withAdmin<T>(
+  { brokers, logger = silentLogger }: AdminOptions,
+  what: string,
+  work: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = createKafkaClient({ brokers, clientId: 'oncoimg-admin', logger }).admin();
+  try {
+    await admin.connect();
+    return await work(admin);
+  } catch (error) {
+    throw new KafkaError('ADMIN_FAILED', `${what} failed on ${brokers.join(',')}`, {
+      retriable: true,
+      cause: error,
+    });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Creates the topics that do not exist yet (idempotent). Three partitions by default: events of
+ * one patient stay in one partition (the key), and up to three consumers share the work.
+ */
+export async function ensureTopics(
+  options: AdminOptions & { topics: string[]; numPartitions?: number },
+): Promise<void> {
+  const { topics, numPartitions = 3 } = options;
+  await withAdmin(options, 'creating topics', async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions })),
+      waitForLeaders: true,
+    });
+  });
+}
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The high watermark: offset of the next message to be written. */
+  offset: string;
+}
+
+/** The end offset of every partition of the topics: where a replay that should stop "now" stops. */
+export async function readTopicEndOffsets(
+  options: AdminOptions & { topics: string[] },
+): Promise<PartitionOffset[]> {
+  return withAdmin(options, 'reading end offsets', async (admin) => {
+    const result: PartitionOffset[] = [];
+    const existing = new Set(await admin.listTopics());
+    for (const topic of options.topics.filter((t) => existing.has(t))) {
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+        result.push({ topic, partition, offset: high });
+    }
+    return result;
+  });
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: string | null;
+  end: string;
+  lag: number;
+}
+
+/** How far a consumer group is behind, per partition (a group that never committed lags by the whole partition). */
+export async function consumerLag(
+  options: AdminOptions & { groupId: string; topics: string[] },
+): Promise<PartitionLag[]> {
+  const ends = await readTopicEndOffsets(options);
+  return withAdmin(options, 'reading consumer lag', async (admin) => {
+    const committed = await admin.fetchOffsets({
+      groupId: options.groupId,
+      topics: [...new Set(ends.map((e) => e.topic))],
+    });
+    const committedOf = new Map(
+      committed.flatMap(({ topic, partitions }) =>
+        partitions.map((p) => [`${topic}:${String(p.partition)}`, p.offset] as const),
+      ),
+    );
+    return ends.map(({ topic, partition, offset }) => {
+      const at = committedOf.get(`${topic}:${String(partition)}`);
+      const position = at === undefined || at === '-1' ? null : at;
+      return {
+        topic,
+        partition,
+        committed: position,
+        end: offset,
+        lag: Number(BigInt(offset) - BigInt(position ?? '0')),
+      };
+    });
+  });
+}
+
+/** Whether a broker answers a metadata request now (for readiness checks); never throws. */
+export async function probeKafka({
+  brokers,
+  timeoutMs = 2_000,
+}: {
+  brokers: string[];
+  timeoutMs?: number;
+}): Promise<boolean> {
+  const admin = createKafkaClient({
+    brokers,
+    clientId: 'oncoimg-probe',
+    connectionTimeoutMs: timeoutMs,
+  }).admin({
+    retry: { retries: 0 },
+  });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

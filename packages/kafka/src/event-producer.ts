@@ -1,0 +1,132 @@
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Producer } from 'kafkajs';
+import { KafkaError } from './errors.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
+
+/** One message to publish. */
+export interface OutgoingMessage {
+  key: string;
+  value: string | Buffer;
+  headers: Record<string, string>;
+}
+
+export interface EventProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Resolves once every message is acknowledged by all in-sync replicas. */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+export interface EventProducerOptions {
+  brokers: string[];
+  clientId: string;
+  logger?: Logger;
+  connectionTimeoutMs?: number;
+}
+
+/** Sends are retried by kafkajs this many times (about 10 s with its backoff) before failing to the caller, who keeps the rows (outbox). */
+const SEND_RETRIES = 5;
+
+/**
+ * The producer every service publishes with: idempotent and `acks=all`, so an acknowledged event is
+ * on every in-sync replica exactly once per send. `maxInFlightRequests: 1` is required by kafkajs's
+ * idempotent producer (it fails with OUT_OF_ORDER_SEQUENCE otherwise) and also keeps per-key order.
+ *
+ * Each message gets a `send` span. A message that already carries a `traceparent` (written by the
+ * outbox when the request was handled) continues that trace; the header is replaced by the span's
+ * own context, so the consumer's span becomes the child of this one in the same trace.
+ */
+export function createEventProducer({
+  brokers,
+  clientId,
+  logger = silentLogger,
+  connectionTimeoutMs,
+}: EventProducerOptions): EventProducer {
+  const kafka = createKafkaClient({ brokers, clientId, logger, connectionTimeoutMs });
+  let producer: Producer | undefined;
+  let connecting: Promise<Producer> | undefined;
+
+  /** Connects on first use, so a service can start (and accept writes) while Kafka is down. */
+  function connected(): Promise<Producer> {
+    connecting ??= (async () => {
+      const created = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        retry: { retries: SEND_RETRIES },
+      });
+      try {
+        await created.connect();
+      } catch (error) {
+        connecting = undefined;
+        await created.disconnect().catch(() => {});
+        throw new KafkaError('CONNECTION_FAILED', `could not connect the producer to ${brokers.join(',')}`, {
+          retriable: true,
+          cause: error,
+        });
+      }
+      producer = created;
+      return created;
+    })();
+    return connecting;
+  }
+
+  return {
+    async connect() {
+      await connected();
+    },
+    async disconnect() {
+      const current = producer;
+      producer = undefined;
+      connecting = undefined;
+      await current?.disconnect();
+    },
+    async send(topic, messages) {
+      if (messages.length === 0) return;
+      const tracer = kafkaTracer();
+      const spans: Span[] = [];
+      const prepared = messages.map((message) => {
+        const headers = { ...message.headers };
+        const parent = headers.traceparent ? extractTraceContext(headers) : context.active();
+        const span = tracer.startSpan(
+          `send ${topic}`,
+          {
+            kind: SpanKind.PRODUCER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'send',
+              'messaging.operation.name': 'send',
+              'messaging.destination.name': topic,
+            },
+          },
+          parent,
+        );
+        spans.push(span);
+        delete headers.traceparent;
+        delete headers.tracestate;
+        injectTraceContext(trace.setSpan(parent, span), headers);
+        return { key: message.key, value: message.value, headers };
+      });
+      try {
+        await (await connected()).send({ topic, acks: -1, messages: prepared });
+        for (const span of spans) span.end();
+      } catch (error) {
+        for (const span of spans) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'send failed' });
+          span.end();
+        }
+        if (error instanceof KafkaError) throw error;
+        throw new KafkaError(
+          'SEND_FAILED',
+          `publishing ${String(messages.length)} message(s) to ${topic} failed`,
+          {
+            retriable: true,
+            cause: error,
+          },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,41 @@
+export type { Database, DatabaseKind, Queryable, QueryResult } from './database.ts';
+export { openDatabase, type OpenDatabaseOptions } from './open-database.ts';
+export { CONNECT_TIMEOUT_MS } from './postgres-database.ts';
+export {
+  STORE_ERROR_CODES,
+  StoreError,
+  isStoreError,
+  storeErrorCodeForSqlState,
+  toStoreError,
+  type StoreErrorCode,
+} from './errors.ts';
+export { migrate, MIGRATION_LOCK_NAMESPACE, type Migration, type MigrateResult } from './migrate.ts';
+export { outboxMigrations } from './outbox/outbox.migrations.ts';
+export { enqueueOutbox, type OutboxMessage } from './outbox/enqueue-outbox.ts';
+export {
+  createOutboxRelay,
+  DEFAULT_OUTBOX_RETENTION,
+  OUTBOX_LOCK_NAMESPACE,
+  type OutboxProducer,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type OutboxRelayStatus,
+  type OutboxRetention,
+  type OutgoingOutboxMessage,
+} from './outbox/outbox-relay.ts';
+export { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS } from './outbox/relay-backoff.ts';
+export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
+export { resourceMigrations } from './resources/resource.migrations.ts';
+export {
+  createResourceRepository,
+  DEFAULT_SEARCH_COUNT,
+  MAX_SEARCH_COUNT,
+  type HistoryEntry,
+  type ResourceRepository,
+  type SearchCriteria,
+  type StoredResource,
+  type WriteAction,
+  type WriteResult,
+} from './resources/resource-repository.ts';
+export { RESOURCE_ID, checkResourceId } from './resources/resource-ids.ts';
+export { patientKeysOf, searchTokensOf } from './resources/search-tokens.ts';

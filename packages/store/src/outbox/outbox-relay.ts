@@ -1,0 +1,409 @@
+/**
+ * Outbox relay: publishes committed outbox rows to Kafka and marks them sent.
+ *
+ * Guarantees
+ * - At least once: a row is marked sent only after the producer acknowledged it (acks=all); a crash
+ *   between the two publishes it again, so consumers must be idempotent (they are, by contract).
+ * - Order: rows go out in id order (insertion order), grouped per topic, so the events of one key
+ *   keep their order within a topic. Two writes of the same resource are ordered by the row lock on
+ *   the resource, so their outbox ids are too.
+ * - One publisher at a time per database schema: on a server, a batch is claimed inside a
+ *   transaction that holds `pg_try_advisory_xact_lock` and locks the rows `FOR UPDATE SKIP LOCKED`;
+ *   the rows are marked sent in that same transaction. A second relay (another instance of the
+ *   service) skips its turn while the lock is held, so no row is published twice and per-key order
+ *   holds across instances. On PGlite there is one process and one connection; an in-process mutex
+ *   shared by every relay of the database plays the lock's part, and no transaction is held open
+ *   while Kafka answers, because that would block every other statement of the service.
+ * - Kafka down: rows stay pending (attempts and last_error recorded), the relay backs off (capped
+ *   exponential) and keeps polling; writes go on being accepted and are published once it is back.
+ */
+import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Database, Queryable } from '../database.ts';
+import { StoreError, isStoreError } from '../errors.ts';
+import { Mutex } from '../mutex.ts';
+import { pruneSentOutbox } from './prune-sent-outbox.ts';
+import { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS, relayBackoffMs } from './relay-backoff.ts';
+
+/** What the relay needs of a producer: `EventProducer` of @oncoimg/kafka fits. */
+export interface OutboxProducer {
+  send(topic: string, messages: OutgoingOutboxMessage[]): Promise<unknown>;
+}
+
+export interface OutgoingOutboxMessage {
+  key: string;
+  value: string | Buffer;
+  headers: Record<string, string>;
+}
+
+export interface OutboxRelayStatus {
+  running: boolean;
+  /** Pending rows at the last check (at most `statusRefreshMs` old). */
+  backlog: number;
+  /** Age of the oldest pending row: the relay's lag. Null when nothing is pending. */
+  oldestPendingAgeMs: number | null;
+  lastPublishedAt: string | null;
+  /** Last failure (publish or database); kept after recovery, see `consecutiveFailures`. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** Failures since the last successful round; 0 means healthy. */
+  consecutiveFailures: number;
+  /** Rows this relay published since it was created. */
+  published: number;
+}
+
+export interface OutboxRelay {
+  /** Starts polling in the background. */
+  start(): void;
+  /** Stops polling and waits for a round in progress to finish. */
+  stop(): Promise<void>;
+  /** Last known status, without touching the database (for /readyz). */
+  status(): OutboxRelayStatus;
+  /** Reads the backlog now, then returns the status. */
+  readStatus(): Promise<OutboxRelayStatus>;
+  /** Publishes until nothing is pending; returns the number of rows published. Throws if publishing fails. */
+  flush(options?: { timeoutMs?: number }): Promise<number>;
+}
+
+export interface OutboxRetention {
+  /** Sent rows are deleted once older than this. */
+  sentRowsMs: number;
+  /** How often the relay prunes. */
+  everyMs: number;
+}
+
+/**
+ * Sent rows are kept a week: long enough to inspect what went out during an incident reported
+ * days later, short enough that the table does not grow without bound.
+ */
+export const DEFAULT_OUTBOX_RETENTION: OutboxRetention = { sentRowsMs: 7 * 24 * 3600_000, everyMs: 3600_000 };
+
+export interface OutboxRelayOptions {
+  db: Database;
+  producer: OutboxProducer;
+  /** Rows per round: one producer call per topic per round. */
+  batchSize?: number;
+  /** Pause between rounds when nothing was pending. */
+  pollIntervalMs?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** A send that hangs longer than this counts as failed (the rows stay pending). */
+  publishTimeoutMs?: number;
+  /** How often the background loop re-reads the backlog for `status()`. */
+  statusRefreshMs?: number;
+  /** Deletion of old sent rows; `false` leaves it to the operator (see `pruneSentOutbox`). */
+  retention?: OutboxRetention | false;
+  logger?: Logger;
+}
+
+/** First key of the relay's advisory lock (the second is the schema's hash). */
+export const OUTBOX_LOCK_NAMESPACE = 0x6f757462; // 'outb'
+
+/** Longest error text kept per row and in the status: enough to diagnose, bounded in size. */
+const MAX_ERROR_LENGTH = 500;
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  value: string | null;
+  value_bytes: Buffer | null;
+  headers: Record<string, string>;
+}
+
+interface RoundResult {
+  /** False when another relay held the lock, so nothing was tried. */
+  tookTurn: boolean;
+  claimed: number;
+  published: number;
+  error?: Error;
+}
+
+/** PGlite relays of one database share one mutex: there is no advisory lock across a single connection. */
+const pgliteRelayMutexes = new WeakMap<Database, Mutex>();
+
+/** Creates a relay; call `start()` to run it in the background, or `flush()` to drain once. */
+export function createOutboxRelay({
+  db,
+  producer,
+  batchSize = 500,
+  pollIntervalMs = 50,
+  backoff = {},
+  publishTimeoutMs = 30_000,
+  statusRefreshMs = 1_000,
+  retention = DEFAULT_OUTBOX_RETENTION,
+  logger = silentLogger,
+}: OutboxRelayOptions): OutboxRelay {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new StoreError('INVALID_ARGUMENT', 'outbox relay batchSize must be a positive integer');
+  }
+  const backoffSettings = {
+    initialMs: backoff.initialMs ?? RELAY_BACKOFF_INITIAL_MS,
+    maxMs: backoff.maxMs ?? RELAY_BACKOFF_MAX_MS,
+  };
+  const mutex = db.kind === 'pglite' ? sharedPgliteMutex(db) : new Mutex();
+  const state: OutboxRelayStatus = {
+    running: false,
+    backlog: 0,
+    oldestPendingAgeMs: null,
+    lastPublishedAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    consecutiveFailures: 0,
+    published: 0,
+  };
+  let backlogReadAt: number | null = null;
+  let lastPruneAt = Date.now();
+  let loop: Promise<void> | undefined;
+  const sleeper = createSleeper();
+
+  const publishRows = async (q: Queryable, rows: OutboxRow[]): Promise<RoundResult> => {
+    const sentIds: string[] = [];
+    let error: Error | undefined;
+    let failedIds: string[] = [];
+    for (const [topic, group] of groupByTopic(rows)) {
+      try {
+        await withTimeout(
+          producer.send(topic, group.map(toOutgoing)),
+          publishTimeoutMs,
+          `producer did not answer within ${publishTimeoutMs} ms`,
+        );
+        sentIds.push(...group.map((row) => row.id));
+      } catch (sendError) {
+        // Later topics wait for the next round: a broker that just failed one send will most
+        // likely fail the next, and each failed send can take the producer's full retry time.
+        error = sendError instanceof Error ? sendError : new Error(String(sendError));
+        failedIds = group.map((row) => row.id);
+        break;
+      }
+    }
+    if (sentIds.length > 0) {
+      await q.query(
+        'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
+        [sentIds],
+      );
+    }
+    if (failedIds.length > 0) {
+      await q.query(
+        'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
+        [failedIds, describeError(error)],
+      );
+    }
+    return { tookTurn: true, claimed: rows.length, published: sentIds.length, error };
+  };
+
+  const claimSql = `SELECT id, topic, message_key, value, value_bytes, headers FROM outbox
+                    WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+
+  const runRound = (): Promise<RoundResult> =>
+    mutex.run(async () => {
+      const result =
+        db.kind === 'pglite'
+          ? await publishRows(db, (await db.query<OutboxRow>(claimSql, [batchSize])).rows)
+          : await db.transaction(async (tx) => {
+              const { rows } = await tx.query<{ locked: boolean }>(
+                "SELECT pg_try_advisory_xact_lock($1, hashtext(coalesce(current_schema(), ''))) AS locked",
+                [OUTBOX_LOCK_NAMESPACE],
+              );
+              if (!rows.at(0)?.locked) return { tookTurn: false, claimed: 0, published: 0 };
+              return publishRows(tx, (await tx.query<OutboxRow>(claimSql, [batchSize])).rows);
+            });
+      if (result.published > 0) {
+        state.published += result.published;
+        state.lastPublishedAt = new Date().toISOString();
+      }
+      if (result.error !== undefined) throw result.error;
+      return result;
+    });
+
+  const readBacklog = async (): Promise<void> => {
+    const { rows } = await db.query<{ backlog: number; oldest_age_ms: number | null }>(
+      `SELECT count(*)::int AS backlog,
+              (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_age_ms
+       FROM outbox WHERE sent_at IS NULL`,
+    );
+    state.backlog = rows.at(0)?.backlog ?? 0;
+    state.oldestPendingAgeMs = rows.at(0)?.oldest_age_ms ?? null;
+    backlogReadAt = Date.now();
+  };
+
+  const recordFailure = (error: unknown): void => {
+    state.consecutiveFailures += 1;
+    state.lastError = describeError(error);
+    state.lastErrorAt = new Date().toISOString();
+  };
+
+  const housekeeping = async (): Promise<void> => {
+    const now = Date.now();
+    if (backlogReadAt === null || now - backlogReadAt >= statusRefreshMs) {
+      await readBacklog().catch(() => undefined); // the status keeps its last values while the database is away
+    }
+    if (retention !== false && now - lastPruneAt >= retention.everyMs) {
+      lastPruneAt = now;
+      try {
+        const deleted = await pruneSentOutbox(db, { olderThanMs: retention.sentRowsMs });
+        if (deleted > 0) logger.info('pruned sent outbox rows', { deleted });
+      } catch (error) {
+        logger.warn('outbox pruning failed', { error: errorCode(error) });
+      }
+    }
+  };
+
+  // A function, not the field: the loop awaits, and stop() may flip the flag meanwhile.
+  const isRunning = (): boolean => state.running;
+
+  const runLoop = async (): Promise<void> => {
+    while (isRunning()) {
+      let waitMs = pollIntervalMs;
+      try {
+        const round = await runRound();
+        if (state.consecutiveFailures > 0) {
+          logger.info('outbox publishing resumed', { failures: state.consecutiveFailures });
+          state.consecutiveFailures = 0;
+        }
+        // A full batch means more rows are probably waiting: go on at once.
+        if (round.tookTurn && round.claimed === batchSize) waitMs = 0;
+      } catch (error) {
+        recordFailure(error);
+        waitMs = relayBackoffMs(state.consecutiveFailures, backoffSettings);
+        logger.warn('outbox publish failed; rows stay pending', {
+          error: errorCode(error),
+          failures: state.consecutiveFailures,
+          retryInMs: waitMs,
+        });
+      }
+      await housekeeping();
+      if (waitMs > 0 && isRunning()) await sleeper.sleep(waitMs);
+    }
+  };
+
+  const snapshot = (): OutboxRelayStatus => ({
+    ...state,
+    oldestPendingAgeMs:
+      state.oldestPendingAgeMs === null || backlogReadAt === null
+        ? null
+        : Math.round(state.oldestPendingAgeMs + (Date.now() - backlogReadAt)),
+  });
+
+  return {
+    start() {
+      if (state.running) return;
+      state.running = true;
+      loop = runLoop().catch((error: unknown) => {
+        // Not reached by design (every step catches its errors); logged rather than left unhandled.
+        logger.error('outbox relay stopped unexpectedly', { error: errorCode(error) });
+        state.running = false;
+      });
+    },
+    async stop() {
+      state.running = false;
+      sleeper.wake();
+      await loop;
+      loop = undefined;
+    },
+    status: snapshot,
+    async readStatus() {
+      await readBacklog();
+      return snapshot();
+    },
+    async flush({ timeoutMs = 30_000 } = {}) {
+      let cancelled = false;
+      const drain = async (): Promise<number> => {
+        let published = 0;
+        while (!cancelled) {
+          let round: RoundResult;
+          try {
+            round = await runRound();
+          } catch (error) {
+            recordFailure(error);
+            throw error;
+          }
+          published += round.published;
+          if (round.tookTurn && round.claimed < batchSize) {
+            await readBacklog();
+            break;
+          }
+          // Another instance holds the turn: let it finish its batch.
+          if (!round.tookTurn) await sleeper.sleep(pollIntervalMs);
+        }
+        return published;
+      };
+      try {
+        return await withTimeout(drain(), timeoutMs, `outbox not drained within ${timeoutMs} ms`);
+      } finally {
+        cancelled = true;
+      }
+    },
+  };
+}
+
+function sharedPgliteMutex(db: Database): Mutex {
+  let mutex = pgliteRelayMutexes.get(db);
+  if (!mutex) {
+    mutex = new Mutex();
+    pgliteRelayMutexes.set(db, mutex);
+  }
+  return mutex;
+}
+
+/** Rows per topic, each group in id order, topics in order of their first row. */
+function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
+  const groups = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.topic);
+    if (group) group.push(row);
+    else groups.set(row.topic, [row]);
+  }
+  return groups;
+}
+
+function toOutgoing(row: OutboxRow): OutgoingOutboxMessage {
+  return { key: row.message_key, value: row.value ?? row.value_bytes ?? '', headers: row.headers };
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new StoreError('TIMEOUT', message));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Error code and message, bounded. Producer and database errors carry no message content. */
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  return (code === 'unknown' ? message : `${code}: ${message}`).slice(0, MAX_ERROR_LENGTH);
+}
+
+function errorCode(error: unknown): string {
+  if (isStoreError(error)) return error.code;
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return 'unknown';
+}
+
+/** Sleeps that `wake()` ends early, so `stop()` does not wait out a long backoff. */
+function createSleeper(): { sleep(ms: number): Promise<void>; wake(): void } {
+  const sleeping = new Set<() => void>();
+  return {
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          sleeping.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        sleeping.add(done);
+      }),
+    wake: () => {
+      for (const done of [...sleeping]) done();
+    },
+  };
+}

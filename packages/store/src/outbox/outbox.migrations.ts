@@ -1,0 +1,31 @@
+import type { Migration } from '../migrate.ts';
+
+/**
+ * The outbox table: messages written in the same transaction as the data they describe, published
+ * to Kafka by the relay afterwards. A message is either text (FHIR JSON, readable with psql) or
+ * bytes, never both.
+ */
+export const outboxMigrations: readonly Migration[] = [
+  {
+    id: 'store.outbox.001-create',
+    sql: `
+      CREATE TABLE outbox (
+        id bigserial PRIMARY KEY,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        value text,
+        value_bytes bytea,
+        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        CONSTRAINT outbox_one_value CHECK ((value IS NULL) <> (value_bytes IS NULL))
+      );
+      -- The relay reads only pending rows, oldest first: a partial index as small as the backlog.
+      CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL;
+      -- Retention deletes sent rows by age.
+      CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+    `,
+  },
+];

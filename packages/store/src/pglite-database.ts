@@ -1,0 +1,114 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdir } from 'node:fs/promises';
+import { PGlite, types } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult } from './database.ts';
+import { StoreError, toStoreError } from './errors.ts';
+import { guardTransaction } from './transaction-guard.ts';
+
+export interface PgliteDatabaseOptions {
+  /** Folder of the database files; undefined keeps the database in memory. */
+  dataDir: string | undefined;
+  schema: string | undefined;
+}
+
+interface PgliteRunner {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; affectedRows?: number }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+/**
+ * PostgreSQL in WASM, in this process. It has ONE connection: PGlite's own mutex runs transactions
+ * one at a time, and statements outside a transaction wait until it ends. A statement on the
+ * database itself from inside a transaction would therefore wait forever; it is refused instead.
+ */
+export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOptions): Promise<Database> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      // Same values as node-postgres gives, so code behaves the same on both targets.
+      parsers: {
+        [types.INT8]: (value: string) => value,
+        [types.NUMERIC]: (value: string) => value,
+        [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+      },
+    });
+    if (schema !== undefined) {
+      await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}`);
+    }
+  } catch (error) {
+    throw toStoreError(error);
+  }
+
+  const transactionScope = new AsyncLocalStorage<{ open: boolean }>();
+  let closed = false;
+  const checkUsable = (): void => {
+    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
+    if (transactionScope.getStore()?.open) {
+      throw new StoreError(
+        'INVALID_ARGUMENT',
+        'the database was used inside one of its own transactions; use the transaction (tx) instead',
+      );
+    }
+  };
+  const queryableOf = (runner: PgliteRunner): Queryable => ({
+    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
+      try {
+        const result = await runner.query(sql, params === undefined ? undefined : [...params]);
+        return { rows: result.rows as T[], rowCount: result.affectedRows || result.rows.length };
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await runner.exec(sql);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+  });
+  const direct = queryableOf(pglite);
+
+  return {
+    kind: 'pglite',
+    schema,
+    query: async (sql, params) => {
+      checkUsable();
+      return direct.query(sql, params);
+    },
+    exec: async (sql) => {
+      checkUsable();
+      return direct.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      checkUsable();
+      const scope = { open: true };
+      let callerError: { error: unknown } | undefined;
+      try {
+        return await pglite.transaction(async (tx) => {
+          const guard = guardTransaction(queryableOf(tx));
+          try {
+            return await transactionScope.run(scope, () => fn(guard.queryable));
+          } catch (error) {
+            callerError = { error };
+            throw error;
+          } finally {
+            guard.end();
+            scope.open = false;
+          }
+        });
+      } catch (error) {
+        // The caller's own errors pass unchanged; only PGlite's (BEGIN, COMMIT, ROLLBACK) are translated.
+        if (callerError?.error === error) throw error;
+        throw toStoreError(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pglite.close();
+    },
+  };
+}

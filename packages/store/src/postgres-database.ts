@@ -1,0 +1,144 @@
+import pg from 'pg';
+import type { Logger } from '@oncoimg/telemetry';
+import type { Database, Queryable, QueryResult } from './database.ts';
+import { StoreError, toStoreError } from './errors.ts';
+import { guardTransaction } from './transaction-guard.ts';
+
+/** How long to wait for a pooled connection before failing: a down database must fail a request, not hang it. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+export interface PostgresDatabaseOptions {
+  url: string;
+  schema: string | undefined;
+  max: number;
+  applicationName: string;
+  logger: Logger;
+}
+
+/** A PostgreSQL server through a node-postgres Pool. */
+export async function openPostgresDatabase({
+  url,
+  schema,
+  max,
+  applicationName,
+  logger,
+}: PostgresDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: applicationName,
+    // Every connection of the pool starts in the schema, so no statement can run elsewhere.
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle connection dies when the server restarts; without a listener node would crash the
+  // process. The pool drops the connection and the next query opens a new one.
+  pool.on('error', (error) => {
+    logger.warn('idle database connection lost', { error: toStoreError(error).code });
+  });
+
+  let closed = false;
+  const checkOpen = (): void => {
+    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
+  };
+  const run = async <T>(
+    client: pg.Pool | pg.PoolClient,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<T>> => {
+    try {
+      type Answer = pg.QueryResult<Record<string, unknown>>;
+      const answer = (await client.query(sql, params as unknown[] | undefined)) as Answer | Answer[];
+      // A script of several statements answers one result each; the last is the script's result.
+      const result = Array.isArray(answer) ? answer.at(-1) : answer;
+      if (result === undefined) return { rows: [], rowCount: 0 };
+      return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  };
+  const queryableOf = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    query: <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
+      run<T>(client, sql, params),
+    exec: async (sql) => {
+      await run(client, sql);
+    },
+  });
+
+  try {
+    if (schema !== undefined) await createSchema(pool, schema);
+    else await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw toStoreError(error);
+  }
+
+  const poolQueryable = queryableOf(pool);
+  return {
+    kind: 'postgres',
+    schema,
+    query: async (sql, params) => {
+      checkOpen();
+      return poolQueryable.query(sql, params);
+    },
+    exec: async (sql) => {
+      checkOpen();
+      return poolQueryable.exec(sql);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      checkOpen();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw toStoreError(error);
+      }
+      const guard = guardTransaction(queryableOf(client));
+      let finished = false;
+      let broken: Error | undefined;
+      try {
+        await run(client, 'BEGIN');
+        const result = await fn(guard.queryable);
+        guard.end();
+        const commit = await client.query('COMMIT').catch((error: unknown) => {
+          throw toStoreError(error);
+        });
+        finished = true;
+        // PostgreSQL answers COMMIT of a transaction an earlier error aborted with a silent ROLLBACK.
+        if (commit.command === 'ROLLBACK') {
+          throw new StoreError(
+            'QUERY_FAILED',
+            'the transaction was aborted by an earlier error and rolled back',
+          );
+        }
+        return result;
+      } catch (error) {
+        guard.end();
+        if (!finished) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            // The connection is unusable (e.g. the server went away): destroy it, don't pool it.
+            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          });
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (error) {
+    // Two processes creating the same schema at once: the loser sees a duplicate, which is success.
+    const code = toStoreError(error);
+    if (code.sqlState !== '23505' && code.sqlState !== '42P06') throw code;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Queryable } from './database.ts';
+import { StoreError } from './errors.ts';
+
+/**
+ * A Queryable that refuses work once its transaction has ended. Without it, a `tx` kept by
+ * mistake past the callback would run on a pooled connection now serving someone else.
+ */
+export function guardTransaction(tx: Queryable): { queryable: Queryable; end(): void } {
+  let open = true;
+  const check = (): void => {
+    if (!open) throw new StoreError('INVALID_ARGUMENT', 'this transaction has already ended');
+  };
+  return {
+    queryable: {
+      query: async (sql, params) => {
+        check();
+        return tx.query(sql, params);
+      },
+      exec: async (sql) => {
+        check();
+        return tx.exec(sql);
+      },
+    },
+    end: () => {
+      open = false;
+    },
+  };
+}

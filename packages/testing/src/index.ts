@@ -1,0 +1,6 @@
+export * from './personas/index.ts';
+export * from './select-infrastructure.ts';
+export * from './database-helpers.ts';
+export * from './kafka-helpers.ts';
+export * from './fixtures.ts';
+export * from './topic-reader.ts';
