@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { OperationOutcomeError, allOk } from '@medplum/core';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { ImagingResourceType } from '@oncoimg/fhir-events';
+import type { Database, Queryable } from '@oncoimg/store';
+import { validateIntake } from './intake-rules.ts';
+import { outcomeOfError, outcomeWithStatus, statusOf } from './outcomes.ts';
+import type { ResourceWriter, WriteOutcome } from './resource-writer.ts';
+
+/** One request of a Bundle, checked and ready to run. */
+interface PlannedEntry {
+  index: number;
+  method: 'POST' | 'PUT' | 'DELETE';
+  id?: string;
+  resource?: Record<string, unknown>;
+  ifNoneExist?: string;
+  ifMatch?: string;
+}
+
+/** A Bundle of more entries than this is refused: split it; one transaction must stay short. */
+export const MAX_BUNDLE_ENTRIES = 1_000;
+
+const STATUS_TEXT: Partial<Record<number, string>> = {
+  200: '200 OK',
+  201: '201 Created',
+  204: '204 No Content',
+};
+
+function entryError(index: number, text: string, status = 400): OperationOutcomeError {
+  return new OperationOutcomeError(
+    outcomeWithStatus(status, 'invalid', text, `Bundle.entry[${String(index)}]`),
+  );
+}
+
+/** Parses one entry's request against this service's resource type. */
+function planEntry(entry: BundleEntry, index: number, resourceType: ImagingResourceType): PlannedEntry {
+  const request = entry.request;
+  if (!request?.method || !request.url)
+    throw entryError(index, 'entry.request.method and entry.request.url are required');
+  const url = request.url.replace(/^\//, '').split('?').at(0) ?? '';
+  const [type, id, ...rest] = url.split('/');
+  if (type !== resourceType || rest.length > 0)
+    throw entryError(index, `this service takes ${resourceType} entries, not ${JSON.stringify(request.url)}`);
+  const resource = entry.resource as Record<string, unknown> | undefined;
+  switch (request.method) {
+    case 'POST':
+      if (id || !resource) throw entryError(index, 'POST needs a resource and a type-only url');
+      return { index, method: 'POST', resource, ifNoneExist: request.ifNoneExist };
+    case 'PUT':
+      if (!id || !resource) throw entryError(index, 'PUT needs a resource and a url Type/id');
+      if (resource.id !== id) throw entryError(index, 'resource.id must equal the id in entry.request.url');
+      return { index, method: 'PUT', id, resource, ifMatch: request.ifMatch };
+    case 'DELETE':
+      if (!id) throw entryError(index, 'DELETE needs a url Type/id');
+      return { index, method: 'DELETE', id, ifMatch: request.ifMatch };
+    default:
+      throw entryError(index, `method ${request.method} is not supported in Bundles here`);
+  }
+}
+
+/** Replaces references to `urn:uuid:` fullUrls of this transaction by the ids they get. */
+function resolveReferences(value: unknown, ids: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, ids));
+  if (typeof value !== 'object' || value === null) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    result[key] =
+      key === 'reference' && typeof item === 'string' && ids.has(item)
+        ? ids.get(item)
+        : resolveReferences(item, ids);
+  }
+  return result;
+}
+
+function responseEntry(
+  write: WriteOutcome,
+  created: boolean,
+  location: (r: Resource, vid: string) => string,
+): BundleEntry {
+  const status = created ? 201 : write.action === 'deleted' ? 204 : 200;
+  return {
+    ...(write.action === 'deleted' ? {} : { resource: write.resource }),
+    response: {
+      status: STATUS_TEXT[status] ?? String(status),
+      etag: `W/"${write.versionId}"`,
+      lastModified: write.lastUpdated,
+      ...(write.action === 'deleted' ? {} : { location: location(write.resource, write.versionId) }),
+    },
+  };
+}
+
+async function runEntry(
+  tx: Queryable,
+  writer: ResourceWriter,
+  plan: PlannedEntry,
+  resourceType: ImagingResourceType,
+): Promise<WriteOutcome> {
+  switch (plan.method) {
+    case 'POST': {
+      const resource = validateIntake(plan.resource ?? {}, resourceType);
+      if (plan.id) return writer.update(tx, { ...resource, id: plan.id });
+      return writer.create(tx, resource, { ifNoneExist: plan.ifNoneExist });
+    }
+    case 'PUT':
+      return writer.update(tx, validateIntake(plan.resource ?? {}, resourceType), { ifMatch: plan.ifMatch });
+    case 'DELETE':
+      return writer.delete(tx, plan.id ?? '', { ifMatch: plan.ifMatch });
+  }
+}
+
+export interface BundleContext {
+  db: Database;
+  writer: ResourceWriter;
+  resourceType: ImagingResourceType;
+  location: (resource: Resource, versionId: string) => string;
+}
+
+/**
+ * `POST /fhir` with a batch or transaction Bundle. A batch runs each entry in its own database
+ * transaction and reports each status; a transaction validates everything first, then runs all
+ * entries in one database transaction: all are stored and published, or none.
+ */
+export async function processBundle(
+  body: Record<string, unknown>,
+  context: BundleContext,
+): Promise<[OperationOutcome, Bundle]> {
+  const { db, writer, resourceType, location } = context;
+  if (body.resourceType !== 'Bundle')
+    throw new OperationOutcomeError(
+      outcomeWithStatus(400, 'invalid', 'POST /fhir takes a Bundle', 'resourceType'),
+    );
+  const bundle = body as unknown as Bundle;
+  if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
+    throw new OperationOutcomeError(
+      outcomeWithStatus(
+        400,
+        'not-supported',
+        `Bundle.type must be batch or transaction, not ${JSON.stringify(bundle.type)}`,
+        'Bundle.type',
+      ),
+    );
+  }
+  const entries = bundle.entry ?? [];
+  if (!Array.isArray(entries))
+    throw new OperationOutcomeError(
+      outcomeWithStatus(400, 'structure', 'Bundle.entry must be an array', 'Bundle.entry'),
+    );
+  if (entries.length > MAX_BUNDLE_ENTRIES) {
+    throw new OperationOutcomeError(
+      outcomeWithStatus(
+        413,
+        'too-costly',
+        `Bundle has more than ${String(MAX_BUNDLE_ENTRIES)} entries`,
+        'Bundle.entry',
+      ),
+    );
+  }
+
+  if (bundle.type === 'batch') {
+    const response: BundleEntry[] = [];
+    for (const [index, entry] of entries.entries()) {
+      try {
+        const plan = planEntry(entry, index, resourceType);
+        const write = await db.transaction((tx) => runEntry(tx, writer, plan, resourceType));
+        response.push(responseEntry(write, plan.method === 'POST' && write.action === 'created', location));
+      } catch (error) {
+        const outcome = outcomeOfError(error);
+        response.push({ response: { status: String(statusOf(outcome)), outcome } });
+      }
+    }
+    return [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: response }];
+  }
+
+  // Transaction: plan and validate every entry before touching the database.
+  const plans = entries.map((entry, index) => planEntry(entry, index, resourceType));
+  const assigned = new Map<string, string>();
+  for (const plan of plans) {
+    const fullUrl = entries.at(plan.index)?.fullUrl;
+    if (plan.method === 'POST' && !plan.ifNoneExist) {
+      plan.id = randomUUID();
+      if (fullUrl?.startsWith('urn:uuid:')) assigned.set(fullUrl, `${resourceType}/${plan.id}`);
+    }
+  }
+  for (const plan of plans) {
+    if (plan.resource) {
+      plan.resource = resolveReferences(plan.resource, assigned) as Record<string, unknown>;
+      if (plan.id && plan.method === 'POST') plan.resource.id = plan.id;
+      try {
+        validateIntake(plan.resource, resourceType);
+      } catch (error) {
+        const outcome = outcomeOfError(error);
+        throw new OperationOutcomeError({
+          ...outcome,
+          issue: outcome.issue.map((issue) => ({
+            ...issue,
+            expression: (issue.expression ?? ['']).map(
+              (e) => `Bundle.entry[${String(plan.index)}].resource.${e}`,
+            ),
+          })),
+        });
+      }
+    }
+  }
+  const writes = await db.transaction(async (tx) => {
+    const results: WriteOutcome[] = [];
+    for (const plan of plans) results.push(await runEntry(tx, writer, plan, resourceType));
+    return results;
+  });
+  return [
+    allOk,
+    {
+      resourceType: 'Bundle',
+      type: 'transaction-response',
+      entry: writes.map((write, i) =>
+        responseEntry(write, plans[i]?.method === 'POST' && write.action !== 'unchanged', location),
+      ),
+    },
+  ];
+}

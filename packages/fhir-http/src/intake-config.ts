@@ -1,0 +1,22 @@
+import { readCommonConfig, readInteger, type CommonServiceConfig, type Env } from '@oncoimg/service-config';
+import { DEFAULT_BODY_LIMIT_BYTES } from './fhir-router.ts';
+
+/** Settings of an intake service, read once by its main.ts. */
+export interface IntakeConfig extends CommonServiceConfig {
+  bodyLimitBytes: number;
+}
+
+/** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
+export function readIntakeConfig(
+  env: Env,
+  defaults: { port: number; serviceName: string; schema: string },
+  cwd: string = process.cwd(),
+): IntakeConfig {
+  return {
+    ...readCommonConfig(env, defaults, cwd),
+    bodyLimitBytes: readInteger(env, 'BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, {
+      min: 1_024,
+      max: 256 * 1_048_576,
+    }),
+  };
+}

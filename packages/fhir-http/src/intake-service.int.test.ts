@@ -1,0 +1,355 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bundle, ImagingStudy, OperationOutcome, ServiceRequest } from '@medplum/fhirtypes';
+import { ensureTopics } from '@oncoimg/kafka';
+import type { Database } from '@oncoimg/store';
+import {
+  DiagnosticChestCtOrder,
+  DiagnosticChestCtStudy,
+  fixturesDir,
+  LungCancerPatient,
+  openTestDatabase,
+  readTopic,
+  testDatabaseTargets,
+  testKafkaBrokers,
+  uniqueName,
+  type TopicReader,
+} from '@oncoimg/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIntakeService, type IntakeService } from './intake-service.ts';
+
+const brokers = testKafkaBrokers();
+const FHIR = { 'content-type': 'application/fhir+json' };
+
+function withoutMeta<T extends { meta?: unknown; id?: string }>(resource: T): T {
+  const { meta: _meta, ...rest } = resource;
+  return rest as T;
+}
+
+describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (target) => {
+  let db: Database;
+  let service: IntakeService;
+  let base: string;
+  let topic: string;
+  let reader: TopicReader;
+
+  async function start(resourceType: 'ServiceRequest' | 'ImagingStudy', bodyLimitBytes?: number) {
+    topic = uniqueName('intake');
+    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    db = await openTestDatabase(target);
+    service = createIntakeService({
+      name: 'test-service',
+      resourceType,
+      db,
+      brokers,
+      topics: resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic },
+      ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
+    });
+    const { port } = await service.start();
+    base = `http://127.0.0.1:${String(port)}`;
+    reader = await readTopic(brokers, topic);
+  }
+
+  async function storedCount(): Promise<number> {
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  afterEach(async () => {
+    await reader.stop();
+    await service.stop();
+    await db.close();
+  });
+
+  describe('orders', () => {
+    beforeEach(() => start('ServiceRequest'));
+
+    it('creates an order, answers 201 with Location and ETag, and publishes it keyed by the patient', async () => {
+      const res = await fetch(`${base}/fhir/ServiceRequest`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
+      });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('content-type')).toContain('application/fhir+json');
+      const created = (await res.json()) as ServiceRequest;
+      expect(created.meta?.versionId).toBe('1');
+      expect(res.headers.get('etag')).toBe('W/"1"');
+      expect(res.headers.get('location')).toMatch(
+        new RegExp(`/fhir/ServiceRequest/${created.id ?? ''}/_history/1$`),
+      );
+
+      const event = (await reader.waitFor(1)).at(0);
+      expect(event?.key).toBe(LungCancerPatient.key);
+      expect(event?.headers).toMatchObject({
+        ce_type: 'imaging.servicerequest.created',
+        ce_source: 'oncoimg/test-service',
+        ce_subject: `ServiceRequest/${created.id ?? ''}`,
+        'content-type': 'application/fhir+json',
+      });
+      expect(JSON.parse(event?.value?.toString() ?? '{}')).toEqual(created);
+    });
+
+    it('honours If-None-Exist: a retried conditional create returns the first resource and publishes once', async () => {
+      const accession = DiagnosticChestCtOrder.identifier?.find((i) => i.type)?.value ?? '';
+      const ifNoneExist = `identifier=${DiagnosticChestCtOrder.identifier?.find((i) => i.type)?.system ?? ''}|${accession}`;
+      const send = () =>
+        fetch(`${base}/fhir/ServiceRequest`, {
+          method: 'POST',
+          headers: { ...FHIR, 'if-none-exist': ifNoneExist },
+          body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
+        });
+      const first = await send();
+      const second = await send();
+      expect([first.status, second.status]).toEqual([201, 200]);
+      expect(((await second.json()) as ServiceRequest).id).toBe(((await first.json()) as ServiceRequest).id);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(reader.messages).toHaveLength(1);
+    });
+
+    it('updates with PUT and If-Match, reads versions and history, and deletes with a deleted event', async () => {
+      const url = `${base}/fhir/ServiceRequest/${DiagnosticChestCtOrder.id ?? ''}`;
+      const body = withoutMeta(DiagnosticChestCtOrder);
+      expect((await fetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) })).status).toBe(
+        201,
+      );
+      const unchanged = await fetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) });
+      expect(unchanged.status).toBe(200);
+      const stale = await fetch(url, {
+        method: 'PUT',
+        headers: { ...FHIR, 'if-match': 'W/"7"' },
+        body: JSON.stringify({ ...body, status: 'completed' }),
+      });
+      expect(stale.status).toBe(412);
+      const updated = await fetch(url, {
+        method: 'PUT',
+        headers: { ...FHIR, 'if-match': 'W/"1"' },
+        body: JSON.stringify({ ...body, status: 'completed' }),
+      });
+      expect(updated.status).toBe(200);
+      expect(updated.headers.get('etag')).toBe('W/"2"');
+
+      expect(((await (await fetch(`${url}/_history/1`)).json()) as ServiceRequest).status).toBe('active');
+      expect(((await (await fetch(url)).json()) as ServiceRequest).status).toBe('completed');
+      expect(((await (await fetch(`${url}/_history`)).json()) as Bundle).total).toBe(2);
+
+      expect((await fetch(url, { method: 'DELETE' })).status).toBe(200);
+      expect((await fetch(url)).status).toBe(410);
+      const events = await reader.waitFor(3);
+      expect(events.map((e) => e.headers.ce_type)).toEqual([
+        'imaging.servicerequest.created',
+        'imaging.servicerequest.updated',
+        'imaging.servicerequest.deleted',
+      ]);
+    });
+
+    it('searches by identifier and by patient', async () => {
+      await fetch(`${base}/fhir/ServiceRequest`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
+      });
+      const byPatient = (await (
+        await fetch(`${base}/fhir/ServiceRequest?patient=${encodeURIComponent(LungCancerPatient.key)}`)
+      ).json()) as Bundle;
+      expect(byPatient).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
+      const identifier = DiagnosticChestCtOrder.identifier?.[0];
+      const byIdentifier = (await (
+        await fetch(
+          `${base}/fhir/ServiceRequest?identifier=${encodeURIComponent(`${identifier?.system ?? ''}|${identifier?.value ?? ''}`)}`,
+        )
+      ).json()) as Bundle;
+      expect(byIdentifier.total).toBe(1);
+      const none = (await (
+        await fetch(`${base}/fhir/ServiceRequest?subject=Patient/nobody`)
+      ).json()) as Bundle;
+      expect(none.total).toBe(0);
+    });
+
+    it('runs a batch entry by entry and a transaction all or nothing', async () => {
+      const good = withoutMeta(DiagnosticChestCtOrder);
+      const bad = { ...good, status: 'bogus' };
+      const batch = await fetch(`${base}/fhir`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: [
+            { resource: good, request: { method: 'POST', url: 'ServiceRequest' } },
+            { resource: bad, request: { method: 'POST', url: 'ServiceRequest' } },
+          ],
+        }),
+      });
+      const batchResponse = (await batch.json()) as Bundle;
+      expect(batchResponse.type).toBe('batch-response');
+      expect(batchResponse.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '400']);
+
+      const before = await storedCount();
+      const transaction = await fetch(`${base}/fhir`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            {
+              fullUrl: 'urn:uuid:1d1a7a48-3c8e-4b7e-9a55-000000000001',
+              resource: good,
+              request: { method: 'POST', url: 'ServiceRequest' },
+            },
+            { resource: bad, request: { method: 'POST', url: 'ServiceRequest' } },
+          ],
+        }),
+      });
+      expect(transaction.status).toBe(400);
+      const outcome = (await transaction.json()) as OperationOutcome;
+      expect(outcome.issue[0]?.expression?.[0]).toMatch(/^Bundle\.entry\[1\]/);
+      expect(await storedCount()).toBe(before);
+
+      const ok = await fetch(`${base}/fhir`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [good, good].map((resource) => ({
+            resource,
+            request: { method: 'POST', url: 'ServiceRequest' },
+          })),
+        }),
+      });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as Bundle).entry?.map((e) => e.response?.status)).toEqual([
+        '201 Created',
+        '201 Created',
+      ]);
+      expect(await storedCount()).toBe(before + 2);
+    });
+
+    it('tells the truth in its CapabilityStatement', async () => {
+      const statement = (await (await fetch(`${base}/fhir/metadata`)).json()) as {
+        fhirVersion: string;
+        rest: { resource: { type: string; conditionalCreate: boolean }[] }[];
+      };
+      expect(statement.fhirVersion).toBe('4.0.1');
+      expect(statement.rest[0]?.resource.map((r) => r.type)).toEqual(['ServiceRequest']);
+      expect(statement.rest[0]?.resource[0]?.conditionalCreate).toBe(true);
+    });
+
+    it.each([
+      ['malformed JSON', FHIR, '{"resourceType": "ServiceRequest",', 400],
+      ['a wrong content type', { 'content-type': 'text/plain' }, '{}', 415],
+      ['another resource type', FHIR, JSON.stringify({ resourceType: 'Patient' }), 400],
+      ['a __proto__ key', FHIR, '{"resourceType":"ServiceRequest","__proto__":{"admin":true}}', 400],
+      [
+        'deep nesting',
+        FHIR,
+        `{"resourceType":"ServiceRequest","extension":${'['.repeat(200)}${']'.repeat(200)}}`,
+        400,
+      ],
+      [
+        'an unknown status',
+        FHIR,
+        JSON.stringify({ ...withoutMeta(DiagnosticChestCtOrder), status: 'bogus' }),
+        400,
+      ],
+      [
+        'no patient subject',
+        FHIR,
+        JSON.stringify({ ...withoutMeta(DiagnosticChestCtOrder), subject: { reference: 'Group/1' } }),
+        400,
+      ],
+    ])(
+      'refuses %s with an OperationOutcome, storing and publishing nothing',
+      async (_name, headers, body, status) => {
+        const res = await fetch(`${base}/fhir/ServiceRequest`, { method: 'POST', headers, body });
+        expect(res.status).toBe(status);
+        const outcome = (await res.json()) as OperationOutcome;
+        expect(outcome.resourceType).toBe('OperationOutcome');
+        expect(outcome.issue[0]?.details?.text).toBeTruthy();
+        expect(await storedCount()).toBe(0);
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      },
+    );
+
+    it('names where a FHIR rule is broken', async () => {
+      const res = await fetch(`${base}/fhir/ServiceRequest`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify({ ...withoutMeta(DiagnosticChestCtOrder), status: 'bogus' }),
+      });
+      const outcome = (await res.json()) as OperationOutcome;
+      expect(outcome.issue.flatMap((i) => i.expression ?? [])).toContain('ServiceRequest.status');
+    });
+
+    it('answers every invalid file of the official validator suite with a 4xx and stores nothing', async () => {
+      const dir = join(fixturesDir(), 'fhir', 'invalid');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        const body = readFileSync(join(dir, file));
+        for (const [method, url] of [
+          ['POST', '/fhir/ServiceRequest'],
+          ['POST', '/fhir'],
+          ['PUT', '/fhir/ServiceRequest/x1'],
+        ] as const) {
+          const res = await fetch(`${base}${url}`, { method, headers: FHIR, body });
+          expect(res.status, `${file} ${method} ${url}`).toBeGreaterThanOrEqual(400);
+          expect(res.status, `${file} ${method} ${url}`).toBeLessThan(500);
+        }
+      }
+      expect(await storedCount()).toBe(0);
+    });
+
+    it('shows readiness with the outbox backlog', async () => {
+      const res = await fetch(`${base}/readyz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        ready: true,
+        database: 'up',
+        kafka: 'up',
+        outbox: { backlog: 0 },
+      });
+    });
+  });
+
+  describe('body limit', () => {
+    beforeEach(() => start('ServiceRequest', 2_048));
+
+    it('refuses a body over the configured limit with 413', async () => {
+      const big = { ...withoutMeta(DiagnosticChestCtOrder), note: [{ text: 'x'.repeat(5_000) }] };
+      const res = await fetch(`${base}/fhir/ServiceRequest`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify(big),
+      });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');
+    });
+  });
+
+  describe('studies', () => {
+    beforeEach(() => start('ImagingStudy'));
+
+    it('requires the Study Instance UID', async () => {
+      const study = withoutMeta(DiagnosticChestCtStudy);
+      const res = await fetch(`${base}/fhir/ImagingStudy`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify({
+          ...study,
+          identifier: study.identifier?.filter((i) => i.system !== 'urn:dicom:uid'),
+        }),
+      });
+      expect(res.status).toBe(400);
+      const ok = await fetch(`${base}/fhir/ImagingStudy`, {
+        method: 'POST',
+        headers: FHIR,
+        body: JSON.stringify(study),
+      });
+      expect(ok.status).toBe(201);
+      expect(((await ok.json()) as ImagingStudy).identifier).toEqual(study.identifier);
+    });
+  });
+});

@@ -1,0 +1,199 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolveTopics, type ImagingResourceType, type TopicNames } from '@oncoimg/fhir-events';
+import { createEventProducer, ensureTopics, probeKafka, type EventProducer } from '@oncoimg/kafka';
+import {
+  createOutboxRelay,
+  createResourceRepository,
+  migrate,
+  outboxMigrations,
+  resourceMigrations,
+  type Database,
+  type OutboxRelay,
+  type OutboxRelayStatus,
+  type ResourceRepository,
+} from '@oncoimg/store';
+import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import express, { type Express } from 'express';
+import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from './fhir-router.ts';
+import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
+
+const TOPIC_ROLE: Record<ImagingResourceType, keyof TopicNames> = {
+  ServiceRequest: 'serviceRequest',
+  ImagingStudy: 'imagingStudy',
+  DiagnosticReport: 'diagnosticReport',
+};
+
+/** What a service adds to the shared app (the study service's DICOM upload). */
+export interface IntakeExtensionDeps {
+  db: Database;
+  repository: ResourceRepository;
+  writer: ResourceWriter;
+  logger: Logger;
+}
+
+export interface IntakeServiceOptions {
+  /** `order-service`: the `ce_source` is `oncoimg/<name>`. */
+  name: string;
+  version?: string;
+  resourceType: ImagingResourceType;
+  db: Database;
+  brokers: string[];
+  port?: number;
+  host?: string;
+  topics?: Partial<TopicNames>;
+  bodyLimitBytes?: number;
+  logger?: Logger;
+  extend?: (app: Express, deps: IntakeExtensionDeps) => void;
+}
+
+export interface IntakeStatus {
+  ready: boolean;
+  database: 'up' | 'down';
+  kafka: 'up' | 'down';
+  /** Events written and not yet published, and how long the oldest has waited. */
+  outbox: Pick<
+    OutboxRelayStatus,
+    'backlog' | 'oldestPendingAgeMs' | 'lastPublishedAt' | 'lastError' | 'consecutiveFailures' | 'published'
+  > | null;
+}
+
+export interface IntakeService {
+  app: Express;
+  repository: ResourceRepository;
+  start(): Promise<{ port: number }>;
+  /** Stops HTTP, then the relay after a short flush, then the producer. The database is the caller's. */
+  stop(): Promise<void>;
+  status(): Promise<IntakeStatus>;
+}
+
+/** Longest a stopping service waits for pending events to reach Kafka; the rest go out on the next start. */
+const SHUTDOWN_FLUSH_MS = 5_000;
+/** /readyz asks Kafka at most this often, so a probe storm cannot become a broker load. */
+const KAFKA_PROBE_EVERY_MS = 5_000;
+
+/**
+ * One intake service: FHIR REST for its resource type, the outbox relay to Kafka, health. The
+ * three intake services differ only in the resource type, name, port and extensions.
+ */
+export function createIntakeService({
+  name,
+  version = '0.1.0',
+  resourceType,
+  db,
+  brokers,
+  port = 0,
+  host = '127.0.0.1',
+  topics: topicOverrides = {},
+  bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
+  logger = silentLogger,
+  extend,
+}: IntakeServiceOptions): IntakeService {
+  const topics = resolveTopics(topicOverrides);
+  const topic = topics[TOPIC_ROLE[resourceType]];
+  const repository = createResourceRepository({ db });
+  const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
+  let producer: EventProducer | undefined;
+  let relay: OutboxRelay | undefined;
+  let server: Server | undefined;
+  let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
+
+  async function kafkaUp(): Promise<boolean> {
+    if (Date.now() - kafkaProbe.at > KAFKA_PROBE_EVERY_MS) {
+      kafkaProbe = { at: Date.now(), up: await probeKafka({ brokers }) };
+    }
+    return kafkaProbe.up && (relay?.status().consecutiveFailures ?? 0) === 0;
+  }
+
+  async function status(): Promise<IntakeStatus> {
+    let database: 'up' | 'down' = 'up';
+    try {
+      await db.query('SELECT 1');
+    } catch {
+      database = 'down';
+    }
+    const kafka = (await kafkaUp()) ? 'up' : 'down';
+    const relayStatus = relay ? await relay.readStatus().catch(() => relay?.status()) : undefined;
+    const outbox = relayStatus
+      ? {
+          backlog: relayStatus.backlog,
+          oldestPendingAgeMs: relayStatus.oldestPendingAgeMs,
+          lastPublishedAt: relayStatus.lastPublishedAt,
+          lastError: relayStatus.lastError,
+          consecutiveFailures: relayStatus.consecutiveFailures,
+          published: relayStatus.published,
+        }
+      : null;
+    return { ready: database === 'up' && kafka === 'up', database, kafka, outbox };
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'up' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const current = await status();
+    res.status(current.ready ? 200 : 503).json(current);
+  });
+  app.get('/status', async (_req, res) => {
+    res.json(await status());
+  });
+  extend?.(app, { db, repository, writer, logger });
+  app.use(
+    '/fhir',
+    createFhirRouter({
+      db,
+      repository,
+      writer,
+      resourceType,
+      bodyLimitBytes,
+      software: { name: `oncoimg ${name}`, version },
+    }),
+  );
+
+  return {
+    app,
+    repository,
+    status,
+    async start() {
+      await migrate(db, [...resourceMigrations, ...outboxMigrations]);
+      try {
+        await ensureTopics({ brokers, topics: [topic] });
+      } catch (error) {
+        // Writes are accepted while Kafka is down; the relay publishes them once it is back.
+        logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
+      }
+      producer = createEventProducer({ brokers, clientId: name, logger });
+      relay = createOutboxRelay({ db, producer, logger });
+      relay.start();
+      const listening = app.listen(port, host);
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('listening', resolve);
+        listening.once('error', reject);
+      });
+      return { port: (listening.address() as AddressInfo).port };
+    },
+    async stop() {
+      const closing = server;
+      server = undefined;
+      if (closing) {
+        closing.closeAllConnections();
+        await new Promise<void>((resolve) => closing.close(() => resolve()));
+      }
+      if (relay) {
+        await relay.stop();
+        await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
+          logger.warn('events left in the outbox at shutdown; they are published on the next start', {
+            error: String(error),
+          });
+        });
+        relay = undefined;
+      }
+      await producer?.disconnect();
+      producer = undefined;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { installShutdownHandlers } from '@oncoimg/kafka';
+import { ConfigError } from '@oncoimg/service-config';
+import { openDatabase } from '@oncoimg/store';
+import { createLogger, parseLogLevel } from '@oncoimg/telemetry';
+import type { ImagingResourceType } from '@oncoimg/fhir-events';
+import { readIntakeConfig } from './intake-config.ts';
+import { createIntakeService, type IntakeServiceOptions } from './intake-service.ts';
+
+export interface IntakeMainOptions {
+  name: string;
+  resourceType: ImagingResourceType;
+  defaultPort: number;
+  schema: string;
+  extend?: IntakeServiceOptions['extend'];
+}
+
+/**
+ * The body of an intake service's main.ts: reads the environment once, opens the database, starts,
+ * and stops cleanly on SIGTERM or SIGINT. Exits 1 with a message naming the setting on bad config.
+ */
+export async function runIntakeService({
+  name,
+  resourceType,
+  defaultPort,
+  schema,
+  extend,
+}: IntakeMainOptions): Promise<void> {
+  try {
+    const config = readIntakeConfig(process.env, { port: defaultPort, serviceName: name, schema });
+    const logger = createLogger({ service: name, level: parseLogLevel(config.logLevel) });
+    const db = await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.databaseUrl ? undefined : config.dataDir,
+      schema: config.schema,
+      applicationName: name,
+      logger,
+    });
+    const service = createIntakeService({
+      name,
+      resourceType,
+      db,
+      brokers: config.brokers,
+      port: config.port,
+      host: config.host,
+      topics: config.topics,
+      bodyLimitBytes: config.bodyLimitBytes,
+      logger,
+      extend,
+    });
+    // Stop HTTP, consumer and relay before the database they write to.
+    installShutdownHandlers([service, { stop: () => db.close() }]);
+    const { port } = await service.start();
+    logger.info(`${name} listening`, { url: `http://${config.host}:${String(port)}/fhir` });
+  } catch (error) {
+    process.stderr.write(
+      `${name} failed to start: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+}
