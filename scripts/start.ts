@@ -1,0 +1,157 @@
+/**
+ * `npm start`: the whole system on embedded defaults. Brings up the local Kafka broker (unless
+ * KAFKA_BROKERS is set), starts the four services on PGlite (unless DATABASE_URL is set), loads
+ * the demo cohort (unless DEMO_DATA=0) and prints the URLs. Ctrl-C stops everything.
+ *
+ * Flags: `--reset` deletes the services' data folders first (a second run otherwise reuses them).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startKafkaBroker } from '@oncoimg/kafka-local';
+import { loadDemoCohort } from './demo-cohort.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataRoot = join(root, '.data');
+
+interface ServiceSpec {
+  name: string;
+  workspace: string;
+  port: number;
+  paths: string[];
+}
+
+const SERVICES: readonly ServiceSpec[] = [
+  { name: 'order-service', workspace: 'services/order-service', port: 8081, paths: ['/fhir'] },
+  {
+    name: 'study-service',
+    workspace: 'services/study-service',
+    port: 8082,
+    paths: ['/fhir', '/dicom/studies'],
+  },
+  { name: 'report-service', workspace: 'services/report-service', port: 8083, paths: ['/fhir'] },
+  { name: 'timeline-service', workspace: 'services/timeline-service', port: 8080, paths: ['/', '/api'] },
+];
+
+/** Starting PGlite, migrating and joining the consumer group takes a few seconds on a small machine. */
+const READY_TIMEOUT_MS = 120_000;
+
+function say(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+async function waitUntilReady(spec: ServiceSpec, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${String(child.exitCode)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${String(spec.port)}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `${spec.name} was not ready on port ${String(spec.port)} after ${String(READY_TIMEOUT_MS / 1000)} s`,
+  );
+}
+
+async function main(): Promise<void> {
+  const reset = process.argv.includes('--reset');
+  if (reset) {
+    say('Resetting: deleting .data (services and local broker data)…');
+    await rm(dataRoot, { recursive: true, force: true });
+  }
+  const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  let stopBroker: (() => Promise<void>) | undefined;
+  let stopping = false;
+
+  const stopAll = async (code: number): Promise<never> => {
+    if (stopping) process.exit(code);
+    stopping = true;
+    say('\nStopping services…');
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) {
+              resolve();
+              return;
+            }
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    if (stopBroker) {
+      say('Stopping the local Kafka broker…');
+      await stopBroker();
+    }
+    say('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  let brokers = process.env.KAFKA_BROKERS;
+  if (brokers) {
+    say(`Kafka: using KAFKA_BROKERS=${brokers}`);
+  } else {
+    say('Kafka: starting the local broker (first run downloads it from Maven Central)…');
+    const broker = await startKafkaBroker({ dataDir: join(dataRoot, 'kafka'), log: say });
+    brokers = broker.brokers;
+    if (broker.startedByUs) stopBroker = () => broker.stop();
+    say(`Kafka: ${brokers}${broker.startedByUs ? '' : ' (already running, left running on exit)'}`);
+  }
+  say(process.env.DATABASE_URL ? 'Database: DATABASE_URL' : `Database: PGlite in ${dataRoot}/<service>`);
+
+  for (const spec of SERVICES) {
+    say(`Starting ${spec.name} on port ${String(spec.port)}…`);
+    const child = spawn(process.execPath, [join(root, spec.workspace, 'src/main.ts')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        PORT: String(spec.port),
+        KAFKA_BROKERS: brokers,
+        DATA_DIR: join(dataRoot, spec.name),
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        ...(spec.name === 'timeline-service' ? { WEB_ROOT: join(root, spec.workspace, 'dist/web') } : {}),
+      },
+    });
+    children.push({ spec, child });
+    child.once('exit', (code) => {
+      if (!stopping) {
+        say(`${spec.name} stopped unexpectedly (exit code ${String(code)}); stopping everything.`);
+        void stopAll(1);
+      }
+    });
+  }
+  for (const { spec, child } of children) {
+    await waitUntilReady(spec, child);
+    say(`  ${spec.name} ready`);
+  }
+
+  if (process.env.DEMO_DATA !== '0') {
+    await loadDemoCohort({
+      orderBase: 'http://127.0.0.1:8081/fhir',
+      studyBase: 'http://127.0.0.1:8082/fhir',
+      reportBase: 'http://127.0.0.1:8083/fhir',
+      progress: say,
+    });
+  }
+
+  say('\nRunning. Open:');
+  for (const spec of SERVICES) {
+    for (const path of spec.paths)
+      say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
+  }
+  say('Press Ctrl-C to stop.');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readTimelineConfig } from './config.ts';
+
+describe('timeline service configuration', () => {
+  it('runs on the operating contract defaults with an empty environment', () => {
+    const config = readTimelineConfig({}, '/srv/app');
+    expect(config).toMatchObject({
+      port: 8080,
+      brokers: ['127.0.0.1:9092'],
+      databaseUrl: undefined,
+      dataDir: '/srv/app/.data/timeline-service',
+      schema: 'timeline_service',
+      unreportedAfterMs: 24 * 3_600_000,
+    });
+  });
+
+  it('reads a broker list, a database URL and topic overrides', () => {
+    const config = readTimelineConfig({
+      KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+      DATABASE_URL: 'postgres://db/timeline',
+      TOPIC_TIMELINE: 'site-a.timeline.v1',
+      UNREPORTED_AFTER_HOURS: '2',
+    });
+    expect(config.brokers).toEqual(['kafka-1:9092', 'kafka-2:9092']);
+    expect(config.databaseUrl).toBe('postgres://db/timeline');
+    expect(config.topics).toEqual({ timeline: 'site-a.timeline.v1' });
+    expect(config.unreportedAfterMs).toBe(2 * 3_600_000);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['DATABASE_SCHEMA', 'Robert"); DROP'],
+    ['TOPIC_SERVICEREQUEST', 'bad topic'],
+    ['UNREPORTED_AFTER_HOURS', '-1'],
+  ])('refuses %s=%s with an error that names the setting', (setting, value) => {
+    const read = () => readTimelineConfig({ [setting]: value });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(new RegExp(`^${setting} `));
+  });
+});

@@ -1,0 +1,144 @@
+import type { ImagingStudy } from '@medplum/fhirtypes';
+import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
+import { openTestDatabase, testDatabaseTargets } from '@oncoimg/testing';
+import {
+  LungCancerPatient,
+  lungCancerPathwayEvents,
+  nextVersion,
+  personaEvent,
+  personaMessages,
+  StagingBrainMrStudy,
+  type PersonaMessage,
+} from '@oncoimg/testing/personas';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { timelineMigrations } from '../store/timeline.migrations.ts';
+import { createTimelineRepository, type TimelineRepository } from '../store/timeline.repository.ts';
+import { handleImagingEvents, type ImagingEventsDeps } from './imaging-events.consumer.ts';
+
+const GROUP = 'timeline-test';
+const TIMELINE_TOPIC = 'imaging.timeline.v1';
+
+async function outboxTimelineEvents(db: Database): Promise<{ key: string; value: string }[]> {
+  const { rows } = await db.query<{ message_key: string; value: string }>(
+    'SELECT message_key, value FROM outbox WHERE topic = $1 ORDER BY id',
+    [TIMELINE_TOPIC],
+  );
+  return rows.map((row) => ({ key: row.message_key, value: row.value }));
+}
+
+function withOffsets(messages: readonly PersonaMessage[], start: number): PersonaMessage[] {
+  return messages.map((m, i) => ({ ...m, offset: String(start + i) }));
+}
+
+describe.each(testDatabaseTargets())('imaging events consumer on $name', (target) => {
+  let db: Database;
+  let repository: TimelineRepository;
+  let deps: ImagingEventsDeps;
+
+  beforeEach(async () => {
+    db = await openTestDatabase(target);
+    await migrate(db, [...outboxMigrations, ...timelineMigrations]);
+    repository = createTimelineRepository({ db });
+    deps = { db, repository, groupId: GROUP, timelineTopic: TIMELINE_TOPIC, source: 'test' };
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  it('builds the timeline of a pathway delivered in order, and publishes one event per change', async () => {
+    const messages = personaMessages(lungCancerPathwayEvents());
+    for (const message of messages) await handleImagingEvents([message], deps);
+    const stored = await repository.getTimeline(LungCancerPatient.key);
+    expect(stored?.timeline.exams.length).toBeGreaterThan(8);
+    expect(stored?.timeline.currentBaseline).not.toBeNull();
+    const events = await outboxTimelineEvents(db);
+    expect(events.length).toBe(stored?.version);
+    expect(events.every((event) => event.key === LungCancerPatient.key)).toBe(true);
+    expect(JSON.parse(events.at(-1)?.value ?? '{}')).toMatchObject({ timelineVersion: stored?.version });
+  });
+
+  it('a redelivered batch changes nothing and publishes nothing', async () => {
+    const messages = personaMessages(lungCancerPathwayEvents());
+    await handleImagingEvents(messages, deps);
+    const before = await repository.getTimeline(LungCancerPatient.key);
+    const eventsBefore = (await outboxTimelineEvents(db)).length;
+
+    const again = await handleImagingEvents(messages, deps);
+
+    expect(again.skipped).toBe(messages.length);
+    expect(again.changes).toEqual([]);
+    expect((await repository.getTimeline(LungCancerPatient.key))?.version).toBe(before?.version);
+    expect((await outboxTimelineEvents(db)).length).toBe(eventsBefore);
+  });
+
+  it('the same event republished at a new offset changes nothing', async () => {
+    const messages = personaMessages(lungCancerPathwayEvents());
+    await handleImagingEvents(messages, deps);
+    const version = (await repository.getTimeline(LungCancerPatient.key))?.version;
+
+    const republished = withOffsets(messages, 1_000);
+    const result = await handleImagingEvents(republished, deps);
+
+    expect(result.skipped).toBe(0);
+    expect(result.unchanged).toBe(messages.length);
+    expect((await repository.getTimeline(LungCancerPatient.key))?.version).toBe(version);
+  });
+
+  it('a study moved to another patient leaves the first timeline and joins the second', async () => {
+    await handleImagingEvents(personaMessages(lungCancerPathwayEvents()), deps);
+    const other = { system: LungCancerPatient.identifier.system, value: 'LC-0002' };
+    const moved: ImagingStudy = nextVersion(StagingBrainMrStudy, '2024-06-01T00:00:00Z', {
+      subject: { type: 'Patient', identifier: other },
+    });
+    const message = withOffsets(
+      personaMessages([personaEvent(moved, { patientKey: `${other.system}|${other.value}` })]),
+      500,
+    ).at(0);
+    if (!message) throw new Error('no message');
+
+    const result = await handleImagingEvents([message], deps);
+
+    expect(result.changes.map((c) => c.patientKey).sort()).toEqual(
+      [LungCancerPatient.key, `${other.system}|${other.value}`].sort(),
+    );
+    const first = await repository.getTimeline(LungCancerPatient.key);
+    const second = await repository.getTimeline(`${other.system}|${other.value}`);
+    const uid = 'ImagingStudy/' + (StagingBrainMrStudy.id ?? '');
+    expect(first?.timeline.exams.some((exam) => exam.study?.reference === uid)).toBe(false);
+    expect(second?.timeline.exams.some((exam) => exam.study?.reference === uid)).toBe(true);
+  });
+
+  it('refuses a message that is not a FHIR event as non-retriable, so it can go to the dead-letter topic', async () => {
+    const good = personaMessages(lungCancerPathwayEvents()).at(0);
+    if (!good) throw new Error('no message');
+    const poison = { ...good, value: Buffer.from('{not json') };
+    await expect(handleImagingEvents([poison], deps)).rejects.toMatchObject({ retriable: false });
+    expect(await repository.getTimeline(LungCancerPatient.key)).toBeUndefined();
+  });
+
+  it('ends with the same timeline for any arrival order, batching and duplication', async () => {
+    const inOrder = personaMessages(lungCancerPathwayEvents());
+    for (const message of inOrder) await handleImagingEvents([message], deps);
+    const expected = (await repository.getTimeline(LungCancerPatient.key))?.timeline;
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray(inOrder, { minLength: inOrder.length, maxLength: inOrder.length }),
+        fc.array(fc.integer({ min: 0, max: inOrder.length - 1 }), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (shuffled, duplicateIndexes, batchSize) => {
+          await db.exec(
+            'TRUNCATE timeline_resources, timelines, timeline_study_index, consumer_offsets, outbox',
+          );
+          const delivery = withOffsets([...shuffled, ...duplicateIndexes.map((i) => shuffled[i])], 0);
+          for (let at = 0; at < delivery.length; at += batchSize) {
+            await handleImagingEvents(delivery.slice(at, at + batchSize), deps);
+          }
+          expect((await repository.getTimeline(LungCancerPatient.key))?.timeline).toEqual(expected);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * Consumer of the three intake topics (orders, studies, reports) into per-patient timelines.
+ *
+ * Guarantees
+ * - Effectively once: the merged resource versions, the recomputed timelines, the outbox rows of
+ *   the timeline events and the consumed offsets commit in ONE database transaction. A message at
+ *   or below a stored offset is skipped, and a duplicate event that slips through (same event
+ *   republished at another offset) merges to no change, so it neither alters a timeline nor
+ *   publishes an event.
+ * - Order-independent: each resource keeps its highest version (the domain's commutative merge)
+ *   and a timeline is a pure function of the resources of its patient, so every arrival order ends
+ *   in the same timeline.
+ * - Dead letters: an event that cannot be decoded or is refused by the domain (wrong type, no id)
+ *   fails non-retriably; the runner isolates it and sends it to the topic's dead-letter topic.
+ *   Database errors keep their `retriable` flag, so a lost connection is retried, not dead-lettered.
+ * - Timeline events: one `imaging.timeline.v1` event per changed timeline per batch, keyed by the
+ *   patient, through the outbox (published after commit by the relay).
+ */
+import { decodeImagingEvent, TIMELINE_EVENT_CONTENT_TYPE, TIMELINE_EVENT_TYPE } from '@oncoimg/fhir-events';
+import { enqueueOutbox, type Database, type OutboxMessage, type Queryable } from '@oncoimg/store';
+import { randomUUID } from 'node:crypto';
+import {
+  buildTimeline,
+  entryPatientKey,
+  mergeRecordEntry,
+  recordEntryOf,
+  type PatientTimeline,
+  type RecordEntry,
+} from '../domain/index.ts';
+import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
+import {
+  timelineHash,
+  type PartitionPosition,
+  type TimelineRepository,
+} from '../store/timeline.repository.ts';
+
+/** The part of a consumed Kafka message this consumer reads (`ConsumedMessage` of @oncoimg/kafka). */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export interface ImagingEventsDeps {
+  db: Database;
+  repository: TimelineRepository;
+  /** The consumer group whose offsets are stored with the state. */
+  groupId: string;
+  /** Where timeline events go; `null` when none are published (a rebuild). */
+  timelineTopic: string | null;
+  /** `ce_source` of the timeline events. */
+  source: string;
+  now?: () => Date;
+}
+
+/** A timeline that changed in a committed batch. */
+export interface TimelineChange {
+  patientKey: string;
+  version: number;
+  timeline: PatientTimeline;
+}
+
+export interface ImagingEventsResult {
+  /** Messages skipped because their offset was already committed with the state. */
+  skipped: number;
+  applied: number;
+  /** Duplicate or stale versions: merged to no change. */
+  unchanged: number;
+  changes: TimelineChange[];
+}
+
+function positionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${String(partition)}`;
+}
+
+/** Drops messages whose offset was committed with the state already (a redelivery). */
+function unprocessed(
+  messages: readonly IncomingMessage[],
+  positions: readonly PartitionPosition[],
+): IncomingMessage[] {
+  const next = new Map(positions.map((p) => [positionKey(p.topic, p.partition), p.nextOffset]));
+  return messages.filter((m) => BigInt(m.offset) >= (next.get(positionKey(m.topic, m.partition)) ?? 0n));
+}
+
+function positionsAfter(messages: readonly IncomingMessage[]): PartitionPosition[] {
+  const positions = new Map<string, PartitionPosition>();
+  for (const m of messages) {
+    const key = positionKey(m.topic, m.partition);
+    const nextOffset = BigInt(m.offset) + 1n;
+    const current = positions.get(key);
+    if (!current || current.nextOffset < nextOffset) {
+      positions.set(key, { topic: m.topic, partition: m.partition, nextOffset });
+    }
+  }
+  return [...positions.values()];
+}
+
+/** Merges the batch's versions into the stored ones; returns the changed entries and the patients they touch. */
+function mergeBatch(stored: Map<string, RecordEntry>, incoming: readonly RecordEntry[]) {
+  const merged = new Map(stored);
+  const changed = new Set<string>();
+  const affectedPatients = new Set<string>();
+  let unchanged = 0;
+  for (const entry of incoming) {
+    const before = merged.get(entry.ref);
+    const result = mergeRecordEntry(before, entry);
+    if (!result.changed) {
+      unchanged += 1;
+      continue;
+    }
+    merged.set(entry.ref, result.entry);
+    changed.add(entry.ref);
+    // A study moved to another patient changes both timelines.
+    for (const owner of [before && entryPatientKey(before), entryPatientKey(result.entry)]) {
+      if (owner) affectedPatients.add(owner);
+    }
+  }
+  return { merged, changed, affectedPatients, unchanged };
+}
+
+async function recomputeTimelines(
+  tx: Queryable,
+  patientKeys: readonly string[],
+  deps: ImagingEventsDeps,
+  now: Date,
+): Promise<TimelineChange[]> {
+  const { repository, timelineTopic, source } = deps;
+  const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys);
+  const heads = await repository.loadHeads(tx, patientKeys);
+  const changes: TimelineChange[] = [];
+  const outbox: OutboxMessage[] = [];
+  for (const patientKey of patientKeys) {
+    const entries = entriesByPatient.get(patientKey) ?? [];
+    const records = { patientKey, entries: Object.fromEntries(entries.map((entry) => [entry.ref, entry])) };
+    const timeline = buildTimeline(records);
+    const hash = timelineHash(timeline);
+    const head = heads.get(patientKey);
+    if (head?.hash === hash) continue;
+    const version = (head?.version ?? 0) + 1;
+    await repository.saveTimeline(tx, { timeline, version, hash, searchText: searchTextOf(records) });
+    changes.push({ patientKey, version, timeline });
+    if (timelineTopic !== null) {
+      outbox.push({
+        topic: timelineTopic,
+        key: patientKey,
+        value: JSON.stringify(summarizeTimeline(timeline, { version, updatedAt: now })),
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: randomUUID(),
+          ce_source: source,
+          ce_type: TIMELINE_EVENT_TYPE,
+          ce_subject: patientKey,
+          ce_time: now.toISOString(),
+          'content-type': TIMELINE_EVENT_CONTENT_TYPE,
+        },
+      });
+    }
+  }
+  if (outbox.length > 0) await enqueueOutbox(tx, outbox);
+  return changes;
+}
+
+/**
+ * Applies a batch of intake events in one transaction. Throws a non-retriable error for an event
+ * that can never be applied (the runner then retries message by message to dead-letter only that
+ * one); database errors propagate with their own `retriable` flag.
+ */
+export async function handleImagingEvents(
+  messages: readonly IncomingMessage[],
+  deps: ImagingEventsDeps,
+): Promise<ImagingEventsResult> {
+  const { db, repository, groupId, now = () => new Date() } = deps;
+  // Decoding first, outside the transaction: a poison message fails before any lock is taken.
+  const decoded = messages.map((message) => ({ message, entry: recordEntryOf(decodeImagingEvent(message)) }));
+  const topics = [...new Set(messages.map((m) => m.topic))];
+  return db.transaction(async (tx) => {
+    const positions = await repository.readPositions(tx, groupId, topics);
+    const fresh = new Set(unprocessed(messages, positions));
+    const entries = decoded.filter(({ message }) => fresh.has(message)).map(({ entry }) => entry);
+    const stored = await repository.loadEntries(tx, [...new Set(entries.map((entry) => entry.ref))]);
+    const { merged, changed, affectedPatients, unchanged } = mergeBatch(stored, entries);
+    await repository.saveEntries(
+      tx,
+      [...changed].map((ref) => {
+        const entry = merged.get(ref) as RecordEntry;
+        return { entry, patientKey: entryPatientKey(entry) ?? null };
+      }),
+    );
+    const changes = await recomputeTimelines(tx, [...affectedPatients].sort(), deps, now());
+    await repository.savePositions(tx, groupId, positionsAfter(messages));
+    return { skipped: messages.length - fresh.size, applied: changed.size, unchanged, changes };
+  });
+}

@@ -1,0 +1,199 @@
+import { accessionsMatch, type AccessionNumber } from './identifiers.ts';
+import { addEvidence, decideLink, type EvidenceMap, type LinkDecision } from './link-decision.ts';
+import type { LookedFor } from './link-evidence.ts';
+import type { ReportPart } from './exam-parts.ts';
+import type { ExamGroup } from './exam-group.ts';
+import {
+  accessionEvidence,
+  byRef,
+  candidateList,
+  lookedForAccessions,
+  lookedForTargets,
+  push,
+} from './link-helpers.ts';
+
+interface ExamIndex {
+  byStudyRef: Map<string, string>;
+  byStudyUid: Map<string, string[]>;
+  byStudyIdentifier: Map<string, string[]>;
+  byOrderRef: Map<string, string>;
+  byOrderIdentifier: Map<string, string[]>;
+  byAccession: Map<string, { accession: AccessionNumber; examId: string }[]>;
+}
+
+function indexExams(groups: readonly ExamGroup[]): ExamIndex {
+  const index: ExamIndex = {
+    byStudyRef: new Map(),
+    byStudyUid: new Map(),
+    byStudyIdentifier: new Map(),
+    byOrderRef: new Map(),
+    byOrderIdentifier: new Map(),
+    byAccession: new Map(),
+  };
+  for (const group of groups) {
+    const { study, order, examId } = group;
+    // The order's accession first: it usually carries the issuer, the strongest evidence to record.
+    if (order) {
+      index.byOrderRef.set(order.ref, examId);
+      for (const key of order.identifierKeys) push(index.byOrderIdentifier, key, examId);
+      for (const accession of order.accessions)
+        push(index.byAccession, accession.value, { accession, examId });
+    }
+    if (study) {
+      index.byStudyRef.set(study.ref, examId);
+      if (study.uid) push(index.byStudyUid, study.uid, examId);
+      for (const key of study.identifierKeys) push(index.byStudyIdentifier, key, examId);
+      for (const accession of study.accessions)
+        push(index.byAccession, accession.value, { accession, examId });
+    }
+  }
+  return index;
+}
+
+function examCandidates(report: ReportPart, index: ExamIndex): LinkDecision {
+  const primary: EvidenceMap = new Map();
+  const fallback: EvidenceMap = new Map();
+  for (const target of report.imagingStudy) {
+    const literal = target.literal ? index.byStudyRef.get(target.literal) : undefined;
+    if (literal && target.literal)
+      addEvidence(primary, literal, { kind: 'imagingStudy-reference', value: target.literal });
+    for (const uid of target.uids) {
+      for (const examId of index.byStudyUid.get(uid) ?? [])
+        addEvidence(primary, examId, { kind: 'study-uid', value: uid });
+    }
+    for (const key of target.identifierKeys) {
+      for (const examId of index.byStudyIdentifier.get(key) ?? []) {
+        addEvidence(primary, examId, { kind: 'imagingStudy-reference', value: key });
+      }
+    }
+  }
+  for (const accession of report.accessions) {
+    for (const entry of index.byAccession.get(accession.value) ?? []) {
+      if (accessionsMatch(accession, entry.accession))
+        addEvidence(fallback, entry.examId, accessionEvidence(accession, entry.accession));
+    }
+  }
+  for (const target of report.basedOn) {
+    const literal = target.literal ? index.byOrderRef.get(target.literal) : undefined;
+    if (literal && target.literal)
+      addEvidence(fallback, literal, { kind: 'report-basedOn-order', value: target.literal });
+    for (const key of target.identifierKeys) {
+      for (const examId of index.byOrderIdentifier.get(key) ?? []) {
+        addEvidence(fallback, examId, { kind: 'report-basedOn-order', value: key });
+      }
+    }
+  }
+  return decideLink(primary, fallback);
+}
+
+function reportLookups(report: ReportPart): LookedFor[] {
+  return [
+    ...lookedForTargets(report.imagingStudy, 'imagingStudy-reference'),
+    ...lookedForAccessions(report.accessions),
+    ...lookedForTargets(report.basedOn, 'report-basedOn-order'),
+  ];
+}
+
+/** Keys under which reports waiting for the same missing study or order are shown as one exam. */
+function waitingKeys(report: ReportPart): string[] {
+  return reportLookups(report).map((lookup) => `${lookup.kind}:${lookup.issuer ?? ''}:${lookup.value}`);
+}
+
+function groupWaitingReports(reports: readonly ReportPart[]): ReportPart[][] {
+  const parent = new Map<string, string>();
+  const find = (ref: string): string => {
+    let root = ref;
+    for (let next = parent.get(root); next !== undefined && next !== root; next = parent.get(root))
+      root = next;
+    return root;
+  };
+  const ownerOfKey = new Map<string, string>();
+  for (const report of reports) parent.set(report.ref, report.ref);
+  for (const report of reports) {
+    for (const key of waitingKeys(report)) {
+      const owner = ownerOfKey.get(key);
+      if (owner === undefined) {
+        ownerOfKey.set(key, report.ref);
+        continue;
+      }
+      const [a, b] = [find(owner), find(report.ref)].sort() as [string, string];
+      if (a !== b) parent.set(b, a);
+    }
+  }
+  const clusters = new Map<string, ReportPart[]>();
+  for (const report of reports) push(clusters, find(report.ref), report);
+  return [...clusters.values()];
+}
+
+/**
+ * Attaches each report to the exam its evidence points at: `imagingStudy` (literal, Study UID,
+ * identifier) primary, accession number and `basedOn` → order fallbacks. Reports that are
+ * ambiguous or find nothing become exams of their own, flagged; reports waiting for the same thing
+ * wait together. Mutates `groups` (adds reports and links) and returns the new report-only exams.
+ * Reports must be sorted by reference.
+ */
+export function linkReports(groups: readonly ExamGroup[], reports: readonly ReportPart[]): ExamGroup[] {
+  const byId = new Map(groups.map((group) => [group.examId, group]));
+  const index = indexExams(groups);
+  const referenceOfExam = (examId: string): string => {
+    const group = byId.get(examId);
+    return group?.study?.ref ?? group?.order?.ref ?? examId;
+  };
+
+  const waiting: ReportPart[] = [];
+  const standalone: ExamGroup[] = [];
+  for (const report of reports) {
+    const decision = examCandidates(report, index);
+    const target = decision.kind === 'link' ? byId.get(decision.target) : undefined;
+    if (decision.kind === 'link' && target) {
+      target.reports.push(report);
+      target.links.push({
+        link: 'report-exam',
+        from: report.ref,
+        to: decision.target,
+        evidence: decision.evidence,
+      });
+    } else if (decision.kind === 'ambiguous') {
+      standalone.push({
+        examId: report.ref,
+        order: null,
+        study: null,
+        reports: [report],
+        links: [],
+        ambiguous: [
+          {
+            part: report.ref,
+            link: 'report-exam',
+            reason: decision.reason,
+            candidates: candidateList(decision.candidates, referenceOfExam),
+          },
+        ],
+        unmatched: [],
+      });
+    } else {
+      waiting.push(report);
+    }
+  }
+
+  for (const cluster of groupWaitingReports(waiting)) {
+    const sorted = byRef(cluster);
+    standalone.push({
+      examId: sorted[0].ref,
+      order: null,
+      study: null,
+      reports: sorted,
+      links: [],
+      ambiguous: [],
+      unmatched: sorted.map((report) => {
+        const lookedFor = reportLookups(report);
+        return {
+          part: report.ref,
+          link: 'report-exam',
+          reason: lookedFor.length ? 'not-received' : 'no-link-keys',
+          lookedFor,
+        };
+      }),
+    });
+  }
+  return standalone;
+}

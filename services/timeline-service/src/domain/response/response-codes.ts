@@ -1,0 +1,77 @@
+import type { CodeSystem, Coding } from '@medplum/fhirtypes';
+
+export const LOINC_SYSTEM = 'http://loinc.org';
+export const SNOMED_SYSTEM = 'http://snomed.info/sct';
+export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+export const DCM_SYSTEM = 'http://dicom.nema.org/resources/ontology/DCM';
+
+/** LOINC 21889-1 "Size Tumor": the code of a tumour measurement and of the mCODE TumorSize profile. */
+export const TUMOUR_SIZE_CODE = '21889-1';
+/** LOINC 33728-7 "Size.maximum dimension in Tumor": mCODE's `tumorLongestDimension` component. */
+export const LONGEST_DIMENSION_CODE = '33728-7';
+/** LOINC 33729-5 "Size additional dimension in Tumor": mCODE's `tumorOtherDimension` component. */
+export const OTHER_DIMENSION_CODE = '33729-5';
+/** SNOMED CT 103339001 "Long axis" (DICOM CID 7470): accepted as the longest diameter too. */
+export const LONG_AXIS_CODE = '103339001';
+/** SNOMED CT 103340004 "Short axis" (DICOM CID 7470): how RECIST measures a lymph node. */
+export const SHORT_AXIS_CODE = '103340004';
+/** SNOMED CT 59441001 "Structure of lymph node". */
+export const LYMPH_NODE_CODE = '59441001';
+
+/** DICOM 112039 "Tracking Identifier" and 112040 "Tracking Unique Identifier" (TID 1500, the DICOM SR → FHIR mapping). */
+export const TRACKING_IDENTIFIER_CODE = '112039';
+export const TRACKING_UID_CODE = '112040';
+
+export const MCODE_TUMOR_SIZE_PROFILE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-size';
+export const MCODE_CANCER_DISEASE_STATUS_PROFILE =
+  'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status';
+export const MCODE_EVIDENCE_TYPE_EXTENSION =
+  'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status-evidence-type';
+/** LOINC 97509-4 "Cancer disease progression": the code of mCODE CancerDiseaseStatus. */
+export const CANCER_DISEASE_STATUS_CODE = '97509-4';
+
+/**
+ * The project's CodeSystem for what RECIST needs and FHIR has no common code for. Documented in
+ * the timeline service README ("Response").
+ */
+export const TUMOUR_ASSESSMENT_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+
+export const TUMOUR_ASSESSMENT_CODES = ['new-lesion', 'lymph-node'] as const;
+export type TumourAssessmentCode = (typeof TUMOUR_ASSESSMENT_CODES)[number];
+
+const DEFINITIONS: Record<TumourAssessmentCode, { display: string; definition: string }> = {
+  'new-lesion': {
+    display: 'New lesion',
+    definition:
+      'An unequivocal new lesion. As Observation.code: the report states a new lesion (valueBoolean false states there is none). ' +
+      "In a measurement's Observation.interpretation or .category: the measured lesion is new.",
+  },
+  'lymph-node': {
+    display: 'Lymph node',
+    definition:
+      "The measured lesion is a lymph node, measured by its short axis. Used in Observation.category, or in the focus BodyStructure's morphology.",
+  },
+};
+
+/** The CodeSystem resource, for publication. */
+export const TUMOUR_ASSESSMENT_CODE_SYSTEM: CodeSystem = {
+  resourceType: 'CodeSystem',
+  id: 'tumour-assessment',
+  url: TUMOUR_ASSESSMENT_SYSTEM,
+  version: '1.0.0',
+  name: 'TumourAssessment',
+  title: 'Tumour assessment markers for RECIST 1.1',
+  status: 'active',
+  experimental: false,
+  publisher: 'oncoimg',
+  description: 'Marks new lesions and lymph nodes on tumour measurement Observations.',
+  caseSensitive: true,
+  content: 'complete',
+  count: TUMOUR_ASSESSMENT_CODES.length,
+  concept: TUMOUR_ASSESSMENT_CODES.map((code) => ({ code, ...DEFINITIONS[code] })),
+};
+
+/** True when a coding is `system#code` (a coding without a system does not match). */
+export function isCoding(coding: Coding | undefined, system: string, code: string): boolean {
+  return coding?.system === system && coding.code?.trim() === code;
+}

@@ -1,0 +1,100 @@
+import {
+  TIMELINE_EVENT_SCHEMA_VERSION,
+  type TimelineSummaryEvent,
+  type TimelineSummaryExam,
+  type TimelineSummaryResponse,
+} from '@oncoimg/fhir-events';
+import type { PatientRecords, PatientTimeline, TimelineExam } from '../domain/index.ts';
+
+function responseOf({ response }: TimelineExam): TimelineSummaryResponse | null {
+  if (!response || response.kind === 'baseline') return null;
+  return {
+    method: response.method,
+    label: response.label,
+    category: response.category,
+    words: response.words,
+    diseaseStatus: response.diseaseStatus,
+    sumOfDiametersMm: response.sumOfDiametersMm,
+    baselineSumMm: response.baselineSumMm,
+    nadirSumMm: response.nadirSumMm,
+    percentFromBaseline: response.percentFromBaseline,
+    percentFromNadir: response.percentFromNadir,
+    changeFromBaselineMm: response.changeFromBaselineMm,
+    changeFromNadirMm: response.changeFromNadirMm,
+    diseaseStatusObservation: response.diseaseStatusObservation,
+  };
+}
+
+function summaryExamOf(exam: TimelineExam): TimelineSummaryExam {
+  return {
+    examId: exam.examId,
+    date: exam.date,
+    status: exam.status,
+    purpose: exam.purpose,
+    modality: exam.modality,
+    planning: exam.planning,
+    isBaseline: exam.isBaseline,
+    daysSinceBaseline: exam.daysSinceBaseline,
+    orderId: exam.order?.reference ?? null,
+    studyUid: exam.studyUid,
+    reportIds: exam.reports.map((report) => report.reference),
+    response: exam.isBaseline ? null : responseOf(exam),
+  };
+}
+
+/**
+ * The value of the `imaging.timeline.v1` event for one version of a patient's timeline: what an
+ * oncology system needs without fetching the timeline (baseline, latest response, pending work).
+ */
+export function summarizeTimeline(
+  timeline: PatientTimeline,
+  { version, updatedAt }: { version: number; updatedAt: Date },
+): TimelineSummaryEvent {
+  const exams = timeline.exams.map(summaryExamOf);
+  // A conclusion code is a response too (no RECIST category); "not assessed" is not.
+  const latest = exams.findLast((exam) => exam.response !== null && exam.response.method !== 'none');
+  const { radiation } = timeline;
+  return {
+    schemaVersion: TIMELINE_EVENT_SCHEMA_VERSION,
+    patientKey: timeline.patientKey,
+    timelineVersion: version,
+    updatedAt: updatedAt.toISOString(),
+    examCount: exams.length,
+    currentBaseline: timeline.currentBaseline && {
+      examId: timeline.currentBaseline.examId,
+      date: timeline.currentBaseline.date,
+      episodeId: timeline.currentBaseline.episodeId,
+      line: timeline.currentBaseline.line,
+    },
+    latestResponse: latest?.response
+      ? { ...latest.response, examId: latest.examId, date: latest.date }
+      : null,
+    pending: { ordered: timeline.pending.ordered.length, unreported: timeline.pending.unreported.length },
+    problems: { unmatched: timeline.unmatched.length, ambiguous: timeline.ambiguous.length },
+    radiation: radiation
+      ? {
+          ionizingExamCount: radiation.ionizingExamCount,
+          totalDlpMgyCm: radiation.totalDlpMgyCm,
+          totalEffectiveDoseMsv: radiation.totalEffectiveDoseMsv,
+        }
+      : null,
+    exams,
+  };
+}
+
+/**
+ * What a patient search matches: the patient key and the subject identifiers on the first line,
+ * then each display name the sources gave the subject. Systems don't share a patient resource, so
+ * the subject reference's `display` is the only name the timeline sees.
+ */
+export function searchTextOf(records: PatientRecords): string {
+  const identifiers = new Set<string>([records.patientKey]);
+  const names = new Set<string>();
+  for (const entry of Object.values(records.entries)) {
+    const subject = entry.resource.subject;
+    const identifier = subject?.identifier;
+    if (identifier?.value) identifiers.add(identifier.value);
+    if (subject?.display) names.add(subject.display.trim());
+  }
+  return [[...identifiers].join(' '), ...[...names].sort()].join('\n');
+}

@@ -1,0 +1,196 @@
+import { badRequest, getStatus, notFound, OperationOutcomeError } from '@medplum/core';
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { priorsFor, unreportedWorklist, type PatientTimeline } from '../domain/index.ts';
+import type { Queryable } from '@oncoimg/store';
+import type { TimelineRepository } from '../store/timeline.repository.ts';
+
+/** What the live-update stream tells the page: which timeline changed, not its content. */
+export interface TimelineChangeNotice {
+  patientKey: string;
+  version: number;
+}
+
+export interface TimelineApiOptions {
+  repository: TimelineRepository;
+  db: Queryable;
+  /** Committed timeline changes, for the server-sent event stream `/api/events`. */
+  subscribe?: (listener: (notice: TimelineChangeNotice) => void) => () => void;
+  /** A performed exam without a final report is overdue after this long. */
+  unreportedAfterMs: number;
+  now?: () => Date;
+}
+
+/** Longest worklist or search answer: a page a person can read; narrow the query for more. */
+const MAX_LIMIT = 500;
+const DEFAULT_PATIENT_SEARCH_LIMIT = 20;
+/** Proxies close idle connections; a comment line this often keeps the event stream open. */
+const SSE_KEEPALIVE_MS = 15_000;
+
+/** Internal errors are answered without their message: it may quote patient data. */
+const INTERNAL_ERROR: OperationOutcome = {
+  resourceType: 'OperationOutcome',
+  id: 'internal-error',
+  issue: [{ severity: 'error', code: 'exception', details: { text: 'Internal server error' } }],
+};
+
+function outcomeOfError(err: unknown): OperationOutcome {
+  if (err instanceof RangeError) return badRequest(err.message);
+  if (err instanceof OperationOutcomeError) return err.outcome;
+  return INTERNAL_ERROR;
+}
+
+function sendOutcome(res: Response, outcome: OperationOutcome): void {
+  res.status(getStatus(outcome)).type('application/fhir+json').json(outcome);
+}
+
+function limitParam(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_LIMIT) {
+    throw new RangeError(`limit must be an integer from 1 to ${String(MAX_LIMIT)}`);
+  }
+  return parsed;
+}
+
+function hoursParam(value: unknown, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const hours = Number(value);
+  if (!Number.isFinite(hours) || hours < 0) throw new RangeError('olderThanHours must be a number ≥ 0');
+  return hours * 3_600_000;
+}
+
+/** Unmatched and ambiguous links of every patient, the newest problem first. */
+function linkProblemsOf(timelines: readonly PatientTimeline[]) {
+  return timelines.flatMap((timeline) => [
+    ...timeline.unmatched.map((problem) => ({
+      patientKey: timeline.patientKey,
+      kind: 'unmatched' as const,
+      ...problem,
+    })),
+    ...timeline.ambiguous.map((problem) => ({
+      patientKey: timeline.patientKey,
+      kind: 'ambiguous' as const,
+      ...problem,
+    })),
+  ]);
+}
+
+/**
+ * The timeline REST API (`/api`): patient search, one patient's timeline, worklists and priors.
+ * Errors are OperationOutcomes, as on the intake services.
+ */
+export function createTimelineApi({
+  repository,
+  db,
+  subscribe,
+  unreportedAfterMs,
+  now = () => new Date(),
+}: TimelineApiOptions): Router {
+  const router = express.Router();
+
+  router.get('/patients', async (req, res) => {
+    const query = typeof req.query.q === 'string' ? req.query.q : '';
+    if (query.trim().length === 0) {
+      sendOutcome(res, badRequest('q (identifier or name fragment) is required', 'q'));
+      return;
+    }
+    const limit = limitParam(req.query.limit, DEFAULT_PATIENT_SEARCH_LIMIT);
+    res.json({ patients: await repository.searchPatients(query, limit) });
+  });
+
+  router.get('/patients/:patientKey/timeline', async (req, res) => {
+    const stored = await repository.getTimeline(req.params.patientKey);
+    if (!stored) {
+      sendOutcome(res, notFound);
+      return;
+    }
+    res.setHeader('ETag', `W/"${String(stored.version)}"`);
+    res.setHeader('Last-Modified', stored.updatedAt.toUTCString());
+    res.json({
+      ...stored.timeline,
+      timelineVersion: stored.version,
+      updatedAt: stored.updatedAt.toISOString(),
+    });
+  });
+
+  router.get('/patients/:patientKey/exams/:examId', async (req, res) => {
+    const stored = await repository.getTimeline(req.params.patientKey);
+    const exam = stored?.timeline.exams.find((candidate) => candidate.examId === req.params.examId);
+    if (!exam) {
+      sendOutcome(res, notFound);
+      return;
+    }
+    const refs = [
+      exam.order?.reference,
+      exam.study?.reference,
+      ...exam.reports.map((r) => r.reference),
+    ].filter((ref) => ref !== undefined);
+    const entries = await repository.loadEntries(db, refs);
+    const resources = refs.flatMap((ref) => {
+      const entry = entries.get(ref);
+      return entry
+        ? [entry.stamp.deleted ? (entry.lastLive?.resource ?? entry.resource) : entry.resource]
+        : [];
+    });
+    res.json({ exam, resources });
+  });
+
+  router.get('/events', (req, res) => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.write('retry: 2000\n\n');
+    const unsubscribe = subscribe?.((notice) => {
+      res.write(`event: timeline\ndata: ${JSON.stringify(notice)}\n\n`);
+    });
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe?.();
+    });
+  });
+
+  router.get('/worklists/unreported', async (req, res) => {
+    const olderThanMs = hoursParam(req.query.olderThanHours, unreportedAfterMs);
+    const limit = limitParam(req.query.limit, MAX_LIMIT);
+    const items = unreportedWorklist(await repository.timelinesWithUnreported(), { now: now(), olderThanMs });
+    res.json({ olderThanHours: olderThanMs / 3_600_000, total: items.length, items: items.slice(0, limit) });
+  });
+
+  router.get('/worklists/links', async (req, res) => {
+    const limit = limitParam(req.query.limit, MAX_LIMIT);
+    const items = linkProblemsOf(await repository.timelinesWithProblems());
+    res.json({ total: items.length, items: items.slice(0, limit) });
+  });
+
+  router.get('/studies/:studyUid/priors', async (req, res) => {
+    const studyUid = req.params.studyUid.replace(/^urn:oid:/, '');
+    const results = [];
+    for (const patientKey of await repository.patientsWithStudy(studyUid)) {
+      const stored = await repository.getTimeline(patientKey);
+      const priors = stored && priorsFor(studyUid, stored.timeline);
+      if (priors) results.push(priors);
+    }
+    const only = results.at(0);
+    const others = results.slice(1);
+    if (!only) {
+      sendOutcome(res, notFound);
+      return;
+    }
+    // One UID on two patients is a data error a radiologist must see, not a guess we make for them.
+    res.json(others.length === 0 ? only : { ambiguous: true, candidates: results });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    sendOutcome(res, outcomeOfError(err));
+  });
+
+  return router;
+}

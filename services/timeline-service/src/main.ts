@@ -1,0 +1,43 @@
+/**
+ * Composition root of the timeline service: reads the environment once, opens the store, starts
+ * the consumer, relay and HTTP server, and stops them all on SIGTERM or SIGINT.
+ */
+import { installShutdownHandlers } from '@oncoimg/kafka';
+import { openDatabase } from '@oncoimg/store';
+import { createLogger, parseLogLevel } from '@oncoimg/telemetry';
+import { ConfigError, readTimelineConfig } from './config.ts';
+import { createTimelineService } from './timeline-service.ts';
+
+async function main(): Promise<void> {
+  const config = readTimelineConfig(process.env);
+  const logger = createLogger({ service: 'timeline-service', level: parseLogLevel(config.logLevel) });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : config.dataDir,
+    schema: config.schema,
+    applicationName: 'timeline-service',
+    logger,
+  });
+  const service = createTimelineService({
+    db,
+    brokers: config.brokers,
+    port: config.port,
+    host: config.host,
+    topics: config.topics,
+    groupId: config.groupId,
+    unreportedAfterMs: config.unreportedAfterMs,
+    webRoot: config.webRoot,
+    logger,
+  });
+  // Stop HTTP, consumer and relay before the database they write to.
+  installShutdownHandlers([service, { stop: () => db.close() }]);
+  const { port } = await service.start();
+  logger.info('timeline service listening', { url: `http://${config.host}:${String(port)}` });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `timeline-service failed to start: ${error instanceof ConfigError ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import type { Migration } from '@oncoimg/store';
+
+/**
+ * The timeline store. `timeline_resources` holds the winning version of every order, study and
+ * report (the domain's RecordEntry); timelines are derived from it and kept materialised, so reads
+ * never rebuild. `consumer_offsets` commits with the state change, which is what makes a
+ * redelivered message a no-op (effectively once).
+ */
+export const timelineMigrations: readonly Migration[] = [
+  {
+    id: 'timeline.001-create',
+    sql: `
+      CREATE TABLE timeline_resources (
+        ref text PRIMARY KEY,
+        patient_key text,
+        entry jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX timeline_resources_patient ON timeline_resources (patient_key);
+
+      CREATE TABLE timelines (
+        patient_key text PRIMARY KEY,
+        version integer NOT NULL,
+        timeline jsonb NOT NULL,
+        timeline_hash text NOT NULL,
+        search_text text NOT NULL DEFAULT '',
+        exam_count integer NOT NULL DEFAULT 0,
+        unreported_count integer NOT NULL DEFAULT 0,
+        problem_count integer NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX timelines_unreported ON timelines (patient_key) WHERE unreported_count > 0;
+      CREATE INDEX timelines_problems ON timelines (patient_key) WHERE problem_count > 0;
+
+      CREATE TABLE timeline_study_index (
+        study_uid text NOT NULL,
+        patient_key text NOT NULL,
+        PRIMARY KEY (study_uid, patient_key)
+      );
+      CREATE INDEX timeline_study_index_patient ON timeline_study_index (patient_key);
+
+      CREATE TABLE consumer_offsets (
+        consumer_group text NOT NULL,
+        topic text NOT NULL,
+        partition integer NOT NULL,
+        next_offset bigint NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer_group, topic, partition)
+      );
+    `,
+  },
+];

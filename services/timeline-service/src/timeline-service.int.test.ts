@@ -1,0 +1,221 @@
+import { isDeepStrictEqual } from 'node:util';
+import { DEFAULT_TOPICS, type TopicNames } from '@oncoimg/fhir-events';
+import {
+  createConsumerRunner,
+  createEventProducer,
+  ensureTopics,
+  type ConsumedMessage,
+  type EventProducer,
+} from '@oncoimg/kafka';
+import { openDatabase, type Database } from '@oncoimg/store';
+import { openTestDatabase, testDatabaseTargets, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import {
+  LungCancerPatient,
+  lungCancerPathwayEvents,
+  personaMessages,
+  StagingBrainMrStudy,
+} from '@oncoimg/testing/personas';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyEvent, buildTimeline, emptyPatientRecords, type PatientTimeline } from './domain/index.ts';
+import { rebuildTimelines } from './rebuild.ts';
+import { createTimelineService, type TimelineService } from './timeline-service.ts';
+
+const brokers = testKafkaBrokers();
+
+function uniqueTopics(): TopicNames {
+  const run = uniqueName('tl');
+  return {
+    serviceRequest: `${run}.servicerequest`,
+    imagingStudy: `${run}.imagingstudy`,
+    diagnosticReport: `${run}.diagnosticreport`,
+    timeline: `${run}.timeline`,
+  };
+}
+
+/** Publishes persona events on the run's topics, as the intake services would. */
+async function publishPathway(producer: EventProducer, topics: TopicNames): Promise<number> {
+  const roleOf: Record<string, keyof TopicNames> = {
+    [DEFAULT_TOPICS.serviceRequest]: 'serviceRequest',
+    [DEFAULT_TOPICS.imagingStudy]: 'imagingStudy',
+    [DEFAULT_TOPICS.diagnosticReport]: 'diagnosticReport',
+  };
+  const messages = personaMessages(lungCancerPathwayEvents());
+  for (const message of messages) {
+    await producer.send(topics[roleOf[message.topic] ?? 'serviceRequest'], [
+      { key: message.key ?? '', value: message.value ?? '', headers: message.headers },
+    ]);
+  }
+  return messages.length;
+}
+
+/** The timeline the pure domain builds from the pathway: what the service must end with. */
+function expectedTimeline(): PatientTimeline {
+  const records = lungCancerPathwayEvents().reduce(
+    (current, event) => applyEvent(current, event).records,
+    emptyPatientRecords(LungCancerPatient.key),
+  );
+  return JSON.parse(JSON.stringify(buildTimeline(records))) as PatientTimeline;
+}
+
+/** Waits until the service serves exactly the expected timeline. */
+async function finalTimeline(base: string): Promise<PatientTimeline> {
+  const expected = expectedTimeline();
+  const url = `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`;
+  return eventually(async () => {
+    const res = await fetch(url);
+    if (!res.ok) return undefined;
+    const {
+      timelineVersion: _version,
+      updatedAt: _updatedAt,
+      ...timeline
+    } = (await res.json()) as Record<string, unknown>;
+    // jsonb reorders keys, so compare structure, not text.
+    return isDeepStrictEqual(timeline, expected) ? (timeline as unknown as PatientTimeline) : undefined;
+  }, 'the complete timeline');
+}
+
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.each(testDatabaseTargets())('timeline service on real Kafka and $name', (target) => {
+  let db: Database;
+  let service: TimelineService;
+  let producer: EventProducer;
+  let topics: TopicNames;
+  let base: string;
+
+  beforeEach(async () => {
+    topics = uniqueTopics();
+    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
+    db = await openTestDatabase(target);
+    service = createTimelineService({
+      db,
+      brokers,
+      port: 0,
+      topics,
+      groupId: uniqueName('timeline'),
+      unreportedAfterMs: 0,
+    });
+    const { port } = await service.start();
+    base = `http://127.0.0.1:${String(port)}`;
+    producer = createEventProducer({ brokers, clientId: 'timeline-int-test' });
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await producer.disconnect();
+    await service.stop();
+    await db.close();
+  });
+
+  it('serves the timeline of a published pathway, publishes timeline events, and answers worklists and priors', async () => {
+    const timelineEvents: ConsumedMessage[] = [];
+    const reader = createConsumerRunner({
+      brokers,
+      clientId: 'test',
+      groupId: uniqueName('reader'),
+      topics: [topics.timeline],
+      handler: async (message) => {
+        timelineEvents.push(message);
+      },
+    });
+    await reader.start();
+    try {
+      await publishPathway(producer, topics);
+      const timeline = await finalTimeline(base);
+      expect(timeline).toMatchObject({ schemaVersion: 1, patientKey: LungCancerPatient.key });
+
+      const last = await eventually(async () => timelineEvents.at(-1), 'a timeline event');
+      expect(last.key).toBe(LungCancerPatient.key);
+      expect(last.headers).toMatchObject({
+        ce_type: 'imaging.timeline.updated',
+        ce_subject: LungCancerPatient.key,
+      });
+
+      const search = (await (await fetch(`${base}/api/patients?q=LC-0001`)).json()) as {
+        patients: { patientKey: string }[];
+      };
+      expect(search.patients.map((p) => p.patientKey)).toEqual([LungCancerPatient.key]);
+
+      const studyUid = StagingBrainMrStudy.identifier?.[0]?.value?.replace('urn:oid:', '') ?? '';
+      const priors = await fetch(`${base}/api/studies/${studyUid}/priors`);
+      expect(priors.status).toBe(200);
+      expect(((await priors.json()) as { priors: unknown[] }).priors.length).toBeGreaterThan(0);
+
+      const unknown = await fetch(`${base}/api/patients/${encodeURIComponent('urn:x|nobody')}/timeline`);
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('sends a poison event to the dead-letter topic and goes on with the next one', async () => {
+    const dead: ConsumedMessage[] = [];
+    const dlqReader = createConsumerRunner({
+      brokers,
+      clientId: 'test',
+      groupId: uniqueName('dlq'),
+      topics: [`${topics.imagingStudy}.dlq`],
+      handler: async (message) => {
+        dead.push(message);
+      },
+    });
+    await dlqReader.start();
+    try {
+      const first = personaMessages(lungCancerPathwayEvents()).at(0);
+      await producer.send(topics.imagingStudy, [
+        { key: LungCancerPatient.key, value: '{"resourceType":', headers: first?.headers ?? {} },
+      ]);
+      await publishPathway(producer, topics);
+      await eventually(async () => (dead.length > 0 ? dead : undefined), 'the dead letter');
+      expect(dead[0]?.headers.dlq_reason).toBeTruthy();
+      await eventually(async () => {
+        const res = await fetch(`${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`);
+        return res.ok ? res : undefined;
+      }, 'the timeline after the poison event');
+    } finally {
+      await dlqReader.stop();
+    }
+  });
+
+  it('a rebuild replays the topics into a fresh store and ends with the same timelines', async () => {
+    const count = await publishPathway(producer, topics);
+    const live = await finalTimeline(base);
+
+    const fresh = await openDatabase({});
+    try {
+      const progress: number[] = [];
+      const result = await rebuildTimelines({
+        db: fresh,
+        brokers,
+        topics,
+        onProgress: (p) => progress.push(p.events),
+      });
+      expect(result.events).toBe(count);
+      expect(progress.at(-1)).toBe(count);
+      const { rows } = await fresh.query<{ timeline: object }>(
+        'SELECT timeline FROM timelines WHERE patient_key = $1',
+        [LungCancerPatient.key],
+      );
+      expect(rows[0]?.timeline).toEqual(live);
+      await expect(rebuildTimelines({ db: fresh, brokers, topics })).rejects.toThrow(/fresh store/);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
