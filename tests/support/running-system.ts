@@ -1,0 +1,164 @@
+/**
+ * The whole system in one test process: the three intake services and the timeline service, each
+ * with its own database, on fresh topics of the real broker. Services talk only through Kafka, as
+ * they do when deployed; only the test sees all four.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
+import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { ensureTopics } from '@oncoimg/kafka';
+import { openDatabase, type Database } from '@oncoimg/store';
+import { testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import { addDicomUpload } from '../../services/study-service/src/dicom-upload.route.ts';
+import {
+  createTimelineService,
+  type TimelineService,
+} from '../../services/timeline-service/src/timeline-service.ts';
+
+export interface RunningSystem {
+  topics: TopicNames;
+  orderBase: string;
+  studyBase: string;
+  reportBase: string;
+  timelineBase: string;
+  timeline: TimelineService;
+  stop(): Promise<void>;
+}
+
+export interface StartSystemOptions {
+  database?: DatabaseTarget;
+  /** Static files of the web page, served by the timeline service at `/`. */
+  webRoot?: string;
+  unreportedAfterMs?: number;
+}
+
+async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
+  if (!target?.url) return openDatabase({ schema: service });
+  // A fresh schema per service and run, dropped when the system stops.
+  const schema = `${service}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const db = await openDatabase({ url: target.url, schema, max: 4 });
+  return {
+    ...db,
+    kind: db.kind,
+    schema: db.schema,
+    async close() {
+      try {
+        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
+
+export async function startSystem({
+  database,
+  webRoot,
+  unreportedAfterMs = 0,
+}: StartSystemOptions = {}): Promise<RunningSystem> {
+  const brokers = testKafkaBrokers();
+  const run = uniqueName('e2e');
+  const topics: TopicNames = {
+    serviceRequest: `${run}.servicerequest`,
+    imagingStudy: `${run}.imagingstudy`,
+    diagnosticReport: `${run}.diagnosticreport`,
+    timeline: `${run}.timeline`,
+  };
+  await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
+
+  const databases: Database[] = [];
+  const intakes: IntakeService[] = [];
+  const intake = async (name: string, resourceType: ImagingResourceType): Promise<string> => {
+    const db = await openServiceDatabase(database, name.replace('-', '_'));
+    databases.push(db);
+    const service = createIntakeService({
+      name,
+      resourceType,
+      db,
+      brokers,
+      port: 0,
+      topics,
+      ...(resourceType === 'ImagingStudy' ? { extend: addDicomUpload } : {}),
+    });
+    intakes.push(service);
+    const { port } = await service.start();
+    return `http://127.0.0.1:${String(port)}/fhir`;
+  };
+
+  const timelineDb = await openServiceDatabase(database, 'timeline_service');
+  databases.push(timelineDb);
+  const timeline = createTimelineService({
+    db: timelineDb,
+    brokers,
+    port: 0,
+    topics,
+    groupId: uniqueName('timeline'),
+    unreportedAfterMs,
+    ...(webRoot ? { webRoot } : {}),
+  });
+  const [orderBase, studyBase, reportBase, { port: timelinePort }] = await Promise.all([
+    intake('order-service', 'ServiceRequest'),
+    intake('study-service', 'ImagingStudy'),
+    intake('report-service', 'DiagnosticReport'),
+    timeline.start(),
+  ]);
+
+  return {
+    topics,
+    orderBase,
+    studyBase,
+    reportBase,
+    timelineBase: `http://127.0.0.1:${String(timelinePort)}`,
+    timeline,
+    async stop() {
+      await Promise.allSettled([timeline.stop(), ...intakes.map((service) => service.stop())]);
+      await Promise.allSettled(databases.map((db) => db.close()));
+    },
+  };
+}
+
+/** Polls until `probe` gives a value; fails naming what it waited for. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const SERVICE_OF: Record<
+  ImagingResourceType,
+  keyof Pick<RunningSystem, 'orderBase' | 'studyBase' | 'reportBase'>
+> = {
+  ServiceRequest: 'orderBase',
+  ImagingStudy: 'studyBase',
+  DiagnosticReport: 'reportBase',
+};
+
+/** PUTs a resource to the service that owns its type, as the EHR, PACS or RIS would. */
+export async function putResource(
+  system: RunningSystem,
+  resource: { resourceType: ImagingResourceType; id?: string; meta?: unknown },
+): Promise<Response> {
+  const { meta: _meta, ...body } = resource;
+  const res = await fetch(
+    `${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`,
+    {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(body),
+    },
+  );
+  if (res.status >= 300) {
+    throw new Error(
+      `PUT ${resource.resourceType}/${resource.id ?? ''} answered ${String(res.status)}: ${await res.text()}`,
+    );
+  }
+  return res;
+}
