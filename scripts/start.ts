@@ -5,11 +5,12 @@
  *
  * Flags: `--reset` deletes the services' data folders first (a second run otherwise reuses them).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKafkaBroker } from '@oncoimg/kafka-local';
+import { runningBrokerPid, startKafkaBroker } from '@oncoimg/kafka-local';
 import { loadDemoCohort } from './demo-cohort.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,12 +59,48 @@ async function waitUntilReady(spec: ServiceSpec, child: ChildProcess): Promise<v
   );
 }
 
+const webRoot = join(root, 'services/timeline-service/dist/web');
+
+/** A fresh clone has no built page; building it takes a second and needs no network. */
+function ensureWebPageBuilt(): void {
+  if (existsSync(join(webRoot, 'index.html'))) return;
+  say('Building the web page (first run)…');
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'services/timeline-service/web/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+}
+
+/**
+ * `--reset` starts from nothing: the services' stores and the local broker's topics go together,
+ * or the timeline would replay the old topics into its new store. A broker this script does not
+ * own (KAFKA_BROKERS, or one already running) keeps its topics; the user is told.
+ */
+async function resetData(): Promise<void> {
+  const brokerOwnedHere =
+    !process.env.KAFKA_BROKERS && (await runningBrokerPid(join(dataRoot, 'kafka'))) === null;
+  const folders = SERVICES.map((spec) => join(dataRoot, spec.name));
+  if (brokerOwnedHere) folders.push(join(dataRoot, 'kafka'));
+  say(
+    `Resetting: deleting ${brokerOwnedHere ? 'the services’ data and the local broker’s topics' : 'the services’ data'}…`,
+  );
+  if (!brokerOwnedHere) {
+    say('  the Kafka broker is running or external: its topics are kept and will be consumed again');
+  }
+  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+}
+
 async function main(): Promise<void> {
   const reset = process.argv.includes('--reset');
-  if (reset) {
-    say('Resetting: deleting .data (services and local broker data)…');
-    await rm(dataRoot, { recursive: true, force: true });
-  }
+  if (reset) await resetData();
   const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
   let stopBroker: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -94,61 +131,71 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
-
-  let brokers = process.env.KAFKA_BROKERS;
-  if (brokers) {
-    say(`Kafka: using KAFKA_BROKERS=${brokers}`);
-  } else {
-    say('Kafka: starting the local broker (first run downloads it from Maven Central)…');
-    const broker = await startKafkaBroker({ dataDir: join(dataRoot, 'kafka'), log: say });
-    brokers = broker.brokers;
-    if (broker.startedByUs) stopBroker = () => broker.stop();
-    say(`Kafka: ${brokers}${broker.startedByUs ? '' : ' (already running, left running on exit)'}`);
-  }
-  say(process.env.DATABASE_URL ? 'Database: DATABASE_URL' : `Database: PGlite in ${dataRoot}/<service>`);
-
-  for (const spec of SERVICES) {
-    say(`Starting ${spec.name} on port ${String(spec.port)}…`);
-    const child = spawn(process.execPath, [join(root, spec.workspace, 'src/main.ts')], {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        PORT: String(spec.port),
-        KAFKA_BROKERS: brokers,
-        DATA_DIR: join(dataRoot, spec.name),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        ...(spec.name === 'timeline-service' ? { WEB_ROOT: join(root, spec.workspace, 'dist/web') } : {}),
-      },
-    });
-    children.push({ spec, child });
-    child.once('exit', (code) => {
-      if (!stopping) {
-        say(`${spec.name} stopped unexpectedly (exit code ${String(code)}); stopping everything.`);
-        void stopAll(1);
-      }
-    });
-  }
-  for (const { spec, child } of children) {
-    await waitUntilReady(spec, child);
-    say(`  ${spec.name} ready`);
+  try {
+    await startEverything();
+  } catch (error) {
+    process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stopAll(1);
   }
 
-  if (process.env.DEMO_DATA !== '0') {
-    await loadDemoCohort({
-      orderBase: 'http://127.0.0.1:8081/fhir',
-      studyBase: 'http://127.0.0.1:8082/fhir',
-      reportBase: 'http://127.0.0.1:8083/fhir',
-      progress: say,
-    });
-  }
+  async function startEverything(): Promise<void> {
+    ensureWebPageBuilt();
 
-  say('\nRunning. Open:');
-  for (const spec of SERVICES) {
-    for (const path of spec.paths)
-      say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
+    let brokers = process.env.KAFKA_BROKERS;
+    if (brokers) {
+      say(`Kafka: using KAFKA_BROKERS=${brokers}`);
+    } else {
+      say('Kafka: starting the local broker (first run downloads it from Maven Central)…');
+      const broker = await startKafkaBroker({ dataDir: join(dataRoot, 'kafka'), log: say });
+      brokers = broker.brokers;
+      if (broker.startedByUs) stopBroker = () => broker.stop();
+      say(`Kafka: ${brokers}${broker.startedByUs ? '' : ' (already running, left running on exit)'}`);
+    }
+    say(process.env.DATABASE_URL ? 'Database: DATABASE_URL' : `Database: PGlite in ${dataRoot}/<service>`);
+
+    for (const spec of SERVICES) {
+      say(`Starting ${spec.name} on port ${String(spec.port)}…`);
+      const child = spawn(process.execPath, [join(root, spec.workspace, 'src/main.ts')], {
+        cwd: root,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          PORT: String(spec.port),
+          KAFKA_BROKERS: brokers,
+          DATA_DIR: join(dataRoot, spec.name),
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+          ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot } : {}),
+        },
+      });
+      children.push({ spec, child });
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`${spec.name} stopped unexpectedly (exit code ${String(code)}); stopping everything.`);
+          void stopAll(1);
+        }
+      });
+    }
+    for (const { spec, child } of children) {
+      await waitUntilReady(spec, child);
+      say(`  ${spec.name} ready`);
+    }
+
+    if (process.env.DEMO_DATA !== '0') {
+      await loadDemoCohort({
+        orderBase: 'http://127.0.0.1:8081/fhir',
+        studyBase: 'http://127.0.0.1:8082/fhir',
+        reportBase: 'http://127.0.0.1:8083/fhir',
+        progress: say,
+      });
+    }
+
+    say('\nRunning. Open:');
+    for (const spec of SERVICES) {
+      for (const path of spec.paths)
+        say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
+    }
+    say('Press Ctrl-C to stop.');
   }
-  say('Press Ctrl-C to stop.');
 }
 
 main().catch((error: unknown) => {
