@@ -155,7 +155,7 @@ async function main(): Promise<void> {
 
     for (const spec of SERVICES) {
       say(`Starting ${spec.name} on port ${String(spec.port)}…`);
-      const child = spawn(process.execPath, [join(root, spec.workspace, 'src/main.ts')], {
+      const child = spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
         cwd: root,
         stdio: ['ignore', 'inherit', 'inherit'],
         env: {
