@@ -13,7 +13,8 @@ function refuse(text: string, expression?: string): never {
 
 /** Walks without recursion, so a hostile depth cannot overflow the stack before it is refused. */
 function checkStructure(root: unknown, maxDepth: number): void {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  // The body's own object is level 1, so `maxDepth` levels of objects and arrays pass.
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 1 }];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { value, path, depth } = item;
     if (typeof value !== 'object' || value === null) continue;
