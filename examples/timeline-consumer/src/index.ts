@@ -1,1 +1,2 @@
-export {};
+export * from './timeline-consumer.ts';
+export * from './summary-line.ts';
