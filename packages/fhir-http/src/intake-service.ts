@@ -13,7 +13,13 @@ import {
   type OutboxRelayStatus,
   type ResourceRepository,
 } from '@oncoimg/store';
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import {
+  httpMetricsMiddleware,
+  metricsHandler,
+  serviceMetrics,
+  silentLogger,
+  type Logger,
+} from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from './fhir-router.ts';
 import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
@@ -97,6 +103,7 @@ export function createIntakeService({
   let relay: OutboxRelay | undefined;
   let server: Server | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
+  let stopObservingBacklog: (() => void) | undefined;
 
   async function kafkaUp(): Promise<boolean> {
     if (Date.now() - kafkaProbe.at > KAFKA_PROBE_EVERY_MS) {
@@ -130,6 +137,8 @@ export function createIntakeService({
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(httpMetricsMiddleware());
+  app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
   });
@@ -168,6 +177,11 @@ export function createIntakeService({
       producer = createEventProducer({ brokers, clientId: name, logger });
       relay = createOutboxRelay({ db, producer, logger });
       relay.start();
+      // The relay refreshes its backlog every second; a scrape reads that, never the database.
+      stopObservingBacklog = serviceMetrics().observeOutboxBacklog(
+        name,
+        () => relay?.status().backlog ?? null,
+      );
       const listening = app.listen(port, host);
       server = listening;
       await new Promise<void>((resolve, reject) => {
@@ -177,6 +191,8 @@ export function createIntakeService({
       return { port: (listening.address() as AddressInfo).port };
     },
     async stop() {
+      stopObservingBacklog?.();
+      stopObservingBacklog = undefined;
       const closing = server;
       server = undefined;
       if (closing) {

@@ -1,7 +1,7 @@
 import { installShutdownHandlers } from '@oncoimg/kafka';
 import { ConfigError } from '@oncoimg/service-config';
 import { openDatabase } from '@oncoimg/store';
-import { createLogger, parseLogLevel } from '@oncoimg/telemetry';
+import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
 import { readIntakeConfig } from './intake-config.ts';
 import { createIntakeService, type IntakeServiceOptions } from './intake-service.ts';
@@ -15,8 +15,8 @@ export interface IntakeMainOptions {
 }
 
 /**
- * The body of an intake service's main.ts: reads the environment once, opens the database, starts,
- * and stops cleanly on SIGTERM or SIGINT. Exits 1 with a message naming the setting on bad config.
+ * The body of an intake service's main.ts: reads the environment once, starts telemetry (OTEL_*
+ * variables, `/metrics`), opens the database, starts, and stops cleanly on SIGTERM or SIGINT. Exits 1 with a message naming the setting on bad config.
  */
 export async function runIntakeService({
   name,
@@ -27,6 +27,8 @@ export async function runIntakeService({
 }: IntakeMainOptions): Promise<void> {
   try {
     const config = readIntakeConfig(process.env, { port: defaultPort, serviceName: name, schema });
+    // Before any server exists: the HTTP instrumentation patches every server created after it.
+    const telemetry = startTelemetry({ serviceName: name, env: process.env });
     const logger = createLogger({ service: name, level: parseLogLevel(config.logLevel) });
     const db = await openDatabase({
       url: config.databaseUrl,
@@ -47,8 +49,8 @@ export async function runIntakeService({
       logger,
       extend,
     });
-    // Stop HTTP, consumer and relay before the database they write to.
-    installShutdownHandlers([service, { stop: () => db.close() }]);
+    // Stop HTTP, consumer and relay before the database they write to; flush spans last.
+    installShutdownHandlers([service, { stop: () => db.close() }, { stop: () => telemetry.shutdown() }]);
     const { port } = await service.start();
     logger.info(`${name} listening`, { url: `http://${config.host}:${String(port)}/fhir` });
   } catch (error) {

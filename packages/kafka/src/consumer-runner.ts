@@ -14,11 +14,13 @@
  *   `dlq_original_offset` and `dlq_failed_at`; the consumer goes on with the next message. In batch
  *   mode a failing batch is retried message by message, so only the poison message is dead-lettered.
  * - Order: messages of one partition are handled in offset order.
- * - Tracing: each delivery runs in a `process` span whose parent is the message's `traceparent`.
+ * - Tracing: each delivery runs in a `process` span whose parent is the message's `traceparent`;
+ *   attributes follow the messaging conventions, without the key (a patient key).
+ * - Metrics: dead letters are counted by original topic and error code (`oncoimg.dead_letters`).
  */
 import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { deadLetterTopicFor as defaultDeadLetterTopicFor } from '@oncoimg/fhir-events';
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { errorCodeOf, isRetriable, KafkaError } from './errors.ts';
 import { createKafkaClient, headersToStrings } from './kafka-client.ts';
@@ -192,8 +194,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           'messaging.destination.name': topic,
           'messaging.destination.partition.id': String(partition),
           'messaging.consumer.group.name': groupId,
-          'messaging.batch.message_count': messages.length,
-          ...(first && messages.length === 1 ? { 'messaging.kafka.offset': Number(first.offset) } : {}),
+          'messaging.client.id': clientId,
+          ...(messages.length > 1 ? { 'messaging.batch.message_count': messages.length } : {}),
+          ...(first && messages.length === 1 ? { 'kafka.offset': Number(first.offset) } : {}),
         },
       },
       parent,
@@ -246,6 +249,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
     stats.deadLettered += 1;
     stats.lastError = errorCodeOf(error);
+    serviceMetrics().recordDeadLetter(message.topic, errorCodeOf(error));
     log.warn('message sent to the dead-letter topic', {
       topic: message.topic,
       partition: message.partition,

@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Producer } from 'kafkajs';
+import { CE_HEADERS } from '@oncoimg/fhir-events';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Producer, RecordMetadata } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
@@ -36,7 +37,9 @@ const SEND_RETRIES = 5;
  *
  * Each message gets a `send` span. A message that already carries a `traceparent` (written by the
  * outbox when the request was handled) continues that trace; the header is replaced by the span's
- * own context, so the consumer's span becomes the child of this one in the same trace.
+ * own context, so the consumer's span becomes the child of this one in the same trace. Spans follow
+ * the messaging conventions without `kafka.message.key`: the key is the patient key. Acknowledged
+ * messages are counted by topic and CloudEvents type (`oncoimg.events.published`).
  */
 export function createEventProducer({
   brokers,
@@ -99,6 +102,7 @@ export function createEventProducer({
               'messaging.operation.type': 'send',
               'messaging.operation.name': 'send',
               'messaging.destination.name': topic,
+              'messaging.client.id': clientId,
             },
           },
           parent,
@@ -109,9 +113,9 @@ export function createEventProducer({
         injectTraceContext(trace.setSpan(parent, span), headers);
         return { key: message.key, value: message.value, headers };
       });
+      let acknowledged: RecordMetadata[];
       try {
-        await (await connected()).send({ topic, acks: -1, messages: prepared });
-        for (const span of spans) span.end();
+        acknowledged = await (await connected()).send({ topic, acks: -1, messages: prepared });
       } catch (error) {
         for (const span of spans) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: 'send failed' });
@@ -127,6 +131,15 @@ export function createEventProducer({
           },
         );
       }
+      // One partition answered for the whole call (always so for a single message): name it.
+      const partition = acknowledged.length === 1 ? acknowledged.at(0)?.partition : undefined;
+      for (const span of spans) {
+        if (partition !== undefined)
+          span.setAttribute('messaging.destination.partition.id', String(partition));
+        span.end();
+      }
+      const metrics = serviceMetrics();
+      for (const message of messages) metrics.recordPublished(topic, message.headers[CE_HEADERS.type]);
     },
   };
 }

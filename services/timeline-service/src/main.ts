@@ -4,12 +4,14 @@
  */
 import { installShutdownHandlers } from '@oncoimg/kafka';
 import { openDatabase } from '@oncoimg/store';
-import { createLogger, parseLogLevel } from '@oncoimg/telemetry';
+import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
 import { ConfigError, readTimelineConfig } from './config.ts';
-import { createTimelineService } from './timeline-service.ts';
+import { createTimelineService, TIMELINE_SERVICE_NAME } from './timeline-service.ts';
 
 async function main(): Promise<void> {
   const config = readTimelineConfig(process.env);
+  // Before any server exists: the HTTP instrumentation patches every server created after it.
+  const telemetry = startTelemetry({ serviceName: TIMELINE_SERVICE_NAME, env: process.env });
   const logger = createLogger({ service: 'timeline-service', level: parseLogLevel(config.logLevel) });
   const db = await openDatabase({
     url: config.databaseUrl,
@@ -29,8 +31,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     logger,
   });
-  // Stop HTTP, consumer and relay before the database they write to.
-  installShutdownHandlers([service, { stop: () => db.close() }]);
+  // Stop HTTP, consumer and relay before the database they write to; flush spans last.
+  installShutdownHandlers([service, { stop: () => db.close() }, { stop: () => telemetry.shutdown() }]);
   const { port } = await service.start();
   logger.info('timeline service listening', { url: `http://${config.host}:${String(port)}` });
 }

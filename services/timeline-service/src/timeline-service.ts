@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
+  consumerLag,
   createConsumerRunner,
   createEventProducer,
   ensureTopics,
@@ -16,14 +17,21 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import {
+  httpMetricsMiddleware,
+  metricsHandler,
+  serviceMetrics,
+  silentLogger,
+  type Logger,
+} from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 
-export const TIMELINE_SERVICE_SOURCE = 'oncoimg/timeline-service';
+export const TIMELINE_SERVICE_NAME = 'timeline-service';
+export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 
 export interface TimelineServiceOptions {
@@ -88,9 +96,12 @@ export function createTimelineService({
   let runner: ConsumerRunner | undefined;
   let server: Server | undefined;
   let kafkaUp = false;
+  const stopObserving: (() => void)[] = [];
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware());
+  app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
   });
@@ -188,6 +199,12 @@ export function createTimelineService({
         },
       });
       await runner.start();
+      const metrics = serviceMetrics();
+      stopObserving.push(
+        metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
+        // Asks the broker, so at most every 10 s however often Prometheus scrapes.
+        metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, groupId, topics: inputTopics })),
+      );
       const listening = app.listen(port, host);
       server = listening;
       await new Promise<void>((resolve, reject) => {
@@ -197,6 +214,7 @@ export function createTimelineService({
       return { port: (listening.address() as AddressInfo).port };
     },
     async stop() {
+      for (const stopOne of stopObserving.splice(0)) stopOne();
       const closing = server;
       server = undefined;
       if (closing) {
