@@ -1,0 +1,288 @@
+import { DEAD_LETTER_SUFFIX } from '@oncoimg/fhir-events';
+import type { Admin, IHeaders, Message } from 'kafkajs';
+import {
+  BROKERS_HELP,
+  checkTopicName,
+  COMMON_OPTIONS,
+  noPositionals,
+  parseCommandLine,
+  resolveBrokers,
+  type Command,
+} from '../command.ts';
+import { formatTable } from '../format.ts';
+import {
+  createCliKafka,
+  headersToStrings,
+  kafkaFailure,
+  requireTopics,
+  withAdmin,
+} from '../kafka-connection.ts';
+import { readPartitions, type PartitionRange, type ReadMessage } from '../partition-reader.ts';
+
+/** Headers the consumer runner adds to a dead letter (packages/kafka/src/consumer-runner.ts). */
+export const DLQ_HEADERS = {
+  reason: 'dlq_reason',
+  errorCode: 'dlq_error_code',
+  originalTopic: 'dlq_original_topic',
+  originalPartition: 'dlq_original_partition',
+  originalOffset: 'dlq_original_offset',
+  failedAt: 'dlq_failed_at',
+} as const;
+const DLQ_HEADER_PREFIX = 'dlq_';
+
+/** Header naming the dead letter a redriven message came from: `dlq-topic/partition/offset`. */
+export const REDRIVEN_FROM_HEADER = 'redriven_from';
+
+/** The redrive group's committed offsets are what makes a second redrive send nothing again. */
+export const DEFAULT_REDRIVE_GROUP = 'oncoimg-dlq-redrive';
+
+export interface DlqListOptions {
+  brokers: string[];
+  /** undefined: every topic ending in `.dlq`. */
+  topic: string | undefined;
+}
+
+export interface DlqRedriveOptions extends DlqListOptions {
+  group: string;
+}
+
+const LIST = 'dlq list';
+const REDRIVE = 'dlq redrive';
+
+export const DLQ_LIST_HELP = `Usage: oncoimg dlq list [--topic DLQ]
+
+Lists the dead letters: where each is, when and why its consumer rejected it (dlq_reason,
+dlq_error_code) and where it came from (original topic/partition/offset). Payloads are not printed;
+'oncoimg tail DLQ --from-beginning' shows them.
+
+Options:
+  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})
+${BROKERS_HELP}
+  -h, --help         show this help
+`;
+
+export const DLQ_REDRIVE_HELP = `Usage: oncoimg dlq redrive [--topic DLQ] [--group G]
+
+Sends each dead letter back to its original topic, with its key, value and headers, minus the
+dlq_* headers, plus '${REDRIVEN_FROM_HEADER}' (dlq-topic/partition/offset). Progress is committed in a
+consumer group, so running it again sends only the dead letters that arrived since. Fix the cause
+first: a message that fails again comes back to the dead-letter topic as a new dead letter.
+
+Options:
+  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})
+  --group G          consumer group keeping the redrive's progress (default: ${DEFAULT_REDRIVE_GROUP})
+${BROKERS_HELP}
+  -h, --help         show this help
+`;
+
+export function parseDlqListOptions(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): DlqListOptions {
+  const { values, positionals } = parseCommandLine(LIST, {
+    args,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, topic: { type: 'string' } },
+  });
+  noPositionals(positionals, LIST);
+  return {
+    brokers: resolveBrokers(values.brokers, env, LIST),
+    topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', LIST),
+  };
+}
+
+export function parseDlqRedriveOptions(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): DlqRedriveOptions {
+  const { values, positionals } = parseCommandLine(REDRIVE, {
+    args,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, topic: { type: 'string' }, group: { type: 'string' } },
+  });
+  noPositionals(positionals, REDRIVE);
+  return {
+    brokers: resolveBrokers(values.brokers, env, REDRIVE),
+    topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', REDRIVE),
+    group: values.group === undefined || values.group === '' ? DEFAULT_REDRIVE_GROUP : values.group,
+  };
+}
+
+async function deadLetterTopics(admin: Admin, topic: string | undefined): Promise<string[]> {
+  if (topic !== undefined) {
+    await requireTopics(admin, [topic]);
+    return [topic];
+  }
+  return (await admin.listTopics()).filter((name) => name.endsWith(DEAD_LETTER_SUFFIX)).sort();
+}
+
+/** Every partition of the topics from `startOf` (default: the first message kept) to the end offset now. */
+async function rangesOf(
+  admin: Admin,
+  topics: readonly string[],
+  startOf: (topic: string, partition: number) => bigint | undefined = () => undefined,
+): Promise<PartitionRange[]> {
+  const ranges: PartitionRange[] = [];
+  for (const topic of topics) {
+    for (const { partition, low, high } of await admin.fetchTopicOffsets(topic)) {
+      const first = BigInt(low);
+      const end = BigInt(high);
+      const committed = startOf(topic, partition);
+      const start = committed === undefined || committed < first ? first : committed;
+      ranges.push({ topic, partition, start: start > end ? end : start, end });
+    }
+  }
+  return ranges;
+}
+
+const where = (m: ReadMessage) => `${m.topic}/${String(m.partition)}/${m.offset}`;
+
+/** One dead letter as a row of `dlq list`. */
+export function deadLetterRow(message: ReadMessage): string[] {
+  const headers: Partial<Record<string, string>> = headersToStrings(message.headers);
+  const source = headers[DLQ_HEADERS.originalTopic];
+  return [
+    where(message),
+    headers[DLQ_HEADERS.failedAt] ?? '-',
+    source === undefined
+      ? '-'
+      : `${source}/${headers[DLQ_HEADERS.originalPartition] ?? '?'}/${headers[DLQ_HEADERS.originalOffset] ?? '?'}`,
+    headers[DLQ_HEADERS.errorCode] ?? '-',
+    (headers[DLQ_HEADERS.reason] ?? '-').replace(/\s+/g, ' '),
+  ];
+}
+
+/** The headers a redriven message carries: the original ones, without the dead-letter bookkeeping. */
+export function redrivenHeaders(message: ReadMessage): IHeaders {
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(message.headers))
+    if (!name.startsWith(DLQ_HEADER_PREFIX)) headers[name] = value;
+  headers[REDRIVEN_FROM_HEADER] = where(message);
+  return headers;
+}
+
+export const dlqListCommand: Command = {
+  name: LIST,
+  summary: 'list dead letters with their reason and original topic/partition/offset',
+  help: DLQ_LIST_HELP,
+  async run(args, context) {
+    const { brokers, topic } = parseDlqListOptions(args, context.io.env);
+    const kafka = createCliKafka(brokers);
+    const { topics, ranges } = await withAdmin(
+      kafka,
+      brokers,
+      'reading dead-letter topics',
+      async (admin) => {
+        const found = await deadLetterTopics(admin, topic);
+        return { topics: found, ranges: await rangesOf(admin, found) };
+      },
+    );
+    if (topics.length === 0) {
+      context.out(`no dead-letter topics (*${DEAD_LETTER_SUFFIX})`);
+      return 0;
+    }
+    const found: ReadMessage[] = [];
+    await readPartitions({
+      kafka,
+      brokers,
+      ranges,
+      signal: context.signal,
+      onMessages: (messages) => {
+        found.push(...messages);
+        return Promise.resolve();
+      },
+    });
+    // Partitions arrive in any order; the list reads in topic, partition and offset order.
+    const rows = found
+      .sort(
+        (a, b) =>
+          (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) ||
+          a.partition - b.partition ||
+          Number(BigInt(a.offset) - BigInt(b.offset)),
+      )
+      .map(deadLetterRow);
+    if (rows.length === 0) {
+      context.out(`no dead letters in ${topics.join(', ')}`);
+      return 0;
+    }
+    context.out(formatTable(['DEAD LETTER', 'FAILED AT', 'ORIGINAL', 'ERROR', 'REASON'], rows));
+    context.err(`${String(rows.length)} dead letter(s)`);
+    return 0;
+  },
+};
+
+export const dlqRedriveCommand: Command = {
+  name: REDRIVE,
+  summary: 'send dead letters back to their original topic, once',
+  help: DLQ_REDRIVE_HELP,
+  async run(args, context) {
+    const { brokers, topic, group } = parseDlqRedriveOptions(args, context.io.env);
+    const kafka = createCliKafka(brokers);
+    const ranges = await withAdmin(kafka, brokers, 'reading dead-letter topics', async (admin) => {
+      const topics = await deadLetterTopics(admin, topic);
+      if (topics.length === 0) return [];
+      const committed = new Map(
+        (await admin.fetchOffsets({ groupId: group, topics })).flatMap(({ topic: t, partitions }) =>
+          partitions
+            .filter((p) => p.offset !== '-1')
+            .map((p) => [`${t}:${String(p.partition)}`, BigInt(p.offset)] as const),
+        ),
+      );
+      return rangesOf(admin, topics, (t, partition) => committed.get(`${t}:${String(partition)}`));
+    });
+    const pending = ranges.reduce((sum, r) => sum + (r.end === undefined ? 0n : r.end - r.start), 0n);
+    if (pending === 0n) {
+      context.out(`nothing to redrive: group ${group} has sent every dead letter already`);
+      return 0;
+    }
+
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw kafkaFailure(error, brokers, 'connecting the producer');
+    }
+    let skipped = 0;
+    try {
+      const result = await readPartitions({
+        kafka,
+        brokers,
+        ranges,
+        groupId: group,
+        signal: context.signal,
+        onMessages: async (messages) => {
+          const byTopic = new Map<string, { message: ReadMessage; copy: Message }[]>();
+          for (const message of messages) {
+            const headers: Partial<Record<string, string>> = headersToStrings(message.headers);
+            const target = headers[DLQ_HEADERS.originalTopic];
+            if (target === undefined) {
+              skipped += 1;
+              context.err(`skipped ${where(message)}: no ${DLQ_HEADERS.originalTopic} header`);
+              continue;
+            }
+            const copy = { key: message.key, value: message.value, headers: redrivenHeaders(message) };
+            byTopic.set(target, [...(byTopic.get(target) ?? []), { message, copy }]);
+          }
+          for (const [target, items] of byTopic) {
+            try {
+              await producer.send({ topic: target, acks: -1, messages: items.map((i) => i.copy) });
+            } catch (error) {
+              throw kafkaFailure(error, brokers, `sending dead letters back to ${target}`);
+            }
+            for (const { message } of items) context.out(`${where(message)} → ${target}`);
+          }
+        },
+      });
+      context.out(
+        `redriven ${String(result.read - skipped)} dead letter(s)${skipped > 0 ? `, skipped ${String(skipped)}` : ''}`,
+      );
+      return skipped > 0 ? 1 : 0;
+    } finally {
+      await producer.disconnect().catch(() => {});
+    }
+  },
+};

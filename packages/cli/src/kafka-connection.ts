@@ -1,0 +1,65 @@
+import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+import { CliError, describeError } from './errors.ts';
+
+/**
+ * A short connection timeout and few retries: an engineer at a terminal should learn within
+ * seconds that the broker is unreachable, not after kafkajs's default half minute.
+ */
+const CONNECTION_TIMEOUT_MS = 3_000;
+const RETRY = { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 };
+
+/** The kafkajs client of one command; kafkajs's own logging is off, failures reach stderr as errors. */
+export function createCliKafka(brokers: string[], clientId = 'oncoimg-cli'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    logLevel: logLevel.NOTHING,
+    retry: RETRY,
+  });
+}
+
+/** Turns a kafkajs failure into an error that names what was being done and where. */
+export function kafkaFailure(error: unknown, brokers: string[], what: string): CliError {
+  if (error instanceof CliError) return error;
+  return new CliError('KAFKA_FAILED', `${what} failed on ${brokers.join(',')}: ${describeError(error)}`, {
+    retriable: true,
+    cause: error,
+  });
+}
+
+/** Runs `work` with a connected admin client, always disconnecting it. */
+export async function withAdmin<T>(
+  kafka: Kafka,
+  brokers: string[],
+  what: string,
+  work: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return await work(admin);
+  } catch (error) {
+    throw kafkaFailure(error, brokers, what);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/** Fails with NOT_FOUND naming the first topic that does not exist. */
+export async function requireTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length > 0)
+    throw new CliError('NOT_FOUND', `topic ${missing.join(', ')} does not exist`, { retriable: false });
+}
+
+/** Header values as text; kafkajs delivers Buffers (and arrays for repeated headers: the last wins). */
+export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (value !== undefined) result[name] = value.toString();
+  }
+  return result;
+}
