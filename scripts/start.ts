@@ -155,18 +155,22 @@ async function main(): Promise<void> {
 
     for (const spec of SERVICES) {
       say(`Starting ${spec.name} on port ${String(spec.port)}…`);
-      const child = spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
-        cwd: root,
-        stdio: ['ignore', 'inherit', 'inherit'],
-        env: {
-          ...process.env,
-          PORT: String(spec.port),
-          KAFKA_BROKERS: brokers,
-          DATA_DIR: join(dataRoot, spec.name),
-          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-          ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot } : {}),
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, join(root, spec.workspace, 'src/main.ts')],
+        {
+          cwd: root,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          env: {
+            ...process.env,
+            PORT: String(spec.port),
+            KAFKA_BROKERS: brokers,
+            DATA_DIR: join(dataRoot, spec.name),
+            LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+            ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot } : {}),
+          },
         },
-      });
+      );
       children.push({ spec, child });
       child.once('exit', (code) => {
         if (!stopping) {

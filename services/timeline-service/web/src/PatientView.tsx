@@ -15,6 +15,25 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
   const [timeline, setTimeline] = useState<StoredTimeline | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
+  const [name, setName] = useState<string | null>(null);
+
+  // The timeline carries no name: the sources' subject display names are what the search finds.
+  useEffect(() => {
+    let cancelled = false;
+    setName(null);
+    api
+      .searchPatients(patientKey)
+      .then(({ patients }) => {
+        const match = patients.find((p) => p.patientKey === patientKey);
+        if (!cancelled) setName(match?.names.at(0) ?? null);
+      })
+      .catch(() => {
+        // The key alone still names the patient.
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [patientKey]);
 
   useEffect(() => {
     let cancelled = false;
@@ -43,12 +62,21 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
   const examById = new Map(timeline.exams.map((e) => [e.examId, e]));
   const describe = (id: string) => {
     const e = examById.get(id);
-    return e ? `${e.date?.slice(0, 10) ?? 'no date'} ${e.modality ?? ''} ${e.description ?? ''}` : id;
+    if (!e) return id;
+    const description = e.description ?? '';
+    // "CT Chest" needs no "CT" in front; "Bone scan" does.
+    const modality = e.modality && !description.startsWith(e.modality) ? e.modality : '';
+    return [e.date?.slice(0, 10) ?? 'no date', modality, description].filter(Boolean).join(' ');
   };
 
   return (
     <section aria-labelledby="patient-heading" data-timeline-version={timeline.timelineVersion}>
-      <h2 id="patient-heading">Timeline of {timeline.patientKey}</h2>
+      <h2 id="patient-heading">Timeline of {name ?? timeline.patientKey}</h2>
+      {name && (
+        <p className="muted" data-testid="patient-key">
+          {timeline.patientKey}
+        </p>
+      )}
       <p className="live" aria-live="polite" data-testid="announcement">
         {announcement}
       </p>

@@ -80,6 +80,8 @@ export function SumChart({ points }: { points: SumPoint[] }) {
       options: {
         animation: false,
         responsive: true,
+        // A fixed height keeps the exam list in view; the width follows the page.
+        maintainAspectRatio: false,
         scales: { y: { beginAtZero: true, title: { display: true, text: 'mm' } } },
       },
     });
@@ -89,12 +91,14 @@ export function SumChart({ points }: { points: SumPoint[] }) {
   if (points.length === 0) return <p>No tumour measurements on this line of treatment yet.</p>;
   return (
     <figure className="chart">
-      <canvas
-        ref={canvas}
-        role="img"
-        aria-label="Sum of target lesion diameters over time, with the −30 % and +20 % lines"
-        data-testid="sum-chart"
-      />
+      <div className="chart-canvas">
+        <canvas
+          ref={canvas}
+          role="img"
+          aria-label="Sum of target lesion diameters over time, with the −30 % and +20 % lines"
+          data-testid="sum-chart"
+        />
+      </div>
       <figcaption>
         <table>
           <caption className="visually-hidden">Sum of diameters by date</caption>

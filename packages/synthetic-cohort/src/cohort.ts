@@ -1,0 +1,478 @@
+import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
+import { CANCER_TYPES, FAMILY_NAMES, GIVEN_NAMES, type CancerType, type ExamTemplate } from './catalogue.ts';
+import {
+  imagingOrder,
+  imagingReport,
+  imagingStudy,
+  SYNTHETIC_MRN_SYSTEM,
+  type DiseaseStatus,
+  type LesionMeasurement,
+  type Procedure,
+  type Purpose,
+  type SeriesOptions,
+  type SubjectPatient,
+} from './fhir-builders.ts';
+import { deriveSeed, mulberry32, type Prng } from './prng.ts';
+
+export type CohortResource = ServiceRequest | ImagingStudy | DiagnosticReport;
+
+/** How the patient's disease answers treatment, by RECIST 1.1 at the last follow-up. */
+export const RESPONSE_PATHWAYS = ['PR', 'SD', 'PD'] as const;
+export type ResponsePathway = (typeof RESPONSE_PATHWAYS)[number];
+
+/** What makes a patient's data awkward on purpose. */
+export type CohortFeature =
+  /** Their resources arrive shuffled: reports before studies, studies before orders. */
+  | 'out-of-order'
+  /** A follow-up report sent with a unit error, then entered-in-error and re-issued. */
+  | 'correction'
+  /** An outside CT reviewed: a report with no study and no order. */
+  | 'report-without-images'
+  /** Surveillance finds a recurrence. */
+  | 'recurrence';
+
+export interface CohortFollowUp {
+  /** The report that carries the measurements. */
+  reportId: string;
+  date: string;
+  sumMm: number;
+  /** RECIST 1.1 from the sums: what the timeline should show. */
+  category: ResponsePathway;
+}
+
+export interface SyntheticPatient {
+  index: number;
+  mrn: string;
+  /** The timeline's patient key: `system|value` of the MRN. */
+  patientKey: string;
+  name: { given: string; family: string; display: string };
+  cancer: CancerType['key'];
+  pathway: ResponsePathway;
+  features: CohortFeature[];
+  baseline: { reportId: string; date: string; sumMm: number };
+  followUps: CohortFollowUp[];
+  /** Every version of every resource of this patient, in the order the systems send them. */
+  arrivals: CohortResource[];
+}
+
+export interface SyntheticCohort {
+  seed: number;
+  patients: SyntheticPatient[];
+}
+
+export interface GenerateCohortOptions {
+  patients: number;
+  seed: number;
+}
+
+const DAY_MS = 86_400_000;
+// Patients enter the pathway over 18 months from this date.
+const COHORT_START_MS = Date.UTC(2023, 0, 9);
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0');
+}
+
+/** RECIST 1.1 on sums of diameters: PD ≥ 20 % and ≥ 5 mm above the nadir, PR ≥ 30 % below baseline. */
+export function recistCategory(sumMm: number, baselineMm: number, nadirMm: number): ResponsePathway {
+  if (sumMm - nadirMm >= 5 && sumMm >= nadirMm * 1.2) return 'PD';
+  if (sumMm <= baselineMm * 0.7) return 'PR';
+  return 'SD';
+}
+
+function categories(baselineMm: number, sums: readonly number[]): ResponsePathway[] {
+  let nadir = baselineMm;
+  return sums.map((sum) => {
+    const category = recistCategory(sum, baselineMm, nadir);
+    nadir = Math.min(nadir, sum);
+    return category;
+  });
+}
+
+/** Ratios of the baseline sum at each follow-up that end in the pathway's category. */
+function trajectory(prng: Prng, pathway: ResponsePathway): number[] {
+  switch (pathway) {
+    case 'PR': {
+      const count = prng.int(2, 4);
+      const last = prng.between(0.4, 0.56);
+      return Array.from({ length: count }, (_, i) => 1 - ((1 - last) * (i + 1)) / count);
+    }
+    case 'SD':
+      return Array.from({ length: prng.int(2, 4) }, () => prng.between(0.9, 1.02));
+    case 'PD': {
+      const first = prng.between(0.8, 0.95);
+      const middle = prng.chance(0.5) ? [first * prng.between(0.97, 1.05)] : [];
+      return [first, ...middle, Math.min(first, ...middle) * prng.between(1.32, 1.55)];
+    }
+  }
+}
+
+function measureLesions(
+  prng: Prng,
+  baseline: readonly LesionMeasurement[],
+  ratios: readonly number[],
+): LesionMeasurement[][] {
+  return ratios.map((ratio) =>
+    baseline.map((lesion) => ({
+      ...lesion,
+      mm: Math.max(3, Math.round(lesion.mm * ratio * prng.between(0.97, 1.03))),
+    })),
+  );
+}
+
+/** Follow-up sizes, drawn until RECIST on the rounded sizes gives the pathway. */
+function drawFollowUps(
+  prng: Prng,
+  baseline: readonly LesionMeasurement[],
+  pathway: ResponsePathway,
+  index: number,
+): { measurements: LesionMeasurement[][]; expected: ResponsePathway[] } {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const measurements = measureLesions(prng, baseline, trajectory(prng, pathway));
+    const expected = categories(sumOf(baseline), measurements.map(sumOf));
+    const settled = pathway === 'SD' ? expected.every((c) => c === 'SD') : expected.at(-1) === pathway;
+    if (settled) return { measurements, expected };
+  }
+  throw new Error(`synthetic cohort: no ${pathway} trajectory for patient ${String(index)}`);
+}
+
+function sumOf(lesions: readonly LesionMeasurement[]): number {
+  return lesions.reduce((sum, l) => sum + l.mm, 0);
+}
+
+function describeLesions(
+  lesions: readonly LesionMeasurement[],
+  cancer: CancerType,
+  unit: 'mm' | 'cm',
+): string {
+  return lesions
+    .map((lesion, i) => {
+      const size = unit === 'cm' ? `${(lesion.mm / 10).toFixed(1)} cm` : `${String(lesion.mm)} mm`;
+      return `${cancer.lesions[i].words} ${size}`;
+    })
+    .join(', ');
+}
+
+const CONCLUSION_OF: Record<ResponsePathway, { status: DiseaseStatus; words: string }> = {
+  PR: { status: 'improved', words: 'Partial response' },
+  SD: { status: 'stable', words: 'Stable disease' },
+  PD: { status: 'worse', words: 'Progressive disease' },
+};
+
+interface Exam {
+  order?: ServiceRequest;
+  study?: ImagingStudy;
+  reports: DiagnosticReport[];
+}
+
+/** Everything that builds one patient's exams, sharing their ids, dates and numbering. */
+function patientBuilder(seed: number, index: number, prng: Prng, patient: SubjectPatient) {
+  const prefix = `syn${String(seed)}-p${pad(index + 1, 3)}`;
+  let examNumber = 0;
+  const at = (day: number, hour: number, minute = 0): string =>
+    new Date(COHORT_START_MS + day * DAY_MS + (hour * 60 + minute) * 60_000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+  const uid = (): string =>
+    `2.25.${String(prng.int(1, 9))}${Array.from({ length: 29 }, () => prng.int(0, 9)).join('')}`;
+
+  function exam(options: {
+    key: string;
+    day: number;
+    procedure: Procedure;
+    series: readonly SeriesOptions[];
+    description?: string;
+    purpose?: Purpose;
+    reason?: string;
+    condition: string;
+    /** Null: performed, never reported (a planning scan). */
+    report: null | {
+      conclusion: string;
+      diseaseStatus?: DiseaseStatus;
+      measurements?: { lesions: readonly LesionMeasurement[]; unit: 'mm' | 'cm' };
+    };
+  }): Exam {
+    examNumber += 1;
+    const accession = `SYN${String(seed)}${pad(index + 1, 3)}${pad(examNumber, 2)}`;
+    const hour = prng.int(8, 16);
+    const minute = prng.pick([0, 15, 30, 45]);
+    const started = at(options.day, hour, minute);
+    const id = `${prefix}-${options.key}`;
+    const order = imagingOrder({
+      id: `${id}-order`,
+      patient,
+      procedure: options.procedure,
+      authoredOn: at(options.day - prng.int(2, 12), prng.int(8, 17)),
+      accession,
+      ...(options.purpose ? { purpose: options.purpose } : {}),
+      ...(options.reason ? { reason: options.reason } : {}),
+      condition: options.condition,
+    });
+    const studyUid = uid();
+    const study = imagingStudy({
+      id: `${id}-study`,
+      patient,
+      uid: studyUid,
+      started,
+      accession,
+      ...(options.description ? { description: options.description } : {}),
+      series: options.series,
+    });
+    const reports = options.report
+      ? [
+          imagingReport({
+            id: `${id}-report`,
+            patient,
+            procedure: options.procedure,
+            effective: started,
+            issued: at(options.day, hour + prng.int(2, 7), minute),
+            // Most RIS name the study by its id; some only by Study Instance UID.
+            study: prng.chance(0.7) ? { id: study.id ?? '' } : { uid: studyUid },
+            accession,
+            ...options.report,
+          }),
+        ]
+      : [];
+    return { order, study, reports };
+  }
+
+  return { prefix, at, exam };
+}
+
+function generatePatient(
+  seed: number,
+  index: number,
+  pathway: ResponsePathway,
+  family: string,
+): SyntheticPatient {
+  const prng = mulberry32(deriveSeed(seed, `patient-${String(index)}`));
+  const cancer = prng.pick(CANCER_TYPES);
+  const given = prng.pick(GIVEN_NAMES);
+  const mrn = `SYN-${String(seed)}-${pad(index + 1, 4)}`;
+  const name = { given, family, display: `${given} ${family}` };
+  const subject: SubjectPatient = { mrn, display: name.display };
+  const { prefix, at, exam } = patientBuilder(seed, index, prng, subject);
+  const condition = `${prefix}-condition`;
+  const features: CohortFeature[] = [];
+  if (index % 4 === 1) features.push('out-of-order');
+  if (index === 0) features.push('correction');
+  if (index % 5 === 2) features.push('report-without-images');
+  const unit = prng.pick(['mm', 'cm'] as const);
+
+  const exams: Exam[] = [];
+  let day = prng.int(0, 540);
+  const fromTemplate = (key: string, template: ExamTemplate, purpose?: Purpose): Exam =>
+    exam({
+      key,
+      day,
+      procedure: template.procedure,
+      series: template.series,
+      ...(template.description ? { description: template.description } : {}),
+      ...(purpose ? { purpose } : template.purposeCode ? { purpose: template.purposeCode } : {}),
+      ...(template.reason ? { reason: template.reason } : {}),
+      condition,
+      report: template.conclusion ? { conclusion: template.conclusion } : null,
+    });
+
+  // Diagnosis, then biopsy guidance, then staging.
+  exams.push(fromTemplate('diagnosis', cancer.diagnosis));
+  if (features.includes('report-without-images')) {
+    day += prng.int(1, 3);
+    const issued = at(day, prng.int(9, 16));
+    exams.push({
+      reports: [
+        imagingReport({
+          id: `${prefix}-outside-review-report`,
+          patient: subject,
+          procedure: { text: `${cancer.measured.procedure.text} (outside images, second opinion)` },
+          effective: issued,
+          issued,
+          conclusion: 'Second opinion on outside imaging from the referring hospital: findings confirmed.',
+        }),
+      ],
+    });
+  }
+  day += prng.int(5, 12);
+  exams.push(fromTemplate('guidance', cancer.guidance));
+  cancer.staging.forEach((template, i) => {
+    day += i === 0 ? prng.int(4, 9) : prng.int(1, 4);
+    exams.push(fromTemplate(`staging${String(i + 1)}`, template));
+  });
+
+  // Baseline, measured; then the planning scan that marks treatment start.
+  day += prng.int(6, 14);
+  const baselineLesions: LesionMeasurement[] = cancer.lesions.map((template) => ({
+    trackingId: template.trackingId,
+    site: template.site,
+    ...(template.laterality ? { laterality: template.laterality } : {}),
+    node: template.node,
+    mm: prng.int(template.baselineMm[0], template.baselineMm[1]),
+  }));
+  const measured = (
+    key: string,
+    purpose: Purpose | undefined,
+    reason: string | undefined,
+    report: Parameters<typeof exam>[0]['report'],
+  ) =>
+    exam({
+      key,
+      day,
+      procedure: cancer.measured.procedure,
+      series: [cancer.measured.series],
+      ...(purpose ? { purpose } : {}),
+      ...(reason ? { reason } : {}),
+      condition,
+      report,
+    });
+  const baselineExam = measured('baseline', 'baseline', `Baseline before ${cancer.treatment}`, {
+    conclusion: `Baseline: ${describeLesions(baselineLesions, cancer, unit)}.`,
+    measurements: { lesions: baselineLesions, unit },
+  });
+  exams.push(baselineExam);
+  const baselineDay = day;
+  const baseline = {
+    reportId: baselineExam.reports[0].id ?? '',
+    date: baselineExam.study?.started ?? '',
+    sumMm: sumOf(baselineLesions),
+  };
+  day += prng.int(3, 10);
+  exams.push(fromTemplate('planning', cancer.planning));
+
+  // Follow-ups every 6–12 weeks.
+  const { measurements, expected } = drawFollowUps(prng, baselineLesions, pathway, index);
+  const followUps: CohortFollowUp[] = [];
+  let correctionPending = features.includes('correction');
+  measurements.forEach((lesions, i) => {
+    // Counted from the previous scan of the series, the baseline for the first one.
+    day = (i === 0 ? baselineDay : day) + prng.int(42, 84);
+    const category = expected[i];
+    const explicit = prng.chance(0.5);
+    const followUp = measured(
+      `followup${String(i + 1)}`,
+      explicit ? 'response' : undefined,
+      explicit ? undefined : `Response assessment after ${String(2 + 2 * i)} cycles of ${cancer.treatment}`,
+      {
+        conclusion: `${CONCLUSION_OF[category].words}: ${describeLesions(lesions, cancer, unit)}.`,
+        ...(prng.chance(0.6) ? { diseaseStatus: CONCLUSION_OF[category].status } : {}),
+        measurements: { lesions, unit },
+      },
+    );
+    if (correctionPending) {
+      // The report first went out with centimetres typed as millimetres; the RIS marks it
+      // entered-in-error and issues a corrected report under a new id.
+      correctionPending = false;
+      const correct = followUp.reports[0];
+      const wrong = imagingReport({
+        id: correct.id ?? '',
+        patient: subject,
+        procedure: cancer.measured.procedure,
+        effective: correct.effectiveDateTime ?? '',
+        issued: correct.issued ?? '',
+        study: { id: followUp.study?.id ?? '' },
+        conclusion: correct.conclusion ?? '',
+        measurements: { lesions: lesions.map((l) => ({ ...l, mm: l.mm / 10 })), unit: 'mm' },
+      });
+      followUp.reports = [
+        wrong,
+        { ...wrong, status: 'entered-in-error' },
+        { ...correct, id: `${correct.id ?? ''}-corrected` },
+      ];
+    }
+    exams.push(followUp);
+    followUps.push({
+      reportId: followUp.reports.at(-1)?.id ?? '',
+      date: followUp.study?.started ?? '',
+      sumMm: sumOf(lesions),
+      category,
+    });
+  });
+
+  // After treatment: surveillance (and sometimes a recurrence) or, after progression, a new line.
+  if (pathway !== 'PD') {
+    day += prng.int(84, 140);
+    const recurrence = prng.chance(0.35);
+    if (recurrence) features.push('recurrence');
+    exams.push(
+      measured('surveillance1', undefined, 'Surveillance after completion of treatment', {
+        conclusion: recurrence
+          ? 'Recurrence: new enhancing soft tissue at the treated site, suspicious for local recurrence.'
+          : 'No evidence of recurrence.',
+        diseaseStatus: recurrence ? 'worse' : 'stable',
+      }),
+    );
+  }
+  day += prng.int(20, 60);
+  const pending = measured(
+    pathway === 'PD' ? 'line2-baseline' : 'surveillance2',
+    pathway === 'PD' ? 'baseline' : undefined,
+    pathway === 'PD' ? 'Baseline before second-line treatment' : 'Surveillance, next scheduled scan',
+    null,
+  );
+  // Ordered, not yet done: only the order has arrived.
+  exams.push({ ...(pending.order ? { order: pending.order } : {}), reports: [] });
+
+  const inOrder = exams.flatMap((e) => [
+    ...(e.order ? [e.order] : []),
+    ...(e.study ? [e.study] : []),
+    ...e.reports,
+  ]);
+  const arrivals = features.includes('out-of-order') ? shuffleKeepingVersions(prng, inOrder) : inOrder;
+  return {
+    index,
+    mrn,
+    patientKey: `${SYNTHETIC_MRN_SYSTEM}|${mrn}`,
+    name,
+    cancer: cancer.key,
+    pathway,
+    features,
+    baseline,
+    followUps,
+    arrivals,
+  };
+}
+
+/**
+ * Shuffles the arrivals, except that versions of one resource keep their order: a PUT of version 1
+ * after version 2 would roll the resource back, which no real system does.
+ */
+function shuffleKeepingVersions(prng: Prng, resources: readonly CohortResource[]): CohortResource[] {
+  const shuffled = prng.shuffle(resources);
+  const keyOf = (r: CohortResource) => `${r.resourceType}/${r.id ?? ''}`;
+  const versions = new Map<string, CohortResource[]>();
+  for (const r of resources) versions.set(keyOf(r), [...(versions.get(keyOf(r)) ?? []), r]);
+  return shuffled.map((r) => versions.get(keyOf(r))?.shift() ?? r);
+}
+
+/**
+ * A deterministic synthetic oncology cohort: the same seed gives the same patients, resources and
+ * arrival order. Each patient follows a realistic imaging pathway (diagnosis, biopsy guidance,
+ * staging, baseline, radiotherapy planning, follow-ups every 6–12 weeks ending in PR, SD or PD,
+ * surveillance); patients rotate through the three response pathways so every cohort of three or
+ * more has all of them. Some patients' data arrives out of order, one report is corrected
+ * (entered-in-error), some have a report without images. Everything is made up.
+ */
+export function generateCohort({ patients, seed }: GenerateCohortOptions): SyntheticCohort {
+  if (!Number.isInteger(patients) || patients < 0)
+    throw new Error(`patients must be a whole number ≥ 0, not ${String(patients)}`);
+  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, not ${String(seed)}`);
+  const cohortPrng = mulberry32(deriveSeed(seed, 'cohort'));
+  const offset = cohortPrng.int(0, RESPONSE_PATHWAYS.length - 1);
+  const families = cohortPrng.shuffle(FAMILY_NAMES);
+  return {
+    seed,
+    patients: Array.from({ length: patients }, (_, index) =>
+      generatePatient(
+        seed,
+        index,
+        RESPONSE_PATHWAYS[(index + offset) % RESPONSE_PATHWAYS.length],
+        // Unique while the cohort is smaller than the list; a suffix tells later ones apart.
+        `${families[index % families.length]}${index >= families.length ? `-${String(Math.floor(index / families.length) + 1)}` : ''}`,
+      ),
+    ),
+  };
+}
+
+/** Every resource of the cohort in arrival order: patient by patient, each in their own order. */
+export function cohortArrivals(cohort: SyntheticCohort): CohortResource[] {
+  return cohort.patients.flatMap((p) => p.arrivals);
+}

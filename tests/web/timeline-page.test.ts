@@ -1,0 +1,227 @@
+/**
+ * The web page as an oncology team uses it, in a real browser: the whole system runs in this
+ * process (three intake services, the timeline service serving the built page, PGlite, fresh
+ * topics on the real broker), a small synthetic cohort goes in through the FHIR APIs, and headless
+ * Chromium finds a patient by name, reads their timeline and sees a new report arrive live.
+ * Saves docs/screenshots/timeline.png. Needs /usr/bin/chromium (CI installs Debian's package).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  generateCohort,
+  loadCohort,
+  type SyntheticCohort,
+  type SyntheticPatient,
+} from '@oncoimg/synthetic-cohort';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startSystem, type RunningSystem } from '../support/running-system.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const webRoot = path.join(root, 'services/timeline-service/dist/web');
+const screenshotPath = path.join(root, 'docs/screenshots/timeline.png');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium)
+  console.warn(`timeline page tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+interface TimelineJson {
+  timelineVersion: number;
+  currentBaseline: { examId: string } | null;
+  exams: {
+    examId: string;
+    isBaseline: boolean;
+    planning: boolean;
+    followUpOf: string | null;
+    reports: { reference: string }[];
+    response: { category: string | null; words: string } | null;
+  }[];
+}
+
+function buildWebPageIfMissing(): void {
+  if (existsSync(path.join(webRoot, 'index.html'))) return;
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      path.join(root, 'services/timeline-service/web/vite.config.ts'),
+    ],
+    { cwd: root, stdio: 'inherit' },
+  );
+}
+
+async function timelineOf(system: RunningSystem, patientKey: string): Promise<TimelineJson | undefined> {
+  const res = await fetch(`${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`);
+  return res.ok ? ((await res.json()) as TimelineJson) : undefined;
+}
+
+/** The timeline once every resource of the patient has been placed on it (or under removed). */
+async function settledTimeline(system: RunningSystem, patient: SyntheticPatient): Promise<TimelineJson> {
+  const refs = [...new Set(patient.arrivals.map((r) => `${r.resourceType}/${r.id ?? ''}`))];
+  return eventually(
+    async () => {
+      const timeline = await timelineOf(system, patient.patientKey);
+      const text = JSON.stringify(timeline ?? {});
+      return timeline && refs.every((ref) => text.includes(`"${ref}"`)) ? timeline : undefined;
+    },
+    `the timeline of patient ${String(patient.index)} to hold all ${String(refs.length)} resources`,
+  );
+}
+
+const examWithReport = (timeline: TimelineJson, reportId: string) =>
+  timeline.exams.find((e) => e.reports.some((r) => r.reference === `DiagnosticReport/${reportId}`));
+
+describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
+  let system: RunningSystem;
+  let browser: Browser;
+  let page: Page;
+  let cohort: SyntheticCohort;
+  let responder: SyntheticPatient;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    buildWebPageIfMissing();
+    system = await startSystem({ webRoot });
+    cohort = generateCohort({ patients: 3, seed: 42 });
+    const found = cohort.patients.find((p) => p.pathway === 'PR');
+    if (!found) throw new Error('a cohort of three always has a partial responder');
+    responder = found;
+    await loadCohort({
+      cohort,
+      orderBase: system.orderBase,
+      studyBase: system.studyBase,
+      reportBase: system.reportBase,
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) consoleErrors.push(`${String(response.status())} ${response.url()}`);
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    // Undefined when the set-up failed half-way.
+    await (browser as Browser | undefined)?.close();
+    await (system as RunningSystem | undefined)?.stop();
+  });
+
+  it('places every synthetic patient as the cohort intends: baseline, follow-ups, RECIST category', async () => {
+    for (const patient of cohort.patients) {
+      const timeline = await settledTimeline(system, patient);
+      const baseline = examWithReport(timeline, patient.baseline.reportId);
+      expect(baseline?.isBaseline).toBe(true);
+      expect(timeline.currentBaseline?.examId).toBe(baseline?.examId);
+      expect(timeline.exams.some((e) => e.planning)).toBe(true);
+      const categories = patient.followUps.map((f) => {
+        const exam = examWithReport(timeline, f.reportId);
+        expect(exam?.followUpOf).toBe(baseline?.examId);
+        return exam?.response?.category;
+      });
+      expect(categories).toEqual(patient.followUps.map((f) => f.category));
+    }
+  }, 90_000);
+
+  it('finds a patient by part of their name, shows their timeline, and updates it live', async () => {
+    await settledTimeline(system, responder);
+    await page.goto(`${system.timelineBase}/`);
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live');
+
+    // Keyboard only: type a name fragment into the labelled search box, Enter, then open the match.
+    const fragment = responder.name.family.slice(0, 5).toLowerCase();
+    const search = page.getByLabel('Identifier or name');
+    await search.focus();
+    await page.keyboard.type(fragment);
+    await page.keyboard.press('Enter');
+    const match = page.getByRole('button', { name: new RegExp(responder.name.display) });
+    await match.waitFor();
+    await match.focus();
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('heading', { name: `Timeline of ${responder.name.display}` }).waitFor();
+    expect(await page.getByTestId('patient-key').textContent()).toBe(responder.patientKey);
+    const baselineBadge = page.locator('.exam.baseline .baseline-badge');
+    await expect.poll(() => baselineBadge.isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('baseline').textContent()).not.toBe('No baseline yet');
+    const partialResponse = page.locator('.exam .response', { hasText: 'shrunk (PR, partial response)' });
+    expect(await partialResponse.count()).toBeGreaterThan(0);
+    expect(await partialResponse.first().isVisible()).toBe(true);
+    expect(await page.getByText('Planning — not diagnostic').first().isVisible()).toBe(true);
+    const chart = page.getByTestId('sum-chart');
+    expect(await chart.isVisible()).toBe(true);
+    expect((await chart.boundingBox())?.height ?? 0).toBeGreaterThan(100);
+
+    // An exam opens from the keyboard and says why its parts belong together.
+    const firstExam = page.locator('.exam summary').first();
+    await firstExam.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Why these belong together' }).first().waitFor();
+    await page.keyboard.press('Enter');
+
+    // The RIS reports the scan that was only ordered; the open page follows without a reload.
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const pendingOrder = responder.arrivals.at(-1);
+    expect(pendingOrder?.resourceType).toBe('ServiceRequest');
+    expect(await page.getByText('Ordered, not yet done: none').count()).toBe(0);
+    const versionBefore = await page.locator('[data-timeline-version]').getAttribute('data-timeline-version');
+    const res = await fetch(`${system.reportBase}/DiagnosticReport`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'DiagnosticReport',
+        status: 'final',
+        code: { text: 'CT Chest' },
+        subject: pendingOrder?.subject,
+        basedOn: [{ reference: `ServiceRequest/${pendingOrder?.id ?? ''}` }],
+        effectiveDateTime: '2025-12-01T10:00:00Z',
+        issued: '2025-12-01T15:00:00Z',
+        conclusion: 'No evidence of recurrence. Live update from the browser test.',
+      }),
+    });
+    expect(res.status).toBe(201);
+    await page.getByText('Ordered, not yet done: none').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('announcement').textContent()).toMatch(
+      /^Timeline updated \(version \d+\)$/,
+    );
+    expect(await page.locator('[data-timeline-version]').getAttribute('data-timeline-version')).not.toBe(
+      versionBefore,
+    );
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
+
+    mkdirSync(path.dirname(screenshotPath), { recursive: true });
+    // The picture for the README: the timeline from its heading down, no focus ring.
+    await search.focus();
+    await search.blur();
+    const heading = await page
+      .getByRole('heading', { name: `Timeline of ${responder.name.display}` })
+      .boundingBox();
+    await page.mouse.move(640, 450);
+    await page.mouse.wheel(0, (heading?.y ?? 0) - 16);
+    await expect
+      .poll(async () => (await page.getByTestId('sum-chart').boundingBox())?.y ?? 0, { timeout: 5_000 })
+      .toBeLessThan(450);
+    await page.screenshot({ path: screenshotPath });
+    expect(consoleErrors).toEqual([]);
+  }, 120_000);
+});
