@@ -1,0 +1,43 @@
+/** Messages between the benchmark runner and a service host (a child process, see service-host.ts). */
+import type { TopicNames } from '@oncoimg/fhir-events';
+
+export interface DatabaseTarget {
+  /** PGlite data folder, used when `url` is absent. */
+  dataDir: string;
+  /** A PostgreSQL server; the host works in `schema` and drops it when it stops. */
+  url?: string;
+  schema?: string;
+}
+
+export type HostCommand =
+  | { type: 'start-intake'; brokers: string[]; database: DatabaseTarget; topic: string }
+  | {
+      type: 'start-timeline';
+      brokers: string[];
+      database: DatabaseTarget;
+      topics: Partial<TopicNames>;
+      groupId: string;
+    }
+  /** Resolves once the timeline service has committed offsets for `total` messages. */
+  | { type: 'wait-consumed'; total: number; timeoutMs: number }
+  | { type: 'rebuild'; brokers: string[]; database: DatabaseTarget; topics: Partial<TopicNames> }
+  | { type: 'usage' }
+  | { type: 'stop' };
+
+/** CPU time and memory of the host process so far. */
+export interface HostUsage {
+  cpuMs: number;
+  rssBytes: number;
+  rssPeakBytes: number;
+  heapUsedBytes: number;
+}
+
+export type HostReply =
+  | { type: 'started'; port: number }
+  | { type: 'consumed'; total: number; elapsedMs: number }
+  | { type: 'rebuilt'; events: number; patients: number; elapsedMs: number }
+  | { type: 'usage' }
+  | { type: 'stopped'; outboxBacklog: number | null }
+  | { type: 'error'; message: string };
+
+export type HostResponse = HostReply & { usage: HostUsage };

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench`: the figures of issues 4 (intake) and 5 (timeline), each beside the raw baseline
+ * measured in the same run, with PASS/MISS against its target. Prints a table and writes
+ * bench-results/<timestamp>.json. Settings: see benchmarks/README.md (BENCH_QUICK=1 for a smoke run).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readBenchConfig, type BenchConfig } from './config.ts';
+import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
+import { machineInfo, startMachineCpuMeter } from './machine.ts';
+import { figure, formatTable, type FigureRow } from './report.ts';
+import { startRssSampler } from './rss-sampler.ts';
+import { newSyntheticRun } from './synthetic-imaging.ts';
+import { benchRebuild, benchTimeline, type RebuildFigures, type TimelineFigures } from './timeline.bench.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Targets from the issues. */
+const TARGETS = {
+  intakeOfValidation: { kind: 'min', value: 0.7 },
+  consumerEventsPerSecond: { kind: 'min', value: 20_000 },
+  consumerOfRaw: { kind: 'min', value: 0.5 },
+  latencyP99Ms: { kind: 'max', value: 200 },
+  rebuild1MSeconds: { kind: 'max', value: 120 },
+} as const;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function intakeRows(intake: IntakeFigures, validation: ValidationFigures): FigureRow[] {
+  const section = `intake (${intake.database})`;
+  const rows: FigureRow[] = [];
+  for (const [label, phase] of [
+    ['single POST', intake.single],
+    ['batch Bundle', intake.batch],
+  ] as const) {
+    const failed = phase.failed > 0 ? `${String(phase.failed)} failed: ${phase.firstError ?? ''}` : undefined;
+    rows.push(
+      figure(section, `${label}: accepted`, phase.resourcesPerSecond, 'resources/s', {
+        note: `${String(phase.resources)} in ${phase.seconds.toFixed(1)} s; service used ${phase.serviceCores.toFixed(2)} cores${failed ? `; ${failed}` : ''}`,
+      }),
+      figure(section, `${label}: p50 latency`, phase.latency.p50Ms, 'ms', {
+        note: label === 'batch Bundle' ? 'per Bundle' : 'per request',
+      }),
+      figure(section, `${label}: p99 latency`, phase.latency.p99Ms, 'ms'),
+      figure(
+        section,
+        `${label}: of raw validation`,
+        phase.resourcesPerSecond / validation.resourcesPerSecond,
+        '%',
+        {
+          target: TARGETS.intakeOfValidation,
+          note: 'intake rate / validateR4 rate (1 thread)',
+        },
+      ),
+      figure(
+        section,
+        `${label}: of raw validation, per core`,
+        phase.resourcesPerSecond / phase.serviceCores / (validation.resourcesPerSecond / validation.cores),
+        '%',
+        { target: TARGETS.intakeOfValidation, note: 'both rates divided by the CPU cores each used' },
+      ),
+    );
+  }
+  rows.push(
+    figure(section, 'RSS peak (service process)', intake.rssPeakBytes, 'MiB', {
+      note: `outbox backlog at end: ${String(intake.outboxBacklogAtEnd ?? 'n/a')}`,
+    }),
+  );
+  return rows;
+}
+
+function timelineRows(t: TimelineFigures): FigureRow[] {
+  const { consumer, latency } = t;
+  const section = t.database === 'pglite' ? 'timeline' : 'timeline (postgres)';
+  return [
+    figure(section, 'raw kafkajs consume', consumer.raw.eventsPerSecond, 'events/s', {
+      note: `${String(consumer.events)} events in ${consumer.raw.seconds.toFixed(2)} s, eachBatch, no processing`,
+    }),
+    figure(section, 'timeline service consumer', consumer.timeline.eventsPerSecond, 'events/s', {
+      target: TARGETS.consumerEventsPerSecond,
+      note: `${String(consumer.events)} events, ${String(consumer.patients)} patients in ${consumer.timeline.seconds.toFixed(1)} s; ${consumer.timeline.serviceCores.toFixed(2)} cores`,
+    }),
+    figure(
+      section,
+      'consumer of raw',
+      consumer.timeline.eventsPerSecond / consumer.raw.eventsPerSecond,
+      '%',
+      { target: TARGETS.consumerOfRaw },
+    ),
+    figure(section, 'publish→visible p50', latency.latency.p50Ms, 'ms', {
+      note: `${String(latency.observed)}/${String(latency.published)} seen at ${latency.achievedRate.toFixed(0)} events/s`,
+    }),
+    figure(section, 'publish→visible p99', latency.latency.p99Ms, 'ms', {
+      target: TARGETS.latencyP99Ms,
+      note: `max ${latency.latency.maxMs.toFixed(0)} ms; via ${latency.observedVia.split(' (')[0]}`,
+    }),
+    figure(section, 'RSS peak (service process)', t.rssPeakBytes, 'MiB'),
+  ];
+}
+
+function rebuildRows(r: RebuildFigures): FigureRow[] {
+  return [
+    figure('rebuild', 'rebuild rate', r.eventsPerSecond, 'events/s', {
+      note: `${String(r.events)} events, ${String(r.patients)} patients in ${r.seconds.toFixed(1)} s`,
+    }),
+    figure(
+      'rebuild',
+      r.extrapolated ? 'rebuild 1 M events (EXTRAPOLATED)' : 'rebuild 1 M events',
+      r.secondsFor1M,
+      's',
+      {
+        target: TARGETS.rebuild1MSeconds,
+        note: r.extrapolated
+          ? `extrapolated from ${String(r.events)} events at the measured rate`
+          : 'measured',
+      },
+    ),
+    figure('rebuild', 'RSS peak (rebuild process)', r.rssPeakBytes, 'MiB'),
+  ];
+}
+
+async function runSections(config: BenchConfig, rows: FigureRow[], details: Record<string, unknown>) {
+  const run = newSyntheticRun();
+  const execArgv = (name: string) =>
+    config.cpuProfile
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          join(ROOT, 'bench-results', 'profiles'),
+          '--cpu-prof-name',
+          `${name}-${run.tag}.cpuprofile`,
+        ]
+      : [];
+  if (config.sections.has('intake')) {
+    log('intake: raw validation (validateR4, one thread)');
+    const validation = benchValidation(config, run);
+    details.validation = validation;
+    rows.push(
+      figure('intake', 'raw validateR4', validation.resourcesPerSecond, 'resources/s', {
+        note: `${String(validation.resources)} in ${validation.seconds.toFixed(1)} s, one thread`,
+      }),
+    );
+    const targets: { kind: 'pglite' | 'postgres'; url?: string }[] = [{ kind: 'pglite' }];
+    if (config.databaseUrl) targets.push({ kind: 'postgres', url: config.databaseUrl });
+    for (const target of targets) {
+      const dataDir = await mkdtemp(join(tmpdir(), 'bench-intake-'));
+      try {
+        const intake = await benchIntake(
+          config,
+          run,
+          { kind: target.kind, dataDir, url: target.url, schema: `bench_intake_${run.tag}` },
+          log,
+          execArgv(`intake-${target.kind}`),
+        );
+        details[`intake_${target.kind}`] = intake;
+        rows.push(...intakeRows(intake, validation));
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }
+  }
+  if (config.sections.has('timeline')) {
+    log('timeline: consumer throughput and latency');
+    const timeline = await benchTimeline(config, run, log, execArgv('timeline'));
+    details.timeline = timeline;
+    rows.push(...timelineRows(timeline));
+  }
+  if (config.sections.has('rebuild')) {
+    log('rebuild');
+    const rebuild = await benchRebuild(config, run, log, execArgv('rebuild'));
+    details.rebuild = rebuild;
+    rows.push(...rebuildRows(rebuild));
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readBenchConfig(process.env);
+  const machine = machineInfo();
+  const startedAt = new Date();
+  const cpuMeter = startMachineCpuMeter();
+  const ownCpuBefore = process.cpuUsage();
+  const rss = startRssSampler();
+  const rows: FigureRow[] = [];
+  const details: Record<string, unknown> = {};
+  log(
+    `bench${config.quick ? ' (quick)' : ''}: ${[...config.sections].join(', ')} on ${String(machine.cores)} cores, ${machine.cpuModel}, Node ${machine.node}`,
+  );
+  let failure: Error | undefined;
+  try {
+    await runSections(config, rows, details);
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  }
+  const elapsedMs = Date.now() - startedAt.getTime();
+  const busyCores = cpuMeter.busyCores();
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  rss.stop();
+  const header = [
+    `Machine: ${String(machine.cores)} cores (nproc), ${machine.cpuModel}, ${String(machine.memoryGiB)} GiB, ${machine.platform}, Node ${machine.node}`,
+    `Load average at start: ${machine.loadAverage1m.toFixed(2)}; whole machine busy ${busyCores.toFixed(2)} cores on average during the run ` +
+      `(runner process alone ${((ownCpu.user + ownCpu.system) / 1000 / elapsedMs).toFixed(2)}; the rest is the service hosts, the broker and anything else running)`,
+    `Kafka ${config.brokers.join(',')}; ${config.quick ? 'QUICK smoke run (small counts: figures are not representative)' : 'full run'}; ${(elapsedMs / 1000).toFixed(0)} s`,
+  ];
+  process.stdout.write(`\n${header.join('\n')}\n\n${formatTable(rows)}\n`);
+  const outDir = join(ROOT, 'bench-results');
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(
+    file,
+    `${JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        elapsedSeconds: elapsedMs / 1000,
+        machine: { ...machine, busyCoresDuringRun: busyCores },
+        config: {
+          ...config,
+          sections: [...config.sections],
+          databaseUrl: config.databaseUrl ? 'set' : undefined,
+        },
+        figures: rows,
+        details,
+        runnerRssPeakBytes: rss.peakBytes(),
+        error: failure?.message,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`\nResults: ${file}\n`);
+  if (failure !== undefined) throw failure;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

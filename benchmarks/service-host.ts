@@ -1,0 +1,154 @@
+/**
+ * A service under benchmark, in a process of its own (forked by host-client.ts), so that its CPU
+ * time and RSS are measured apart from the load generator. It runs the real service factories
+ * and answers the runner's commands over IPC, one at a time.
+ */
+import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { openDatabase, type Database } from '@oncoimg/store';
+import { rebuildTimelines } from '../services/timeline-service/src/rebuild.ts';
+import {
+  createTimelineService,
+  type TimelineService,
+} from '../services/timeline-service/src/timeline-service.ts';
+import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
+import { startRssSampler } from './rss-sampler.ts';
+
+const rss = startRssSampler(50);
+let db: Database | undefined;
+let dropSchemaOnStop: string | undefined;
+let intake: IntakeService | undefined;
+let timeline:
+  { service: TimelineService; groupId: string; startedAt: number; lastChangeAt: number } | undefined;
+
+/** How often the host looks at the committed offsets while waiting for the consumer to finish. */
+const CONSUMED_POLL_MS = 20;
+const REBUILD_PROGRESS_EVERY_MS = 15_000;
+
+function usage(): HostUsage {
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rssBytes: memory.rss,
+    rssPeakBytes: Math.max(rss.peakBytes(), memory.rss),
+    heapUsedBytes: memory.heapUsed,
+  };
+}
+
+async function open(target: DatabaseTarget): Promise<Database> {
+  const opened = await openDatabase(
+    target.url ? { url: target.url, schema: target.schema, max: 10 } : { dataDir: target.dataDir },
+  );
+  dropSchemaOnStop = target.url ? target.schema : undefined;
+  db = opened;
+  return opened;
+}
+
+async function committedOffsets(database: Database, groupId: string): Promise<number> {
+  const { rows } = await database.query<{ n: string }>(
+    'SELECT coalesce(sum(next_offset), 0)::text AS n FROM consumer_offsets WHERE consumer_group = $1',
+    [groupId],
+  );
+  return Number(rows.at(0)?.n ?? 0);
+}
+
+async function handle(command: HostCommand): Promise<HostReply> {
+  switch (command.type) {
+    case 'start-intake': {
+      intake = createIntakeService({
+        name: 'order-service',
+        resourceType: 'ServiceRequest',
+        db: await open(command.database),
+        brokers: command.brokers,
+        topics: { serviceRequest: command.topic },
+        port: 0,
+      });
+      const { port } = await intake.start();
+      return { type: 'started', port };
+    }
+    case 'start-timeline': {
+      const service = createTimelineService({
+        db: await open(command.database),
+        brokers: command.brokers,
+        topics: command.topics,
+        groupId: command.groupId,
+        port: 0,
+      });
+      const state = { service, groupId: command.groupId, startedAt: 0, lastChangeAt: 0 };
+      service.onChange(() => {
+        state.lastChangeAt = performance.now();
+      });
+      const { port } = await service.start();
+      // start() resolves just after the group join: from here on the consumer fetches.
+      state.startedAt = performance.now();
+      timeline = state;
+      return { type: 'started', port };
+    }
+    case 'wait-consumed': {
+      if (!timeline || !db) throw new Error('timeline service not started');
+      const deadline = performance.now() + command.timeoutMs;
+      let consumed: number;
+      while ((consumed = await committedOffsets(db, timeline.groupId)) < command.total) {
+        if (performance.now() > deadline) {
+          throw new Error(`consumed ${String(consumed)} of ${String(command.total)} before the timeout`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, CONSUMED_POLL_MS));
+      }
+      // The last batch's change notice fires right after its commit: the precise end.
+      return { type: 'consumed', total: consumed, elapsedMs: timeline.lastChangeAt - timeline.startedAt };
+    }
+    case 'rebuild': {
+      let lastPrint = 0;
+      const result = await rebuildTimelines({
+        db: await open(command.database),
+        brokers: command.brokers,
+        topics: command.topics,
+        onProgress: ({ events, total, elapsedMs }) => {
+          if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) return;
+          lastPrint = elapsedMs;
+          process.stderr.write(
+            `  rebuild: ${String(events)}/${String(total)} events, ${(elapsedMs / 1000).toFixed(0)} s\n`,
+          );
+        },
+      });
+      return {
+        type: 'rebuilt',
+        events: result.events,
+        patients: result.patients,
+        elapsedMs: result.elapsedMs,
+      };
+    }
+    case 'usage':
+      return { type: 'usage' };
+    case 'stop': {
+      const outboxBacklog = intake ? ((await intake.status()).outbox?.backlog ?? null) : null;
+      await intake?.stop();
+      await timeline?.service.stop();
+      intake = undefined;
+      timeline = undefined;
+      if (db && dropSchemaOnStop) await db.exec(`DROP SCHEMA IF EXISTS ${dropSchemaOnStop} CASCADE`);
+      await db?.close();
+      db = undefined;
+      return { type: 'stopped', outboxBacklog };
+    }
+  }
+}
+
+process.on('message', (command: HostCommand) => {
+  handle(command)
+    .catch((error: unknown): HostReply => ({
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+    }))
+    .then((reply) => {
+      const response: HostResponse = { ...reply, usage: usage() };
+      process.send?.(response, () => {
+        // Exiting (not just disconnecting) writes a --cpu-prof profile and leaves no client timers behind.
+        if (command.type === 'stop') process.exit(0);
+      });
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`service host: ${String(error)}\n`);
+      process.exit(1);
+    });
+});
