@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { CE_HEADERS } from '@oncoimg/fhir-events';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Producer, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
@@ -57,6 +57,9 @@ export function createEventProducer({
       const created = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // The Java client's murmur2 partitioner: a patient lands on the same partition whichever
+        // client (ours, a vendor's Java producer, a replay) writes the key.
+        createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: true,
         retry: { retries: SEND_RETRIES },
       });

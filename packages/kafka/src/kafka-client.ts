@@ -12,6 +12,8 @@ export interface KafkaClientOptions {
  * kafkajs logs through our logger, at warn and above only: its info lines are per-connection
  * chatter. Log entries carry broker addresses and group ids, never message keys or values.
  */
+const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export function createKafkaClient({
   brokers,
   clientId,
@@ -35,7 +37,10 @@ export function createKafkaClient({
           error: text(entry.error),
         };
         const message = `kafkajs: ${entry.message}`;
-        if (level === logLevel.ERROR) log.error(message, fields);
+        // Deliberate: the outbox relay retries a failed send itself and consumers drop
+        // duplicate versions, so the producer's bounded retries are not a data risk.
+        if (entry.message === LIMITED_RETRIES_WARNING) log.debug(message, fields);
+        else if (level === logLevel.ERROR) log.error(message, fields);
         else if (level === logLevel.WARN) log.warn(message, fields);
         else log.debug(message, fields);
       },
