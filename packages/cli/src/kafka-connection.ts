@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type IHeaders, type Producer } from 'kafkajs';
 import { CliError, describeError } from './errors.ts';
 
 /**
@@ -62,4 +62,19 @@ export function headersToStrings(headers: IHeaders | undefined): Record<string, 
     if (value !== undefined) result[name] = value.toString();
   }
   return result;
+}
+
+/** The producer of commands that re-publish (replay, redrive): idempotent, never creating topics. */
+export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  try {
+    await producer.connect();
+  } catch (error) {
+    throw kafkaFailure(error, brokers, 'connecting the producer');
+  }
+  return producer;
 }

@@ -13,6 +13,7 @@ import { formatTable } from '../format.ts';
 import {
   createCliKafka,
   headersToStrings,
+  connectProducer,
   kafkaFailure,
   requireTopics,
   withAdmin,
@@ -236,16 +237,7 @@ export const dlqRedriveCommand: Command = {
       return 0;
     }
 
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    try {
-      await producer.connect();
-    } catch (error) {
-      throw kafkaFailure(error, brokers, 'connecting the producer');
-    }
+    const producer = await connectProducer(kafka, brokers);
     let skipped = 0;
     try {
       const result = await readPartitions({

@@ -10,7 +10,13 @@ import {
   type Command,
 } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
-import { createCliKafka, kafkaFailure, requireTopics, withAdmin } from '../kafka-connection.ts';
+import {
+  connectProducer,
+  createCliKafka,
+  kafkaFailure,
+  requireTopics,
+  withAdmin,
+} from '../kafka-connection.ts';
 import { readPartitions, type PartitionRange } from '../partition-reader.ts';
 
 /** Where a replay starts: an offset in each chosen partition, or the first message at or after a time. */
@@ -130,16 +136,7 @@ export const replayCommand: Command = {
       });
     });
 
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    try {
-      await producer.connect();
-    } catch (error) {
-      throw kafkaFailure(error, brokers, 'connecting the producer');
-    }
+    const producer = await connectProducer(kafka, brokers);
     try {
       const result = await readPartitions({
         kafka,
