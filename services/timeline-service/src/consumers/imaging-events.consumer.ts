@@ -32,6 +32,7 @@ import {
   timelineHash,
   type PartitionPosition,
   type TimelineRepository,
+  type TimelineToSave,
 } from '../store/timeline.repository.ts';
 
 /** The part of a consumed Kafka message this consumer reads (`ConsumedMessage` of @oncoimg/kafka). */
@@ -121,26 +122,43 @@ function mergeBatch(stored: Map<string, RecordEntry>, incoming: readonly RecordE
   return { merged, changed, affectedPatients, unchanged };
 }
 
+function byRef(a: RecordEntry, b: RecordEntry): number {
+  if (a.ref === b.ref) return 0;
+  return a.ref < b.ref ? -1 : 1;
+}
+
+/**
+ * `held` is the batch's merged entries, the same as stored (they were saved before): those are not
+ * read back, only the patients' other entries are.
+ */
 async function recomputeTimelines(
   tx: Queryable,
   patientKeys: readonly string[],
+  held: ReadonlyMap<string, RecordEntry>,
   deps: ImagingEventsDeps,
   now: Date,
 ): Promise<TimelineChange[]> {
   const { repository, timelineTopic, source } = deps;
-  const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys);
+  const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
+  for (const entry of held.values()) {
+    const owner = entryPatientKey(entry);
+    if (owner) entriesByPatient.get(owner)?.push(entry);
+  }
   const heads = await repository.loadHeads(tx, patientKeys);
   const changes: TimelineChange[] = [];
   const outbox: OutboxMessage[] = [];
+  const toSave: TimelineToSave[] = [];
   for (const patientKey of patientKeys) {
-    const entries = entriesByPatient.get(patientKey) ?? [];
+    // Sorted so that the search text does not depend on the order rows come back in.
+    const entries = (entriesByPatient.get(patientKey) ?? []).sort(byRef);
     const records = { patientKey, entries: Object.fromEntries(entries.map((entry) => [entry.ref, entry])) };
     const timeline = buildTimeline(records);
-    const hash = timelineHash(timeline);
+    const json = JSON.stringify(timeline);
+    const hash = timelineHash(json);
     const head = heads.get(patientKey);
     if (head?.hash === hash) continue;
     const version = (head?.version ?? 0) + 1;
-    await repository.saveTimeline(tx, { timeline, version, hash, searchText: searchTextOf(records) });
+    toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records) });
     changes.push({ patientKey, version, timeline });
     if (timelineTopic !== null) {
       outbox.push({
@@ -159,6 +177,7 @@ async function recomputeTimelines(
       });
     }
   }
+  await repository.saveTimelines(tx, toSave);
   if (outbox.length > 0) await enqueueOutbox(tx, outbox);
   return changes;
 }
@@ -189,7 +208,7 @@ export async function handleImagingEvents(
         return { entry, patientKey: entryPatientKey(entry) ?? null };
       }),
     );
-    const changes = await recomputeTimelines(tx, [...affectedPatients].sort(), deps, now());
+    const changes = await recomputeTimelines(tx, [...affectedPatients].sort(), merged, deps, now());
     await repository.savePositions(tx, groupId, positionsAfter(messages));
     return { skipped: messages.length - fresh.size, applied: changed.size, unchanged, changes };
   });

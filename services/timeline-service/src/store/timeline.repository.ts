@@ -34,9 +34,19 @@ export interface TimelineHead {
 /** The longest patient search fragment accepted: enough for any name or identifier. */
 const MAX_SEARCH_LENGTH = 100;
 
-/** Deterministic digest of a timeline, so an unchanged recomputation publishes nothing. */
-export function timelineHash(timeline: PatientTimeline): string {
-  return createHash('sha256').update(JSON.stringify(timeline)).digest('base64url');
+/** A timeline to store, serialized once: the same JSON is hashed and written. */
+export interface TimelineToSave {
+  timeline: PatientTimeline;
+  /** `JSON.stringify(timeline)`. */
+  json: string;
+  version: number;
+  hash: string;
+  searchText: string;
+}
+
+/** Deterministic digest of a timeline's JSON, so an unchanged recomputation publishes nothing. */
+export function timelineHash(timelineJson: string): string {
+  return createHash('sha256').update(timelineJson).digest('base64url');
 }
 
 /**
@@ -49,12 +59,15 @@ export interface TimelineRepository {
     tx: Queryable,
     entries: readonly { entry: RecordEntry; patientKey: string | null }[],
   ): Promise<void>;
-  loadPatientEntries(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, RecordEntry[]>>;
-  loadHeads(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, TimelineHead>>;
-  saveTimeline(
+  /** The stored entries of these patients, leaving out `exceptRefs` (entries the caller holds already). */
+  loadPatientEntries(
     tx: Queryable,
-    input: { timeline: PatientTimeline; version: number; hash: string; searchText: string },
-  ): Promise<void>;
+    patientKeys: readonly string[],
+    exceptRefs?: readonly string[],
+  ): Promise<Map<string, RecordEntry[]>>;
+  loadHeads(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, TimelineHead>>;
+  /** Stores many timelines in a constant number of statements, whatever their count. */
+  saveTimelines(tx: Queryable, timelines: readonly TimelineToSave[]): Promise<void>;
   readPositions(tx: Queryable, group: string, topics: readonly string[]): Promise<PartitionPosition[]>;
   savePositions(tx: Queryable, group: string, positions: readonly PartitionPosition[]): Promise<void>;
 
@@ -90,12 +103,17 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       );
     },
 
-    async loadPatientEntries(tx, patientKeys) {
+    async loadPatientEntries(tx, patientKeys, exceptRefs = []) {
       const byPatient = new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]));
       if (patientKeys.length === 0) return byPatient;
+      // Every entry read comes back as JSON text to parse again; skipping the ones the caller holds
+      // (the batch's own) saves about a third of a batch's reads.
       const { rows } = await tx.query<{ patient_key: string; entry: RecordEntry }>(
-        'SELECT patient_key, entry FROM timeline_resources WHERE patient_key = ANY($1::text[])',
-        [patientKeys],
+        exceptRefs.length === 0
+          ? 'SELECT patient_key, entry FROM timeline_resources WHERE patient_key = ANY($1::text[])'
+          : `SELECT patient_key, entry FROM timeline_resources
+             WHERE patient_key = ANY($1::text[]) AND NOT (ref = ANY($2::text[]))`,
+        exceptRefs.length === 0 ? [patientKeys] : [patientKeys, exceptRefs],
       );
       for (const row of rows) byPatient.get(row.patient_key)?.push(row.entry);
       return byPatient;
@@ -112,34 +130,44 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       return heads;
     },
 
-    async saveTimeline(tx, { timeline, version, hash, searchText }) {
-      const unreported = timeline.pending.unreported.length;
-      const problems = timeline.unmatched.length + timeline.ambiguous.length;
+    async saveTimelines(tx, timelines) {
+      if (timelines.length === 0) return;
+      // The timeline JSON is spliced in as is rather than re-serialized inside a bigger object.
+      const rows = timelines.map(
+        ({ timeline, json, version, hash, searchText }) =>
+          `{"patient_key":${JSON.stringify(timeline.patientKey)},"version":${String(version)},` +
+          `"timeline":${json},"timeline_hash":${JSON.stringify(hash)},` +
+          `"search_text":${JSON.stringify(searchText)},"exam_count":${String(timeline.exams.length)},` +
+          `"unreported_count":${String(timeline.pending.unreported.length)},` +
+          `"problem_count":${String(timeline.unmatched.length + timeline.ambiguous.length)}}`,
+      );
       await tx.query(
         `INSERT INTO timelines (patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count)
-         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)
+         SELECT patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count
+         FROM jsonb_to_recordset($1::jsonb) AS t(patient_key text, version integer, timeline jsonb, timeline_hash text,
+           search_text text, exam_count integer, unreported_count integer, problem_count integer)
          ON CONFLICT (patient_key) DO UPDATE SET
            version = EXCLUDED.version, timeline = EXCLUDED.timeline, timeline_hash = EXCLUDED.timeline_hash,
            search_text = EXCLUDED.search_text, exam_count = EXCLUDED.exam_count,
            unreported_count = EXCLUDED.unreported_count, problem_count = EXCLUDED.problem_count, updated_at = now()`,
-        [
-          timeline.patientKey,
-          version,
-          JSON.stringify(timeline),
-          hash,
-          searchText,
-          timeline.exams.length,
-          unreported,
-          problems,
-        ],
+        [`[${rows.join(',')}]`],
       );
-      await tx.query('DELETE FROM timeline_study_index WHERE patient_key = $1', [timeline.patientKey]);
-      const uids = [...new Set(timeline.exams.map((exam) => exam.studyUid).filter((uid) => uid !== null))];
-      if (uids.length > 0) {
+      const patientKeys = timelines.map(({ timeline }) => timeline.patientKey);
+      const indexUids: string[] = [];
+      const indexKeys: string[] = [];
+      for (const { timeline } of timelines) {
+        for (const uid of new Set(timeline.exams.map((exam) => exam.studyUid))) {
+          if (uid === null) continue;
+          indexUids.push(uid);
+          indexKeys.push(timeline.patientKey);
+        }
+      }
+      await tx.query('DELETE FROM timeline_study_index WHERE patient_key = ANY($1::text[])', [patientKeys]);
+      if (indexUids.length > 0) {
         await tx.query(
           `INSERT INTO timeline_study_index (study_uid, patient_key)
-           SELECT uid, $2 FROM unnest($1::text[]) AS uid ON CONFLICT DO NOTHING`,
-          [uids, timeline.patientKey],
+           SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
+          [indexUids, indexKeys],
         );
       }
     },
