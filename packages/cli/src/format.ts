@@ -1,5 +1,5 @@
 import { CE_HEADERS } from '@oncoimg/fhir-events';
-import { headersToStrings } from './kafka-connection.ts';
+import { headersToStrings } from '@oncoimg/kafka';
 import type { ReadMessage } from './partition-reader.ts';
 
 /** CloudEvents headers first, in the order a reader asks about them; then the rest by name. */

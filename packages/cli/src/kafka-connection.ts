@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type IHeaders, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { CliError, describeError } from './errors.ts';
 
 /**
@@ -52,16 +52,6 @@ export async function requireTopics(admin: Admin, topics: readonly string[]): Pr
   const missing = topics.filter((topic) => !existing.has(topic));
   if (missing.length > 0)
     throw new CliError('NOT_FOUND', `topic ${missing.join(', ')} does not exist`, { retriable: false });
-}
-
-/** Header values as text; kafkajs delivers Buffers (and arrays for repeated headers: the last wins). */
-export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) result[name] = value.toString();
-  }
-  return result;
 }
 
 /** The producer of commands that re-publish (replay, redrive): idempotent, never creating topics. */

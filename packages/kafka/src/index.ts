@@ -8,4 +8,5 @@ export {
 export * from './consumer-runner.ts';
 export * from './admin.ts';
 export * from './shutdown.ts';
+export { headersToStrings } from './kafka-client.ts';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';

@@ -1,4 +1,5 @@
 import { DEAD_LETTER_SUFFIX } from '@oncoimg/fhir-events';
+import { headersToStrings } from '@oncoimg/kafka';
 import type { Admin, IHeaders, Message } from 'kafkajs';
 import {
   BROKERS_HELP,
@@ -11,9 +12,8 @@ import {
 } from '../command.ts';
 import { formatTable } from '../format.ts';
 import {
-  createCliKafka,
-  headersToStrings,
   connectProducer,
+  createCliKafka,
   kafkaFailure,
   requireTopics,
   withAdmin,
