@@ -9,6 +9,8 @@ import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+
+export { eventually } from '@oncoimg/testing';
 import { addDicomUpload } from '../../services/study-service/src/dicom-upload.route.ts';
 import {
   createTimelineService,
@@ -115,21 +117,6 @@ export async function startSystem({
       await Promise.allSettled(databases.map((db) => db.close()));
     },
   };
-}
-
-/** Polls until `probe` gives a value; fails naming what it waited for. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const SERVICE_OF: Record<

@@ -34,6 +34,7 @@ import {
   createTimelineService,
   type TimelineService,
 } from '../../services/timeline-service/src/timeline-service.ts';
+import { eventually } from '../support/running-system.ts';
 
 const brokers = testKafkaBrokers();
 /** A patient no other test uses: whatever of it shows up in a span or a metric is a leak. */
@@ -48,16 +49,6 @@ const order: ServiceRequest = {
 const exporter = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 let http: ReturnType<typeof instrumentHttpServers> | undefined;
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('tracing and metrics across the order and timeline services', () => {
   const topics: TopicNames = {

@@ -4,3 +4,4 @@ export * from './database-helpers.ts';
 export * from './kafka-helpers.ts';
 export * from './fixtures.ts';
 export * from './topic-reader.ts';
+export * from './eventually.ts';

@@ -8,7 +8,13 @@ import {
   type EventProducer,
 } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { openTestDatabase, testDatabaseTargets, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import {
+  eventually,
+  openTestDatabase,
+  testDatabaseTargets,
+  testKafkaBrokers,
+  uniqueName,
+} from '@oncoimg/testing';
 import {
   LungCancerPatient,
   lungCancerPathwayEvents,
@@ -61,31 +67,21 @@ function expectedTimeline(): PatientTimeline {
 async function finalTimeline(base: string): Promise<PatientTimeline> {
   const expected = expectedTimeline();
   const url = `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`;
-  return eventually(async () => {
-    const res = await fetch(url);
-    if (!res.ok) return undefined;
-    const {
-      timelineVersion: _version,
-      updatedAt: _updatedAt,
-      ...timeline
-    } = (await res.json()) as Record<string, unknown>;
-    // jsonb reorders keys, so compare structure, not text.
-    return isDeepStrictEqual(timeline, expected) ? (timeline as unknown as PatientTimeline) : undefined;
-  }, 'the complete timeline');
-}
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return eventually(
+    async () => {
+      const res = await fetch(url);
+      if (!res.ok) return undefined;
+      const {
+        timelineVersion: _version,
+        updatedAt: _updatedAt,
+        ...timeline
+      } = (await res.json()) as Record<string, unknown>;
+      // jsonb reorders keys, so compare structure, not text.
+      return isDeepStrictEqual(timeline, expected) ? (timeline as unknown as PatientTimeline) : undefined;
+    },
+    'the complete timeline',
+    30_000,
+  );
 }
 
 describe.each(testDatabaseTargets())('timeline service on real Kafka and $name', (target) => {
@@ -136,7 +132,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       const timeline = await finalTimeline(base);
       expect(timeline).toMatchObject({ schemaVersion: 1, patientKey: LungCancerPatient.key });
 
-      const last = await eventually(async () => timelineEvents.at(-1), 'a timeline event');
+      const last = await eventually(async () => timelineEvents.at(-1), 'a timeline event', 30_000);
       expect(last.key).toBe(LungCancerPatient.key);
       expect(last.headers).toMatchObject({
         ce_type: 'imaging.timeline.updated',
@@ -182,12 +178,18 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
         { key: LungCancerPatient.key, value: '{"resourceType":', headers: first?.headers ?? {} },
       ]);
       await publishPathway(producer, topics);
-      await eventually(async () => (dead.length > 0 ? dead : undefined), 'the dead letter');
+      await eventually(async () => (dead.length > 0 ? dead : undefined), 'the dead letter', 30_000);
       expect(dead[0]?.headers.dlq_reason).toBeTruthy();
-      await eventually(async () => {
-        const res = await fetch(`${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`);
-        return res.ok ? res : undefined;
-      }, 'the timeline after the poison event');
+      await eventually(
+        async () => {
+          const res = await fetch(
+            `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`,
+          );
+          return res.ok ? res : undefined;
+        },
+        'the timeline after the poison event',
+        30_000,
+      );
     } finally {
       await dlqReader.stop();
     }
