@@ -11,7 +11,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { processBundle } from './bundle.ts';
 import { validateIntake } from './intake-rules.ts';
 import { DEFAULT_MAX_DEPTH, parseUntrustedJson } from './json-guard.ts';
-import { outcomeOfError, outcomeWithStatus, sendFhir } from './outcomes.ts';
+import { outcomeOfError, outcomeOfUnreadableBody, outcomeWithStatus, sendFhir } from './outcomes.ts';
 import type { ResourceWriter, WriteOutcome } from './resource-writer.ts';
 
 export interface FhirRouterOptions {
@@ -118,12 +118,7 @@ function rawBody(limit: number) {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     read(req, res, (error?: unknown) => {
       if (error) {
-        const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-        sendFhir(res, [
-          tooLarge
-            ? outcomeWithStatus(413, 'too-costly', `request body exceeds ${String(limit)} bytes`)
-            : outcomeWithStatus(400, 'invalid', 'request body could not be read'),
-        ]);
+        sendFhir(res, [outcomeOfUnreadableBody(error, limit)]);
         return;
       }
       next();

@@ -58,6 +58,13 @@ export function outcomeOfError(error: unknown): OperationOutcome {
   return INTERNAL_ERROR;
 }
 
+/** The answer to a request body that body-parser could not read: over the limit, or broken off. */
+export function outcomeOfUnreadableBody(error: unknown, limitBytes: number): OperationOutcome {
+  return (error as { type?: unknown } | null)?.type === 'entity.too.large'
+    ? outcomeWithStatus(413, 'too-costly', `request body exceeds ${String(limitBytes)} bytes`)
+    : outcomeWithStatus(400, 'invalid', 'request body could not be read');
+}
+
 /** Thrown to answer 400 with the issue at `expression`. */
 export function invalid(text: string, expression?: string): OperationOutcomeError {
   return new OperationOutcomeError(badRequest(text, expression));

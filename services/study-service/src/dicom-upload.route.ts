@@ -2,6 +2,7 @@ import { allOk, created, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
 import {
   outcomeOfError,
+  outcomeOfUnreadableBody,
   outcomeWithStatus,
   sendFhir,
   validateIntake,
@@ -63,7 +64,18 @@ function readAll(files: readonly Buffer[]): DicomInstanceHeader[] {
  */
 export function addDicomUpload(app: Express, { db, writer, repository }: IntakeExtensionDeps): void {
   const raw = express.raw({ type: () => true, limit: DICOM_UPLOAD_LIMIT_BYTES });
-  app.post('/dicom/studies', raw, async (req, res) => {
+  const readUpload = (req: Request, res: Response, next: NextFunction): void => {
+    // express.raw is typed for node's IncomingMessage; express's Request extends it.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+    raw(req, res, (error?: unknown) => {
+      if (error) {
+        sendFhir(res, [outcomeOfUnreadableBody(error, DICOM_UPLOAD_LIMIT_BYTES)]);
+        return;
+      }
+      next();
+    });
+  };
+  app.post('/dicom/studies', readUpload, async (req, res) => {
     const instances = readAll(dicomFiles(req));
     const studies = groupByStudy(instances);
     const results = await db.transaction(async (tx) => {
@@ -108,9 +120,6 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
 }
 
 function outcomeOfDicomUploadError(error: unknown): OperationOutcome {
-  if ((error as { type?: string } | null)?.type === 'entity.too.large') {
-    return outcomeWithStatus(413, 'too-costly', 'upload too large');
-  }
   // Multipart framing and study grouping fail with DicomErrors too; they are the sender's fault.
   if (isDicomError(error)) {
     return outcomeWithStatus(httpStatusOfDicomError(error.code), 'invalid', error.message);
