@@ -3,19 +3,19 @@
  * with its own database, on fresh topics of the real broker. Services talk only through Kafka, as
  * they do when deployed; only the test sees all four.
  */
-import { randomUUID } from 'node:crypto';
 import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
 import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import { openTestDatabase, testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
 
-export { eventually } from '@oncoimg/testing';
 import { addDicomUpload } from '../../services/study-service/src/dicom-upload.route.ts';
 import {
   createTimelineService,
   type TimelineService,
 } from '../../services/timeline-service/src/timeline-service.ts';
+
+export { eventually } from '@oncoimg/testing';
 
 export interface RunningSystem {
   topics: TopicNames;
@@ -35,22 +35,10 @@ export interface StartSystemOptions {
 }
 
 async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
+  // Every service needs a store of its own: the file's shared PGlite instance would be one store
+  // for all four, so PGlite gets an instance per service; a server gets a fresh schema per service.
   if (!target?.url) return openDatabase({ schema: service });
-  // A fresh schema per service and run, dropped when the system stops.
-  const schema = `${service}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const db = await openDatabase({ url: target.url, schema, max: 4 });
-  return {
-    ...db,
-    kind: db.kind,
-    schema: db.schema,
-    async close() {
-      try {
-        await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await db.close();
-      }
-    },
-  };
+  return openTestDatabase(target);
 }
 
 export async function startSystem({
