@@ -1,4 +1,4 @@
-import type { BodyPart, Procedure, SeriesOptions } from './fhir-builders.ts';
+import type { BodyPart, Procedure, SeriesOptions } from '@oncoimg/fhir-builders';
 
 /** A target lesion of a cancer type, with the range its baseline size is drawn from. */
 export interface LesionTemplate {

@@ -1,5 +1,4 @@
 export * from './prng.ts';
-export * from './fhir-builders.ts';
 export * from './catalogue.ts';
 export * from './cohort.ts';
 export * from './load-cohort.ts';
