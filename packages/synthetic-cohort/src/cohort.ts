@@ -1,5 +1,6 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { CANCER_TYPES, FAMILY_NAMES, GIVEN_NAMES, type CancerType, type ExamTemplate } from './catalogue.ts';
+import { CANCER_TYPES, type CancerType, type ExamTemplate } from './catalogue.ts';
+import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
 import {
   imagingOrder,
   imagingReport,
