@@ -20,7 +20,7 @@ import {
   segmentationDataSet,
   withoutTransferSyntax,
   writeDicom,
-} from './test-dicom-files.ts';
+} from './test-dicom-files.fixtures.ts';
 
 /**
  * Expected values of every readable fixture. They were read with dcmjs (DicomMessage.readFile, a
