@@ -12,7 +12,7 @@ const read = (path: string): string => readFileSync(join(root, path), 'utf8');
 
 interface ComposeService {
   image?: string;
-  build?: { context: string; dockerfile?: string };
+  build?: { context: string; dockerfile?: string; args?: Record<string, string | number> };
   ports?: string[];
   environment?: Record<string, string | number>;
   healthcheck?: { test: string[] };
@@ -68,7 +68,27 @@ interface Stage {
   instructions: Instruction[];
 }
 
-function parseDockerfile(text: string): Stage[] {
+/** Build arguments expand where Docker expands them at build time; CMD keeps its `${…}` for the shell. */
+const BUILD_TIME_EXPANSION = new Set([
+  'FROM',
+  'COPY',
+  'ADD',
+  'ENV',
+  'EXPOSE',
+  'WORKDIR',
+  'USER',
+  'LABEL',
+  'RUN',
+]);
+
+function expand(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
+    const name = braced ?? bare ?? '';
+    return name in values ? String(values[name]) : whole;
+  });
+}
+
+function parseDockerfile(text: string, args: Record<string, string | number> = {}): Stage[] {
   const stages: Stage[] = [];
   const lines = text
     .replace(/\\\r?\n/g, ' ')
@@ -77,15 +97,16 @@ function parseDockerfile(text: string): Stage[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
   for (const line of lines) {
     const [keyword = '', ...rest] = line.split(/\s+/);
-    const args = rest.join(' ');
+    const written = rest.join(' ');
+    const expanded = BUILD_TIME_EXPANSION.has(keyword.toUpperCase()) ? expand(written, args) : written;
     if (keyword.toUpperCase() === 'FROM') {
-      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args);
-      if (!from) throw new Error(`cannot read FROM ${args}`);
+      const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(expanded);
+      if (!from) throw new Error(`cannot read FROM ${expanded}`);
       stages.push({ image: from[1], name: from[2], instructions: [] });
     } else {
       const stage = stages.at(-1);
       if (!stage) throw new Error(`${keyword} before the first FROM`);
-      stage.instructions.push({ keyword: keyword.toUpperCase(), args });
+      stage.instructions.push({ keyword: keyword.toUpperCase(), args: expanded });
     }
   }
   return stages;
@@ -104,6 +125,27 @@ function copies(stage: Stage): { from: string | undefined; sources: string[]; de
     const from = flags.find((f) => f.startsWith('--from='))?.slice('--from='.length);
     return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
   });
+}
+
+/** `ENV A=1 B=2` of a stage, as the container sees them. */
+function environment(stage: Stage): Record<string, string> {
+  return Object.fromEntries(
+    instructions(stage, 'ENV').flatMap((args) =>
+      args.split(/\s+/).map((pair): [string, string] => {
+        const [name = '', ...value] = pair.split('=');
+        return [name, value.join('=')];
+      }),
+    ),
+  );
+}
+
+/** The process the container runs: CMD, through `sh -c "exec …"` with the stage's ENV expanded. */
+function command(stage: Stage): string[] {
+  const cmd = JSON.parse(instructions(stage, 'CMD').at(-1) ?? 'null') as string[];
+  const [shell, flag, script = ''] = cmd;
+  if (shell !== 'sh' || flag !== '-c') return cmd;
+  expect(script, 'a shell CMD must exec, or node is not PID 1 and misses SIGTERM').toMatch(/^exec /);
+  return expand(script.slice('exec '.length), environment(stage)).split(/\s+/);
 }
 
 function isPinned(image: string): boolean {
@@ -302,10 +344,21 @@ const builds = Object.entries(compose.services).flatMap(([name, entry]) =>
           name,
           context: entry.build.context,
           dockerfile: posix.join(entry.build.context, entry.build.dockerfile ?? 'Dockerfile'),
+          args: entry.build.args ?? {},
         },
       ]
     : [],
 );
+
+/** The intake services share one Dockerfile, told apart by build arguments; the timeline has its own. */
+const INTAKE_DOCKERFILE = 'services/intake.Dockerfile';
+
+/** The stages of a service's image, its build arguments applied. */
+function imageOf(name: string): Stage[] {
+  const build = builds.find((b) => b.name === name);
+  if (!build) throw new Error(`${name} is not built`);
+  return parseDockerfile(read(build.dockerfile), build.args);
+}
 
 describe('Dockerfiles', () => {
   it('builds every application service and the collector', () => {
@@ -313,15 +366,21 @@ describe('Dockerfiles', () => {
     for (const name of APPS) {
       const build = builds.find((b) => b.name === name);
       expect(build?.context, name).toBe('.');
-      expect(build?.dockerfile, name).toBe(`services/${name}/Dockerfile`);
+      if (name === 'timeline-service') {
+        expect(build?.dockerfile, name).toBe(`services/${name}/Dockerfile`);
+        expect(build?.args, name).toEqual({});
+      } else {
+        expect(build?.dockerfile, name).toBe(INTAKE_DOCKERFILE);
+        expect(build?.args, name).toEqual({ SERVICE: name, PORT: APP_PORTS[name] });
+      }
     }
   });
 
   it.each(builds)(
-    '$dockerfile: multi-stage, pinned bases, non-root, existing sources',
-    ({ context, dockerfile }) => {
+    '$name ($dockerfile): multi-stage, pinned bases, non-root, existing sources',
+    ({ context, dockerfile, args }) => {
       expect(existsSync(join(root, dockerfile))).toBe(true);
-      const stages = parseDockerfile(read(dockerfile));
+      const stages = parseDockerfile(read(dockerfile), args);
       expect(stages.length).toBeGreaterThanOrEqual(2);
       const stageNames = new Set(stages.map((s) => s.name));
       for (const { image } of stages) {
@@ -354,7 +413,7 @@ describe('Dockerfiles', () => {
   it.each(APPS)(
     '%s: one Node 24 base, runs main.ts as user node, exposes its port, probes /healthz',
     (name) => {
-      const stages = parseDockerfile(read(`services/${name}/Dockerfile`));
+      const stages = imageOf(name);
       const bases = new Set(stages.map((s) => s.image));
       expect(bases.size).toBe(1);
       expect([...bases][0]).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
@@ -362,7 +421,7 @@ describe('Dockerfiles', () => {
       if (!final) throw new Error('no stage');
       expect(instructions(final, 'USER').at(-1)).toBe('node');
       expect(instructions(final, 'WORKDIR').at(-1)).toBe('/app');
-      const cmd = JSON.parse(instructions(final, 'CMD').at(-1) ?? 'null') as string[];
+      const cmd = command(final);
       expect(cmd).toEqual(['node', `services/${name}/src/main.ts`]);
       expect(existsSync(join(root, cmd[1]))).toBe(true);
       expect(instructions(final, 'EXPOSE')).toEqual([String(APP_PORTS[name])]);
@@ -375,7 +434,7 @@ describe('Dockerfiles', () => {
   it.each(APPS)(
     '%s: installs and copies exactly the workspaces it runs on, with production dependencies only',
     (name) => {
-      const stages = parseDockerfile(read(`services/${name}/Dockerfile`));
+      const stages = imageOf(name);
       const final = stages.at(-1);
       if (!final) throw new Error('no stage');
       const needed = runtimeWorkspaces(`services/${name}`);

@@ -1,4 +1,4 @@
-import type { BodyPart, Procedure, SeriesOptions } from './fhir-builders.ts';
+import type { BodyPart, Procedure, SeriesOptions } from '@oncoimg/fhir-builders';
 
 /** A target lesion of a cancer type, with the range its baseline size is drawn from. */
 export interface LesionTemplate {
@@ -57,6 +57,35 @@ const petCt = (reason: string, conclusion: string): ExamTemplate => ({
 });
 
 const ctCap = { loinc: '36267-3', text: 'CT Chest and Abdomen and Pelvis W contrast IV' };
+const ctCapSeries: SeriesOptions = { modality: 'CT', bodyPart: cap, instances: 600 };
+
+const stagingCtCap = (conclusion: string): ExamTemplate => ({
+  procedure: ctCap,
+  series: [ctCapSeries],
+  purposeCode: 'staging',
+  conclusion,
+});
+
+/** An image-guided biopsy: one series of the guidance images. */
+const guidedBiopsy = (
+  text: string,
+  guidance: { modality: string; bodyPart: BodyPart; instances: number },
+  reason: string,
+  conclusion: string,
+): ExamTemplate => ({
+  procedure: { text },
+  // Key order as the series were written before this helper: the catalogue serializes the same.
+  series: [
+    {
+      modality: guidance.modality,
+      bodyPart: guidance.bodyPart,
+      description: 'Biopsy guidance',
+      instances: guidance.instances,
+    },
+  ],
+  reason,
+  conclusion,
+});
 
 export const CANCER_TYPES: readonly CancerType[] = [
   {
@@ -69,12 +98,12 @@ export const CANCER_TYPES: readonly CancerType[] = [
       reason: 'Suspected lung mass on chest X-ray',
       conclusion: 'Spiculated right upper lobe mass, suspicious for primary lung cancer.',
     },
-    guidance: {
-      procedure: { text: 'CT guided biopsy of lung' },
-      series: [{ modality: 'CT', bodyPart: chest, description: 'Biopsy guidance', instances: 12 }],
-      reason: 'Tissue diagnosis of lung mass',
-      conclusion: 'Uncomplicated CT-guided core biopsy of the right upper lobe mass.',
-    },
+    guidance: guidedBiopsy(
+      'CT guided biopsy of lung',
+      { modality: 'CT', bodyPart: chest, instances: 12 },
+      'Tissue diagnosis of lung mass',
+      'Uncomplicated CT-guided core biopsy of the right upper lobe mass.',
+    ),
     staging: [
       petCt(
         'Staging of non-small cell lung cancer',
@@ -131,22 +160,17 @@ export const CANCER_TYPES: readonly CancerType[] = [
       reason: 'Suspected rectal tumour at colonoscopy',
       conclusion: 'Mid-rectal tumour, T3, mesorectal fascia clear.',
     },
-    guidance: {
-      procedure: { text: 'US guided biopsy of liver lesion' },
-      series: [{ modality: 'US', bodyPart: liver, description: 'Biopsy guidance', instances: 8 }],
-      reason: 'Histology of liver lesion',
-      conclusion: 'Uncomplicated ultrasound-guided core biopsy of the segment VII lesion.',
-    },
+    guidance: guidedBiopsy(
+      'US guided biopsy of liver lesion',
+      { modality: 'US', bodyPart: liver, instances: 8 },
+      'Histology of liver lesion',
+      'Uncomplicated ultrasound-guided core biopsy of the segment VII lesion.',
+    ),
     staging: [
-      {
-        procedure: ctCap,
-        series: [{ modality: 'CT', bodyPart: cap, instances: 600 }],
-        purposeCode: 'staging',
-        conclusion: 'Liver metastasis in segment VII, small left lower lobe nodule, mesorectal node.',
-      },
+      stagingCtCap('Liver metastasis in segment VII, small left lower lobe nodule, mesorectal node.'),
       petCt('Staging, indeterminate lung nodule', 'FDG-avid liver metastasis and left lower lobe nodule.'),
     ],
-    measured: { procedure: ctCap, series: { modality: 'CT', bodyPart: cap, instances: 600 } },
+    measured: { procedure: ctCap, series: ctCapSeries },
     planning: {
       procedure: { text: 'CT simulation pelvis' },
       series: [
@@ -251,19 +275,14 @@ export const CANCER_TYPES: readonly CancerType[] = [
       reason: 'Palpable lump left breast',
       conclusion: 'Irregular spiculated mass left breast upper outer quadrant, BI-RADS 5.',
     },
-    guidance: {
-      procedure: { text: 'US guided core biopsy of breast' },
-      series: [{ modality: 'US', bodyPart: breast, description: 'Biopsy guidance', instances: 10 }],
-      reason: 'Histology of left breast mass',
-      conclusion: 'Ultrasound-guided 14G core biopsy of the left breast mass; clip placed.',
-    },
+    guidance: guidedBiopsy(
+      'US guided core biopsy of breast',
+      { modality: 'US', bodyPart: breast, instances: 10 },
+      'Histology of left breast mass',
+      'Ultrasound-guided 14G core biopsy of the left breast mass; clip placed.',
+    ),
     staging: [
-      {
-        procedure: ctCap,
-        series: [{ modality: 'CT', bodyPart: cap, instances: 600 }],
-        purposeCode: 'staging',
-        conclusion: 'Two liver metastases and a left axillary node; small right lung nodule.',
-      },
+      stagingCtCap('Two liver metastases and a left axillary node; small right lung nodule.'),
       {
         procedure: { text: 'NM Bone scan whole body' },
         series: [{ modality: 'NM', bodyPart: wholeBody, instances: 2 }],
@@ -271,7 +290,7 @@ export const CANCER_TYPES: readonly CancerType[] = [
         conclusion: 'No scintigraphic evidence of bone metastases.',
       },
     ],
-    measured: { procedure: ctCap, series: { modality: 'CT', bodyPart: cap, instances: 600 } },
+    measured: { procedure: ctCap, series: ctCapSeries },
     planning: {
       procedure: { text: 'CT simulation breast' },
       series: [
@@ -308,81 +327,4 @@ export const CANCER_TYPES: readonly CancerType[] = [
       },
     ],
   },
-];
-
-/** Given and family names for the synthetic patients; any likeness to a real person is chance. */
-export const GIVEN_NAMES: readonly string[] = [
-  'Amara',
-  'Bjorn',
-  'Chiara',
-  'Dmitri',
-  'Elena',
-  'Farid',
-  'Greta',
-  'Hiroshi',
-  'Ines',
-  'Jonas',
-  'Keziah',
-  'Luca',
-  'Maren',
-  'Nikhil',
-  'Olga',
-  'Pavel',
-  'Quentin',
-  'Rosa',
-  'Sanne',
-  'Tariq',
-  'Ulla',
-  'Viktor',
-  'Wanjiru',
-  'Xavier',
-  'Yara',
-  'Zoltan',
-  'Aino',
-  'Bruno',
-  'Carmen',
-  'Dagny',
-];
-
-export const FAMILY_NAMES: readonly string[] = [
-  'Okafor',
-  'Lindqvist',
-  'Moretti',
-  'Volkov',
-  'Haddad',
-  'Brandt',
-  'Tanaka',
-  'Alvarez',
-  'Kowalski',
-  'Nakamura',
-  'Fitzgerald',
-  'Oyelaran',
-  'Petrovic',
-  'Castellanos',
-  'Jansen',
-  'Rahimi',
-  'Dubois',
-  'Szabo',
-  'Mwangi',
-  'Kristensen',
-  'Ferreira',
-  'Novak',
-  'Achterberg',
-  'Quispe',
-  'Lindholm',
-  'Varga',
-  'Okonkwo',
-  'Bergstrom',
-  'Yilmaz',
-  'Halvorsen',
-  'Delacroix',
-  'Iwasaki',
-  'Marchetti',
-  'Sokolova',
-  'Abernathy',
-  'Van der Berg',
-  'Ortega',
-  'Takahashi',
-  'Eriksen',
-  'Mbeki',
 ];

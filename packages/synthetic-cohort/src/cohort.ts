@@ -1,18 +1,22 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { CANCER_TYPES, FAMILY_NAMES, GIVEN_NAMES, type CancerType, type ExamTemplate } from './catalogue.ts';
+import { CANCER_TYPES, type CancerType, type ExamTemplate } from './catalogue.ts';
+import { FAMILY_NAMES, GIVEN_NAMES } from './names.ts';
 import {
   imagingOrder,
   imagingReport,
   imagingStudy,
-  SYNTHETIC_MRN_SYSTEM,
+  patientRef,
   type DiseaseStatus,
   type LesionMeasurement,
+  type PatientRef,
   type Procedure,
-  type Purpose,
+  type PurposeCode,
   type SeriesOptions,
-  type SubjectPatient,
-} from './fhir-builders.ts';
+} from '@oncoimg/fhir-builders';
 import { deriveSeed, mulberry32, type Prng } from './prng.ts';
+
+/** Medical record numbers of the synthetic cohort (made up). */
+export const SYNTHETIC_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn';
 
 export type CohortResource = ServiceRequest | ImagingStudy | DiagnosticReport;
 
@@ -166,7 +170,7 @@ interface Exam {
 }
 
 /** Everything that builds one patient's exams, sharing their ids, dates and numbering. */
-function patientBuilder(seed: number, index: number, prng: Prng, patient: SubjectPatient) {
+function patientBuilder(seed: number, index: number, prng: Prng, patient: PatientRef) {
   const prefix = `syn${String(seed)}-p${pad(index + 1, 3)}`;
   let examNumber = 0;
   const at = (day: number, hour: number, minute = 0): string =>
@@ -182,7 +186,7 @@ function patientBuilder(seed: number, index: number, prng: Prng, patient: Subjec
     procedure: Procedure;
     series: readonly SeriesOptions[];
     description?: string;
-    purpose?: Purpose;
+    purpose?: PurposeCode;
     reason?: string;
     condition: string;
     /** Null: performed, never reported (a planning scan). */
@@ -207,6 +211,7 @@ function patientBuilder(seed: number, index: number, prng: Prng, patient: Subjec
       ...(options.purpose ? { purpose: options.purpose } : {}),
       ...(options.reason ? { reason: options.reason } : {}),
       condition: options.condition,
+      versionId: null,
     });
     const studyUid = uid();
     const study = imagingStudy({
@@ -217,19 +222,22 @@ function patientBuilder(seed: number, index: number, prng: Prng, patient: Subjec
       accession,
       ...(options.description ? { description: options.description } : {}),
       series: options.series,
+      versionId: null,
     });
     const reports = options.report
       ? [
           imagingReport({
             id: `${id}-report`,
             patient,
-            procedure: options.procedure,
+            status: 'final',
+            code: options.procedure,
             effective: started,
             issued: at(options.day, hour + prng.int(2, 7), minute),
             // Most RIS name the study by its id; some only by Study Instance UID.
-            study: prng.chance(0.7) ? { id: study.id ?? '' } : { uid: studyUid },
+            imagingStudy: prng.chance(0.7) ? { study: study.id ?? '' } : { uid: studyUid },
             accession,
             ...options.report,
+            versionId: null,
           }),
         ]
       : [];
@@ -250,7 +258,7 @@ function generatePatient(
   const given = prng.pick(GIVEN_NAMES);
   const mrn = `SYN-${String(seed)}-${pad(index + 1, 4)}`;
   const name = { given, family, display: `${given} ${family}` };
-  const subject: SubjectPatient = { mrn, display: name.display };
+  const subject = patientRef(SYNTHETIC_MRN_SYSTEM, mrn, name.display);
   const { prefix, at, exam } = patientBuilder(seed, index, prng, subject);
   const condition = `${prefix}-condition`;
   const features: CohortFeature[] = [];
@@ -261,7 +269,7 @@ function generatePatient(
 
   const exams: Exam[] = [];
   let day = prng.int(0, 540);
-  const fromTemplate = (key: string, template: ExamTemplate, purpose?: Purpose): Exam =>
+  const fromTemplate = (key: string, template: ExamTemplate, purpose?: PurposeCode): Exam =>
     exam({
       key,
       day,
@@ -284,10 +292,12 @@ function generatePatient(
         imagingReport({
           id: `${prefix}-outside-review-report`,
           patient: subject,
-          procedure: { text: `${cancer.measured.procedure.text} (outside images, second opinion)` },
+          status: 'final',
+          code: { text: `${cancer.measured.procedure.text} (outside images, second opinion)` },
           effective: issued,
           issued,
           conclusion: 'Second opinion on outside imaging from the referring hospital: findings confirmed.',
+          versionId: null,
         }),
       ],
     });
@@ -310,7 +320,7 @@ function generatePatient(
   }));
   const measured = (
     key: string,
-    purpose: Purpose | undefined,
+    purpose: PurposeCode | undefined,
     reason: string | undefined,
     report: Parameters<typeof exam>[0]['report'],
   ) =>
@@ -365,12 +375,14 @@ function generatePatient(
       const wrong = imagingReport({
         id: correct.id ?? '',
         patient: subject,
-        procedure: cancer.measured.procedure,
+        status: 'final',
+        code: cancer.measured.procedure,
         effective: correct.effectiveDateTime ?? '',
         issued: correct.issued ?? '',
-        study: { id: followUp.study?.id ?? '' },
+        imagingStudy: { study: followUp.study?.id ?? '' },
         conclusion: correct.conclusion ?? '',
         measurements: { lesions: lesions.map((l) => ({ ...l, mm: l.mm / 10 })), unit: 'mm' },
+        versionId: null,
       });
       followUp.reports = [
         wrong,

@@ -1,5 +1,5 @@
 export * from './prng.ts';
-export * from './fhir-builders.ts';
 export * from './catalogue.ts';
+export * from './names.ts';
 export * from './cohort.ts';
 export * from './load-cohort.ts';

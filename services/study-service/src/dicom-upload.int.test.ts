@@ -12,7 +12,7 @@ import {
 } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDicomUpload } from './dicom-upload.route.ts';
-import { readDicomFixture } from './dicom/test-dicom-files.ts';
+import { readDicomFixture } from './dicom/test-dicom-files.fixtures.ts';
 
 const brokers = testKafkaBrokers();
 const CT_STUDY_FILES = ['CT2/17106', 'CT2/17136', 'CT2/17166', 'CT2/17196'].map(

@@ -1,12 +1,7 @@
 import type { Condition, DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import { personaEvents, type PersonaEvent, type PersonaResource } from './events.ts';
-import {
-  imagingOrder,
-  imagingReport,
-  imagingStudy,
-  personaPatient,
-  type PurposeCode,
-} from './imaging-builders.ts';
+import { personaPatient, type PurposeCode } from './imaging-builders.ts';
+import { personaExam, reportOf, studyOf } from './persona-exams.ts';
 import { SNOMED } from './systems.ts';
 import { doseObservation, tumourSize, withContained, type Length } from './tumour-findings.ts';
 
@@ -102,51 +97,34 @@ function ctExam(options: ExamOptions): {
   report: DiagnosticReport;
 } {
   const { key, accession, uidSuffix, purpose, authored, started, issued, sizes, conclusion, doses } = options;
-  const procedure = { loinc: '36267-3', text: 'CT Chest and Abdomen and Pelvis W contrast IV' };
-  const order = imagingOrder({
-    id: `rp-${key}-order`,
-    patient,
-    procedure,
-    authoredOn: authored,
+  const exam = personaExam(patient, condition, {
+    id: `rp-${key}`,
+    procedure: { loinc: '36267-3', text: 'CT Chest and Abdomen and Pelvis W contrast IV' },
+    ordered: authored,
     accession,
     purpose,
-    condition,
+    study: {
+      uid: `2.25.700700700700700700700700700${uidSuffix}`,
+      started,
+      series: [
+        {
+          uid: `2.25.700700700700700700700700700${uidSuffix}1`,
+          modality: 'CT',
+          bodyPart: { snomed: '416775004', display: 'Chest, Abdomen and Pelvis' },
+          instances: 600,
+        },
+      ],
+    },
+    report: { issued, link: 'study', conclusion },
   });
-  const study = imagingStudy({
-    id: `rp-${key}-study`,
-    patient,
-    uid: `2.25.700700700700700700700700700${uidSuffix}`,
-    started,
-    accession,
-    series: [
-      {
-        uid: `2.25.700700700700700700700700700${uidSuffix}1`,
-        modality: 'CT',
-        bodyPart: { snomed: '416775004', display: 'Chest, Abdomen and Pelvis' },
-        instances: 600,
-      },
-    ],
-  });
-  const report = withContained(
-    imagingReport({
-      id: `rp-${key}-report`,
-      patient,
-      status: 'final',
-      code: procedure,
-      effective: started,
-      issued,
-      imagingStudy: { study: `rp-${key}-study` },
-      conclusion,
-    }),
-    [
-      ...targetLesions(key, sizes),
-      ...(doses.dlp !== undefined ? [doseObservation(`${key}-dlp`, 'dlp-total', doses.dlp)] : []),
-      ...(doses.effective !== undefined
-        ? [doseObservation(`${key}-dose`, 'effective-dose', doses.effective)]
-        : []),
-    ],
-  );
-  return { order, study, report };
+  const report = withContained(reportOf(exam), [
+    ...targetLesions(key, sizes),
+    ...(doses.dlp !== undefined ? [doseObservation(`${key}-dlp`, 'dlp-total', doses.dlp)] : []),
+    ...(doses.effective !== undefined
+      ? [doseObservation(`${key}-dose`, 'effective-dose', doses.effective)]
+      : []),
+  ]);
+  return { order: exam.order, study: studyOf(exam), report };
 }
 
 export const ResponseBaselineCt = ctExam({
@@ -175,30 +153,27 @@ export const ResponseFirstFollowUpCt = ctExam({
   doses: { dlp: 600 },
 });
 
-export const ResponseLiverMrOrder: ServiceRequest = imagingOrder({
-  id: 'rp-liver-mr-order',
-  patient,
+const liverMr = personaExam(patient, condition, {
+  id: 'rp-liver-mr',
   procedure: { loinc: '24867-2', text: 'MR Liver W contrast IV' },
-  authoredOn: '2024-06-03T09:00:00+02:00',
+  ordered: '2024-06-03T09:00:00+02:00',
   accession: 'RP2003',
   purpose: 'response',
-  condition,
+  study: {
+    uid: '2.25.700700700700700700700700700300',
+    started: '2024-06-10T11:00:00+02:00',
+    series: [
+      {
+        uid: '2.25.7007007007007007007007007003001',
+        modality: 'MR',
+        bodyPart: { snomed: '10200004', display: 'Liver structure' },
+        instances: 300,
+      },
+    ],
+  },
 });
-export const ResponseLiverMrStudy: ImagingStudy = imagingStudy({
-  id: 'rp-liver-mr-study',
-  patient,
-  uid: '2.25.700700700700700700700700700300',
-  started: '2024-06-10T11:00:00+02:00',
-  accession: 'RP2003',
-  series: [
-    {
-      uid: '2.25.7007007007007007007007007003001',
-      modality: 'MR',
-      bodyPart: { snomed: '10200004', display: 'Liver structure' },
-      instances: 300,
-    },
-  ],
-});
+export const ResponseLiverMrOrder: ServiceRequest = liverMr.order;
+export const ResponseLiverMrStudy: ImagingStudy = studyOf(liverMr);
 
 export const ResponseSecondFollowUpCt = ctExam({
   key: 'response2',

@@ -1,23 +1,16 @@
 /** Identifier and code systems the synthetic personas use. Every value here is made up. */
+import { EHR_PLACER_SYSTEM, IMAGING_PURPOSE_SYSTEM, RIS_ACCESSION_SYSTEM } from '@oncoimg/fhir-builders';
+
+export { DICOM_DCM, DICOM_UID_SYSTEM, LOINC, SNOMED, V2_0203 } from '@oncoimg/fhir-builders';
 
 /** Medical record numbers of the personas' hospital. */
 export const PERSONA_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/mrn';
 
 /** The RIS that issues accession numbers (an order's accession carries it as `system`). */
-export const PERSONA_RIS_ACCESSION_SYSTEM = 'https://ris.oncoimg.example.org/fhir/sid/accession';
+export const PERSONA_RIS_ACCESSION_SYSTEM = RIS_ACCESSION_SYSTEM;
 
 /** Placer order numbers of the personas' EHR. */
-export const PERSONA_PLACER_SYSTEM = 'https://ehr.oncoimg.example.org/fhir/sid/placer-order';
+export const PERSONA_PLACER_SYSTEM = EHR_PLACER_SYSTEM;
 
-/**
- * The project's imaging-purpose CodeSystem (owned by the timeline service, documented in its
- * README). Repeated here because test fixtures must not import a service; a timeline test checks
- * both stay equal.
- */
-export const PERSONA_IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
-
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const DICOM_DCM = 'http://dicom.nema.org/resources/ontology/DCM';
-export const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
-export const DICOM_UID_SYSTEM = 'urn:dicom:uid';
+/** The timeline service's imaging-purpose CodeSystem; a timeline test checks both stay equal. */
+export const PERSONA_IMAGING_PURPOSE_SYSTEM = IMAGING_PURPOSE_SYSTEM;

@@ -5,18 +5,14 @@ import type {
   Identifier,
   Observation,
 } from '@medplum/fhirtypes';
+import { TUMOUR_ASSESSMENT_SYSTEM, UCUM } from '@oncoimg/fhir-builders';
 import type { PersonaPatient } from './imaging-builders.ts';
 import { DICOM_DCM, LOINC, SNOMED } from './systems.ts';
 
-/**
- * The timeline service's tumour-assessment CodeSystem (new lesion, lymph node), repeated here
- * because fixtures must not import a service; a timeline test checks both stay equal.
- */
-export const PERSONA_TUMOUR_ASSESSMENT_SYSTEM =
-  'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+/** The timeline service's tumour-assessment CodeSystem (new lesion, lymph node); a timeline test checks both stay equal. */
+export const PERSONA_TUMOUR_ASSESSMENT_SYSTEM = TUMOUR_ASSESSMENT_SYSTEM;
 
 export const MCODE_TUMOR_SIZE_PROFILE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-size';
-const UCUM = 'http://unitsofmeasure.org';
 
 /** A length as written: `{ value: 3.4, unit: 'cm' }`. */
 export interface Length {

@@ -23,7 +23,7 @@ import {
   segmentationDataSet,
   SYNTHETIC_STUDY,
   writeDicom,
-} from './test-dicom-files.ts';
+} from './test-dicom-files.fixtures.ts';
 
 const header = (file: string): DicomInstanceHeader => readDicomHeader(readDicomFixture(file));
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { DicomError, type DicomErrorCode } from './dicom-error.ts';
 import { parseMediaType, splitMultipartRelated } from './multipart-related.ts';
 import { readDicomHeader } from './read-dicom-header.ts';
-import { readDicomFixture } from './test-dicom-files.ts';
+import { readDicomFixture } from './test-dicom-files.fixtures.ts';
 
 const ct = readDicomFixture('CT_small.dcm');
 const mr = readDicomFixture('MR_small.dcm');

@@ -1,7 +1,8 @@
 import dcmjs from 'dcmjs';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { describeWithFixtures } from '@oncoimg/testing';
 import { DicomError, type DicomErrorCode } from './dicom-error.ts';
 import type { DicomInstanceHeader } from './dicom-instance-header.ts';
 import { readDicomHeader } from './read-dicom-header.ts';
@@ -20,7 +21,7 @@ import {
   segmentationDataSet,
   withoutTransferSyntax,
   writeDicom,
-} from './test-dicom-files.ts';
+} from './test-dicom-files.fixtures.ts';
 
 /**
  * Expected values of every readable fixture. They were read with dcmjs (DicomMessage.readFile, a
@@ -190,7 +191,7 @@ function listDicomFiles(dir: string): string[] {
     .sort();
 }
 
-describe('readDicomHeader on the shared fixtures', () => {
+describeWithFixtures('readDicomHeader on the shared fixtures', () => {
   test('every .dcm file of the fixtures is checked below, readable or broken', () => {
     const checked = [...FIXTURES.map((f) => f.file), ...BROKEN_FIXTURES.map((f) => f.file)].sort();
     expect(listDicomFiles(dicomFixturesDir())).toEqual(checked);
@@ -255,7 +256,7 @@ describe('readDicomHeader on the shared fixtures', () => {
   });
 });
 
-describe('readDicomHeader across transfer syntaxes', () => {
+describeWithFixtures('readDicomHeader across transfer syntaxes', () => {
   const mr = readDicomFixture('MR_small.dcm');
   const mrIdentity = identity(readDicomHeader(mr));
 
@@ -343,7 +344,7 @@ describe('readDicomHeader across transfer syntaxes', () => {
   });
 });
 
-describe('readDicomHeader on broken files', () => {
+describeWithFixtures('readDicomHeader on broken files', () => {
   const ct = readDicomFixture('CT_small.dcm');
 
   test.each([
