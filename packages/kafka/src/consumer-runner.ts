@@ -18,13 +18,14 @@
  *   attributes follow the messaging conventions, without the key (a patient key).
  * - Metrics: dead letters are counted by original topic and error code (`oncoimg.dead_letters`).
  */
-import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { deadLetterTopicFor as defaultDeadLetterTopicFor } from '@oncoimg/fhir-events';
-import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
-import { errorCodeOf, isRetriable, KafkaError } from './errors.ts';
+import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
+import { errorCodeOf, KafkaError } from './errors.ts';
 import { createKafkaClient, headersToStrings } from './kafka-client.ts';
-import { extractTraceContext, kafkaTracer } from './trace-context.ts';
+import { crashLogLevel } from './kafkajs-log.ts';
+import { retryLimits, type RetryPolicy } from './retry-policy.ts';
 
 /** A message as handlers receive it. */
 export interface ConsumedMessage {
@@ -43,12 +44,6 @@ export type BatchHandler = (
   context: { topic: string; partition: number },
 ) => Promise<void>;
 
-export interface RetryPolicy {
-  retries?: number;
-  initialMs?: number;
-  maxMs?: number;
-}
-
 interface CommonOptions {
   brokers: string[];
   clientId: string;
@@ -65,15 +60,6 @@ interface CommonOptions {
 export type ConsumerRunnerOptions = CommonOptions &
   ({ mode?: 'message'; handler: MessageHandler } | { mode: 'batch'; handler: BatchHandler });
 
-export interface ConsumerRunnerStats {
-  running: boolean;
-  processed: number;
-  deadLettered: number;
-  retried: number;
-  lastError: string | null;
-  lastProcessedAt: string | null;
-}
-
 export interface ConsumerRunner {
   /** Connects, subscribes and resolves once the consumer has joined its group and runs. */
   start(): Promise<void>;
@@ -82,18 +68,9 @@ export interface ConsumerRunner {
   stats(): ConsumerRunnerStats;
 }
 
-/**
- * Five retries from 100 ms doubling to 5 s ride out a database failover or a broker restart
- * (about 10 s in all) without holding a partition so long that the group rebalances.
- */
-export const DEFAULT_HANDLER_RETRIES = 5;
-export const DEFAULT_RETRY_INITIAL_MS = 100;
-export const DEFAULT_RETRY_MAX_MS = 5_000;
 /** How long `start()` waits for the group join before failing. */
 const JOIN_TIMEOUT_MS = 60_000;
 const FETCH_MAX_WAIT_MS = 500;
-/** Dead-letter reasons are bounded: enough to diagnose, never a whole payload. */
-const MAX_REASON_LENGTH = 500;
 
 function toConsumed(topic: string, partition: number, message: KafkaMessage): ConsumedMessage {
   return {
@@ -106,8 +83,6 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
     timestamp: message.timestamp,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates a runner; nothing connects until `start()`. */
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
@@ -122,9 +97,6 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     partitionsConsumedConcurrently = 1,
     logger = silentLogger,
   } = options;
-  const retries = retry.retries ?? DEFAULT_HANDLER_RETRIES;
-  const initialMs = retry.initialMs ?? DEFAULT_RETRY_INITIAL_MS;
-  const maxMs = retry.maxMs ?? DEFAULT_RETRY_MAX_MS;
   const log = logger.child({ component: 'consumer', groupId });
   const kafka = createKafkaClient({ brokers, clientId, logger });
   const stats: ConsumerRunnerStats = {
@@ -153,166 +125,27 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     }
   }
 
-  async function withRetry(work: () => Promise<void>, isRunning: () => boolean): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await work();
-        return;
-      } catch (error) {
-        if (!isRetriable(error) || attempt >= retries || !isRunning() || stopping) throw error;
-        stats.retried += 1;
-        stats.lastError = errorCodeOf(error);
-        log.warn('retriable handler failure; retrying', { attempt: attempt + 1, error: errorCodeOf(error) });
-        await sleep(Math.min(maxMs, initialMs * 2 ** attempt));
-      }
-    }
-  }
-
-  /** Runs `work` in a `process` span: child of the first message's trace, linked to the others. */
-  async function traced(
-    messages: readonly ConsumedMessage[],
-    topic: string,
-    partition: number,
-    work: () => Promise<void>,
-  ) {
-    const first = messages.at(0);
-    const rest = messages.slice(1);
-    const parent = first ? extractTraceContext(first.headers) : context.active();
-    const links: Link[] = rest.flatMap((m) => {
-      const spanContext = trace.getSpanContext(extractTraceContext(m.headers));
-      return spanContext ? [{ context: spanContext }] : [];
-    });
-    const span = kafkaTracer().startSpan(
-      `process ${topic}`,
-      {
-        kind: SpanKind.CONSUMER,
-        links,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.operation.name': 'process',
-          'messaging.destination.name': topic,
-          'messaging.destination.partition.id': String(partition),
-          'messaging.consumer.group.name': groupId,
-          'messaging.client.id': clientId,
-          ...(messages.length > 1 ? { 'messaging.batch.message_count': messages.length } : {}),
-          ...(first && messages.length === 1 ? { 'kafka.offset': Number(first.offset) } : {}),
-        },
-      },
-      parent,
-    );
-    try {
-      await context.with(trace.setSpan(parent, span), work);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorCodeOf(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  }
-
-  async function deadLetter(message: ConsumedMessage, error: unknown): Promise<void> {
-    const reason = (error instanceof Error ? error.message : String(error)).slice(0, MAX_REASON_LENGTH);
-    const topic = deadLetterTopicFor(message.topic);
-    try {
+  const processBatch = createBatchProcessor<ConsumedMessage>({
+    mode: options.mode ?? 'message',
+    handle: (messages, where) =>
+      options.mode === 'batch' ? options.handler(messages, where) : options.handler(messages[0]),
+    async sendDeadLetter(topic, record) {
       deadLetterProducer ??= kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
       });
       await deadLetterProducer.connect();
-      await deadLetterProducer.send({
-        topic,
-        acks: -1,
-        messages: [
-          {
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...message.headers,
-              dlq_reason: reason,
-              dlq_error_code: errorCodeOf(error),
-              dlq_original_topic: message.topic,
-              dlq_original_partition: String(message.partition),
-              dlq_original_offset: message.offset,
-              dlq_failed_at: new Date().toISOString(),
-            },
-          },
-        ],
-      });
-    } catch (sendError) {
-      // Not committing is the only safe answer: the message comes back and is dead-lettered then.
-      throw new KafkaError('DEAD_LETTER_FAILED', `could not write to ${topic}`, {
-        retriable: true,
-        cause: sendError,
-      });
-    }
-    stats.deadLettered += 1;
-    stats.lastError = errorCodeOf(error);
-    serviceMetrics().recordDeadLetter(message.topic, errorCodeOf(error));
-    log.warn('message sent to the dead-letter topic', {
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      error: errorCodeOf(error),
-    });
-  }
-
-  async function handleOne(message: ConsumedMessage, isRunning: () => boolean): Promise<void> {
-    try {
-      await withRetry(
-        () =>
-          traced([message], message.topic, message.partition, () =>
-            options.mode === 'batch'
-              ? options.handler([message], { topic: message.topic, partition: message.partition })
-              : options.handler(message),
-          ),
-        isRunning,
-      );
-    } catch (error) {
-      if (isRetriable(error)) throw error;
-      await deadLetter(message, error);
-    }
-    stats.processed += 1;
-  }
-
-  async function eachBatch(payload: EachBatchPayload) {
-    const { batch } = payload;
-    const isRunning = () => payload.isRunning();
-    const messages = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
-    if (messages.length === 0) return;
-    if (options.mode === 'batch') {
-      const handler = options.handler;
-      try {
-        await withRetry(
-          () =>
-            traced(messages, batch.topic, batch.partition, () =>
-              handler(messages, { topic: batch.topic, partition: batch.partition }),
-            ),
-          isRunning,
-        );
-        for (const m of messages) payload.resolveOffset(m.offset);
-        stats.processed += messages.length;
-        stats.lastProcessedAt = new Date().toISOString();
-        await payload.commitOffsetsIfNecessary();
-        return;
-      } catch (error) {
-        if (isRetriable(error)) throw error;
-        log.warn('batch failed; isolating the failing message', {
-          size: messages.length,
-          error: errorCodeOf(error),
-        });
-      }
-    }
-    for (const message of messages) {
-      if (!isRunning() || payload.isStale()) break;
-      await handleOne(message, isRunning);
-      payload.resolveOffset(message.offset);
-      stats.lastProcessedAt = new Date().toISOString();
-      await payload.heartbeat();
-    }
-    await payload.commitOffsetsIfNecessary();
-  }
+      await deadLetterProducer.send({ topic, acks: -1, messages: [record] });
+    },
+    deadLetterTopicFor,
+    limits: retryLimits(retry),
+    groupId,
+    clientId,
+    stats,
+    isStopping: () => stopping,
+    log,
+  });
 
   return {
     async start() {
@@ -341,10 +174,13 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       });
       created.on(created.events.CRASH, (event) => {
         stats.lastError = errorCodeOf(event.payload.error);
-        log.error('consumer crashed; kafkajs restarts it', {
-          error: errorCodeOf(event.payload.error),
-          restart: event.payload.restart,
-        });
+        log[crashLogLevel(event.payload.error, event.payload.restart)](
+          'consumer crashed; kafkajs restarts it',
+          {
+            error: errorCodeOf(event.payload.error),
+            restart: event.payload.restart,
+          },
+        );
       });
       try {
         await createMissingTopics();
@@ -354,7 +190,12 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           eachBatchAutoResolve: false,
           autoCommit: true,
           partitionsConsumedConcurrently,
-          eachBatch,
+          eachBatch: (payload) =>
+            processBatch(
+              payload.batch.messages.map((m) => toConsumed(payload.batch.topic, payload.batch.partition, m)),
+              payload.batch,
+              payload,
+            ),
         });
       } catch (error) {
         throw new KafkaError('CONNECTION_FAILED', `could not start consumer group ${groupId}`, {

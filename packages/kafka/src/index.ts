@@ -6,6 +6,13 @@ export {
   type OutgoingMessage,
 } from './event-producer.ts';
 export * from './consumer-runner.ts';
+export type { ConsumerRunnerStats } from './batch-processor.ts';
+export {
+  DEFAULT_HANDLER_RETRIES,
+  DEFAULT_RETRY_INITIAL_MS,
+  DEFAULT_RETRY_MAX_MS,
+  type RetryPolicy,
+} from './retry-policy.ts';
 export * from './admin.ts';
 export * from './shutdown.ts';
 export { headersToStrings } from './kafka-client.ts';

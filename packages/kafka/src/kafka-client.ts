@@ -1,5 +1,6 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { kafkajsLogLevel } from './kafkajs-log.ts';
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -12,8 +13,6 @@ export interface KafkaClientOptions {
  * kafkajs logs through our logger, at warn and above only: its info lines are per-connection
  * chatter. Log entries carry broker addresses and group ids, never message keys or values.
  */
-const LIMITED_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
-
 export function createKafkaClient({
   brokers,
   clientId,
@@ -26,24 +25,15 @@ export function createKafkaClient({
     brokers,
     connectionTimeout: connectionTimeoutMs,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-        const fields = {
-          logger: text(entry.logger),
-          broker: text(entry.broker),
-          groupId: text(entry.groupId),
-          error: text(entry.error),
-        };
-        const message = `kafkajs: ${entry.message}`;
-        // Deliberate: the outbox relay retries a failed send itself and consumers drop
-        // duplicate versions, so the producer's bounded retries are not a data risk.
-        if (entry.message === LIMITED_RETRIES_WARNING) log.debug(message, fields);
-        else if (level === logLevel.ERROR) log.error(message, fields);
-        else if (level === logLevel.WARN) log.warn(message, fields);
-        else log.debug(message, fields);
-      },
+    logCreator: () => (entry: LogEntry) => {
+      const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+      log[kafkajsLogLevel(entry)](`kafkajs: ${entry.log.message}`, {
+        logger: text(entry.log.logger),
+        broker: text(entry.log.broker),
+        groupId: text(entry.log.groupId),
+        error: text(entry.log.error),
+      });
+    },
   });
 }
 

@@ -19,21 +19,23 @@
  */
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable } from '../database.ts';
-import { StoreError, isStoreError } from '../errors.ts';
+import { StoreError } from '../errors.ts';
 import { Mutex } from '../mutex.ts';
+import {
+  CLAIM_OUTBOX_BATCH_SQL,
+  drained,
+  waitAfterRoundMs,
+  type OutboxProducer,
+  type OutboxRow,
+  type RoundResult,
+} from './outbox-batch.ts';
+import { publishRows } from './publish-rows.ts';
 import { pruneSentOutbox } from './prune-sent-outbox.ts';
 import { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS, relayBackoffMs } from './relay-backoff.ts';
+import { describeRelayError, relayErrorCode } from './relay-failure.ts';
+import { createSleeper, withTimeout } from './relay-timing.ts';
 
-/** What the relay needs of a producer: `EventProducer` of @oncoimg/kafka fits. */
-export interface OutboxProducer {
-  send(topic: string, messages: OutgoingOutboxMessage[]): Promise<unknown>;
-}
-
-export interface OutgoingOutboxMessage {
-  key: string;
-  value: string | Buffer;
-  headers: Record<string, string>;
-}
+export type { OutboxProducer, OutgoingOutboxMessage } from './outbox-batch.ts';
 
 export interface OutboxRelayStatus {
   running: boolean;
@@ -97,26 +99,6 @@ export interface OutboxRelayOptions {
 /** First key of the relay's advisory lock (the second is the schema's hash). */
 export const OUTBOX_LOCK_NAMESPACE = 0x6f757462; // 'outb'
 
-/** Longest error text kept per row and in the status: enough to diagnose, bounded in size. */
-const MAX_ERROR_LENGTH = 500;
-
-interface OutboxRow {
-  id: string;
-  topic: string;
-  message_key: string;
-  value: string | null;
-  value_bytes: Buffer | null;
-  headers: Record<string, string>;
-}
-
-interface RoundResult {
-  /** False when another relay held the lock, so nothing was tried. */
-  tookTurn: boolean;
-  claimed: number;
-  published: number;
-  error?: Error;
-}
-
 /** PGlite relays of one database share one mutex: there is no advisory lock across a single connection. */
 const pgliteRelayMutexes = new WeakMap<Database, Mutex>();
 
@@ -154,57 +136,23 @@ export function createOutboxRelay({
   let lastPruneAt = Date.now();
   let loop: Promise<void> | undefined;
   const sleeper = createSleeper();
+  const publishing = { producer, publishTimeoutMs };
 
-  const publishRows = async (q: Queryable, rows: OutboxRow[]): Promise<RoundResult> => {
-    const sentIds: string[] = [];
-    let error: Error | undefined;
-    let failedIds: string[] = [];
-    for (const [topic, group] of groupByTopic(rows)) {
-      try {
-        await withTimeout(
-          producer.send(topic, group.map(toOutgoing)),
-          publishTimeoutMs,
-          `producer did not answer within ${publishTimeoutMs} ms`,
-        );
-        sentIds.push(...group.map((row) => row.id));
-      } catch (sendError) {
-        // Later topics wait for the next round: a broker that just failed one send will most
-        // likely fail the next, and each failed send can take the producer's full retry time.
-        error = sendError instanceof Error ? sendError : new Error(String(sendError));
-        failedIds = group.map((row) => row.id);
-        break;
-      }
-    }
-    if (sentIds.length > 0) {
-      await q.query(
-        'UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])',
-        [sentIds],
-      );
-    }
-    if (failedIds.length > 0) {
-      await q.query(
-        'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
-        [failedIds, describeError(error)],
-      );
-    }
-    return { tookTurn: true, claimed: rows.length, published: sentIds.length, error };
-  };
-
-  const claimSql = `SELECT id, topic, message_key, value, value_bytes, headers FROM outbox
-                    WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`;
+  const claimAndPublish = async (q: Queryable): Promise<RoundResult> =>
+    publishRows(q, (await q.query<OutboxRow>(CLAIM_OUTBOX_BATCH_SQL, [batchSize])).rows, publishing);
 
   const runRound = (): Promise<RoundResult> =>
     mutex.run(async () => {
       const result =
         db.kind === 'pglite'
-          ? await publishRows(db, (await db.query<OutboxRow>(claimSql, [batchSize])).rows)
+          ? await claimAndPublish(db)
           : await db.transaction(async (tx) => {
               const { rows } = await tx.query<{ locked: boolean }>(
                 "SELECT pg_try_advisory_xact_lock($1, hashtext(coalesce(current_schema(), ''))) AS locked",
                 [OUTBOX_LOCK_NAMESPACE],
               );
               if (!rows.at(0)?.locked) return { tookTurn: false, claimed: 0, published: 0 };
-              return publishRows(tx, (await tx.query<OutboxRow>(claimSql, [batchSize])).rows);
+              return claimAndPublish(tx);
             });
       if (result.published > 0) {
         state.published += result.published;
@@ -227,7 +175,7 @@ export function createOutboxRelay({
 
   const recordFailure = (error: unknown): void => {
     state.consecutiveFailures += 1;
-    state.lastError = describeError(error);
+    state.lastError = describeRelayError(error);
     state.lastErrorAt = new Date().toISOString();
   };
 
@@ -242,7 +190,7 @@ export function createOutboxRelay({
         const deleted = await pruneSentOutbox(db, { olderThanMs: retention.sentRowsMs });
         if (deleted > 0) logger.info('pruned sent outbox rows', { deleted });
       } catch (error) {
-        logger.warn('outbox pruning failed', { error: errorCode(error) });
+        logger.warn('outbox pruning failed', { error: relayErrorCode(error) });
       }
     }
   };
@@ -252,20 +200,19 @@ export function createOutboxRelay({
 
   const runLoop = async (): Promise<void> => {
     while (isRunning()) {
-      let waitMs = pollIntervalMs;
+      let waitMs: number;
       try {
         const round = await runRound();
         if (state.consecutiveFailures > 0) {
           logger.info('outbox publishing resumed', { failures: state.consecutiveFailures });
           state.consecutiveFailures = 0;
         }
-        // A full batch means more rows are probably waiting: go on at once.
-        if (round.tookTurn && round.claimed === batchSize) waitMs = 0;
+        waitMs = waitAfterRoundMs(round, { batchSize, pollIntervalMs });
       } catch (error) {
         recordFailure(error);
         waitMs = relayBackoffMs(state.consecutiveFailures, backoffSettings);
         logger.warn('outbox publish failed; rows stay pending', {
-          error: errorCode(error),
+          error: relayErrorCode(error),
           failures: state.consecutiveFailures,
           retryInMs: waitMs,
         });
@@ -289,7 +236,7 @@ export function createOutboxRelay({
       state.running = true;
       loop = runLoop().catch((error: unknown) => {
         // Not reached by design (every step catches its errors); logged rather than left unhandled.
-        logger.error('outbox relay stopped unexpectedly', { error: errorCode(error) });
+        logger.error('outbox relay stopped unexpectedly', { error: relayErrorCode(error) });
         state.running = false;
       });
     },
@@ -317,7 +264,7 @@ export function createOutboxRelay({
             throw error;
           }
           published += round.published;
-          if (round.tookTurn && round.claimed < batchSize) {
+          if (drained(round, batchSize)) {
             await readBacklog();
             break;
           }
@@ -342,68 +289,4 @@ function sharedPgliteMutex(db: Database): Mutex {
     pgliteRelayMutexes.set(db, mutex);
   }
   return mutex;
-}
-
-/** Rows per topic, each group in id order, topics in order of their first row. */
-function groupByTopic(rows: OutboxRow[]): Map<string, OutboxRow[]> {
-  const groups = new Map<string, OutboxRow[]>();
-  for (const row of rows) {
-    const group = groups.get(row.topic);
-    if (group) group.push(row);
-    else groups.set(row.topic, [row]);
-  }
-  return groups;
-}
-
-function toOutgoing(row: OutboxRow): OutgoingOutboxMessage {
-  return { key: row.message_key, value: row.value ?? row.value_bytes ?? '', headers: row.headers };
-}
-
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new StoreError('TIMEOUT', message));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Error code and message, bounded. Producer and database errors carry no message content. */
-function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = errorCode(error);
-  return (code === 'unknown' ? message : `${code}: ${message}`).slice(0, MAX_ERROR_LENGTH);
-}
-
-function errorCode(error: unknown): string {
-  if (isStoreError(error)) return error.code;
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return 'unknown';
-}
-
-/** Sleeps that `wake()` ends early, so `stop()` does not wait out a long backoff. */
-function createSleeper(): { sleep(ms: number): Promise<void>; wake(): void } {
-  const sleeping = new Set<() => void>();
-  return {
-    sleep: (ms) =>
-      new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          sleeping.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        sleeping.add(done);
-      }),
-    wake: () => {
-      for (const done of [...sleeping]) done();
-    },
-  };
 }
