@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './token-verifier.ts';
+export * from './scopes.ts';
+export * from './access.ts';
+export * from './middleware.ts';
+export * from './smart-configuration.ts';
