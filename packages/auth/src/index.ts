@@ -4,3 +4,4 @@ export * from './scopes.ts';
 export * from './access.ts';
 export * from './middleware.ts';
 export * from './smart-configuration.ts';
+export * from './backend-services-client.ts';
