@@ -46,6 +46,24 @@ const call = (path: string, token?: string, method = 'GET') =>
   fetch(`${base}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 describe('requireAccess and requireScope', () => {
+  it('answers 503 with Retry-After while the issuer cannot be reached', async () => {
+    const app = express();
+    app.use(
+      requireAccess({ verifier: createTokenVerifier({ issuer: 'http://127.0.0.1:1', audience: 'oncoimg' }) }),
+    );
+    app.get('/x', (_req, res) => void res.send('ok'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/x`;
+      const response = await fetch(url, { headers: { authorization: `Bearer ${await issuer.sign()}` } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+    } finally {
+      server.close();
+    }
+  });
+
   it('lets public paths through without a token', async () => {
     expect((await call('/healthz')).status).toBe(200);
   });

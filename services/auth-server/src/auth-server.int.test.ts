@@ -3,7 +3,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  capabilitySecurity,
   createTokenVerifier,
+  endpointsOfDiscovery,
+  smartConfiguration,
   devClientKeyPath,
   identityOf,
   readPrivateJwk,
@@ -174,6 +177,22 @@ describe('embedded authorization server', () => {
       subject: 'patient',
       scopes: ['patient/*.rs'],
       patient: DEV_PATIENT_KEY,
+    });
+  });
+
+  it('describes itself in the SMART discovery document and CapabilityStatement security the services serve', async () => {
+    const response = await fetch(new URL('/.well-known/openid-configuration', server.url));
+    const endpoints = endpointsOfDiscovery((await response.json()) as Record<string, unknown>);
+    expect(endpoints).toMatchObject({ issuer: server.issuer, tokenEndpoint: `${server.url}/token` });
+    expect(smartConfiguration(endpoints)).toMatchObject({
+      token_endpoint: `${server.url}/token`,
+      jwks_uri: `${server.url}/jwks`,
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
+    });
+    expect(capabilitySecurity(endpoints).extension?.[0]?.extension).toContainEqual({
+      url: 'authorize',
+      valueUri: `${server.url}/auth`,
     });
   });
 
