@@ -4,6 +4,7 @@ import { lagCommand } from './commands/lag.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
+import { tokenCommand } from './commands/token.ts';
 import {
   CliError,
   describeError,
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   dlqListCommand,
   dlqRedriveCommand,
   lagCommand,
+  tokenCommand,
 ];
 
 const GROUPS: Readonly<Record<string, string>> = {
@@ -42,7 +44,8 @@ Run 'oncoimg dlq <command> --help' for its options.
 
 export const MAIN_HELP = `Usage: oncoimg <command> [options]
 
-Command line for integration engineers: watch, publish, replay and redrive the imaging events.
+Command line for integration engineers: watch, publish, replay and redrive the imaging events,
+and get access tokens.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
