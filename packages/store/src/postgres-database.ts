@@ -93,9 +93,18 @@ export async function openPostgresDatabase({
       } catch (error) {
         throw toStoreError(error);
       }
+      // pg-pool removes its own error listener while a client is checked out, so a connection the
+      // server drops mid-transaction (a restart, a failover) would be an unhandled 'error' event
+      // and kill the process. The pending or next statement fails instead, and the client is
+      // destroyed on release rather than pooled.
+      let broken: Error | undefined;
+      const onClientError = (error: Error): void => {
+        broken ??= error;
+        logger.warn('database connection lost during a transaction', { error: toStoreError(error).code });
+      };
+      client.on('error', onClientError);
       const guard = guardTransaction(queryableOf(client));
       let finished = false;
-      let broken: Error | undefined;
       try {
         await run(client, 'BEGIN');
         const result = await fn(guard.queryable);
@@ -117,11 +126,12 @@ export async function openPostgresDatabase({
         if (!finished) {
           await client.query('ROLLBACK').catch((rollbackError: unknown) => {
             // The connection is unusable (e.g. the server went away): destroy it, don't pool it.
-            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+            broken ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
           });
         }
         throw error;
       } finally {
+        client.off('error', onClientError);
         client.release(broken);
       }
     },

@@ -1,0 +1,118 @@
+/**
+ * The four services as separate processes on fresh topics, schemas and consumer group, so a
+ * fault test can kill any one of them, or the database under them, and start it again.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ImagingResourceType } from '@oncoimg/fhir-events';
+import { ensureTopics } from '@oncoimg/kafka';
+import { openDatabase } from '@oncoimg/store';
+import { planImagingLoad, runImagingLoad, type LoadStats, type RunLoadOptions } from './imaging-load.ts';
+import { spawnService, type ServiceName, type ServiceProcess } from './service-process.ts';
+
+export const INTAKE_SERVICE_OF: Record<ImagingResourceType, ServiceName> = {
+  ServiceRequest: 'order-service',
+  ImagingStudy: 'study-service',
+  DiagnosticReport: 'report-service',
+};
+
+export interface FaultSystem {
+  /** Unique to this system: prefix of its topics, schemas and group. */
+  readonly run: string;
+  readonly services: Record<ServiceName, ServiceProcess>;
+  /** The FHIR base (`…/fhir`) of the service that takes each resource type. */
+  readonly fhirBase: (resourceType: ImagingResourceType) => string;
+  readonly timelineBase: string;
+  /** Every service's output, for a failing test to print. */
+  output(): string;
+  /** Stops every process, then drops the schemas or folders it made. */
+  stop(): Promise<void>;
+}
+
+export interface StartFaultSystemOptions {
+  brokers: string;
+  /** A PostgreSQL server; without one, each service keeps PGlite in a temp folder. */
+  databaseUrl: string | undefined;
+}
+
+/** Starts the four services and waits until each answers `/healthz`. */
+export async function startFaultSystem({
+  brokers,
+  databaseUrl,
+}: StartFaultSystemOptions): Promise<FaultSystem> {
+  const run = `faults_${randomUUID().slice(0, 8)}`;
+  const topics = {
+    TOPIC_SERVICEREQUEST: `${run}.servicerequest`,
+    TOPIC_IMAGINGSTUDY: `${run}.imagingstudy`,
+    TOPIC_DIAGNOSTICREPORT: `${run}.diagnosticreport`,
+    TOPIC_TIMELINE: `${run}.timeline`,
+  };
+  // Created up front with three partitions, as deployed, rather than by whichever service wins.
+  await ensureTopics({ brokers: [brokers], topics: Object.values(topics), numPartitions: 3 });
+  const dataRoot = databaseUrl ? undefined : await mkdtemp(join(tmpdir(), `oncoimg-${run}-`));
+
+  const names: ServiceName[] = ['order-service', 'study-service', 'report-service', 'timeline-service'];
+  const schemaOf = (name: ServiceName): string => `${run}_${name.replace('-service', '')}`;
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const service = await spawnService({
+        name,
+        env: {
+          KAFKA_BROKERS: brokers,
+          ...topics,
+          KAFKA_GROUP_ID: `${run}-timeline`,
+          DATABASE_SCHEMA: schemaOf(name),
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: join(dataRoot!, name) }),
+        },
+      });
+      return [name, service] as const;
+    }),
+  );
+  const services = Object.fromEntries(entries) as Record<ServiceName, ServiceProcess>;
+  const all = Object.values(services);
+  const output = (): string => all.map((service) => service.output()).join('\n');
+  try {
+    // One at a time: four cold TypeScript starts at once starve a small machine.
+    for (const service of all) await service.start();
+  } catch (error) {
+    await Promise.all(all.map((service) => service.kill()));
+    throw error;
+  }
+
+  return {
+    run,
+    services,
+    fhirBase: (resourceType) => `${services[INTAKE_SERVICE_OF[resourceType]].baseUrl}/fhir`,
+    timelineBase: services['timeline-service'].baseUrl,
+    output,
+    async stop() {
+      await Promise.all(all.map((service) => service.kill('SIGTERM')));
+      if (dataRoot) {
+        await rm(dataRoot, { recursive: true, force: true });
+        return;
+      }
+      const db = await openDatabase({ url: databaseUrl });
+      try {
+        for (const name of names) await db.exec(`DROP SCHEMA IF EXISTS ${schemaOf(name)} CASCADE`);
+      } finally {
+        await db.close();
+      }
+    },
+  };
+}
+
+/**
+ * The load every system-wide fault test sends (10 patients × 3 exams × order, study, report:
+ * 90 writes), with `fault` injected part-way. Sized so the scenarios together stay within a few
+ * minutes on a 2-core machine.
+ */
+export async function loadWithFault(
+  system: FaultSystem,
+  fault: NonNullable<RunLoadOptions['fault']>,
+): Promise<LoadStats & { planned: number }> {
+  const exams = planImagingLoad({ run: system.run, patients: 10, examsPerPatient: 3 });
+  const stats = await runImagingLoad({ exams, fhirBase: system.fhirBase, fault });
+  return { ...stats, planned: exams.length * 3 };
+}
