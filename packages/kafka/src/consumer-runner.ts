@@ -19,23 +19,19 @@
  * - Metrics: dead letters are counted by original topic and error code (`oncoimg.dead_letters`).
  */
 import { context, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
-import { deadLetterTopicFor as defaultDeadLetterTopicFor } from '@oncoimg/fhir-events';
+import {
+  deadLetterTopicFor as defaultDeadLetterTopicFor,
+  DLQ_HEADERS,
+  type ConsumedMessage,
+} from '@oncoimg/fhir-events';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs';
 import { errorCodeOf, isRetriable, KafkaError } from './errors.ts';
 import { createKafkaClient, headersToStrings } from './kafka-client.ts';
 import { extractTraceContext, kafkaTracer } from './trace-context.ts';
 
-/** A message as handlers receive it. */
-export interface ConsumedMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: string;
-}
+/** A message as handlers receive it: declared by the event contract. */
+export type { ConsumedMessage };
 
 export type MessageHandler = (message: ConsumedMessage) => Promise<void>;
 export type BatchHandler = (
@@ -230,12 +226,12 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             value: message.value,
             headers: {
               ...message.headers,
-              dlq_reason: reason,
-              dlq_error_code: errorCodeOf(error),
-              dlq_original_topic: message.topic,
-              dlq_original_partition: String(message.partition),
-              dlq_original_offset: message.offset,
-              dlq_failed_at: new Date().toISOString(),
+              [DLQ_HEADERS.reason]: reason,
+              [DLQ_HEADERS.errorCode]: errorCodeOf(error),
+              [DLQ_HEADERS.originalTopic]: message.topic,
+              [DLQ_HEADERS.originalPartition]: String(message.partition),
+              [DLQ_HEADERS.originalOffset]: message.offset,
+              [DLQ_HEADERS.failedAt]: new Date().toISOString(),
             },
           },
         ],

@@ -158,8 +158,8 @@ describe('corrections take exams off the timeline and keep them in history', () 
   test('a delete that carries only a stub still shows in history, with what little it says', () => {
     const stub: TimelineInputEvent = {
       key: patient.key,
+      action: 'deleted',
       attributes: {
-        type: 'imaging.diagnosticreport.deleted',
         id: 'del-1',
         subject: 'DiagnosticReport/gone',
         time: '2024-03-05T00:00:00Z',

@@ -12,8 +12,8 @@ import {
 function eventOf(resource: ImagingResource, patientKey: string): TimelineInputEvent {
   return {
     key: patientKey,
+    action: 'created',
     attributes: {
-      type: `imaging.${resource.resourceType.toLowerCase()}.created`,
       id: `hl7-${resource.resourceType}-${resource.id ?? ''}`,
       subject: `${resource.resourceType}/${resource.id ?? ''}`,
       time: '2024-01-01T00:00:00Z',
