@@ -8,14 +8,13 @@ import type {
   Reference,
   ServiceRequest,
 } from '@medplum/fhirtypes';
+import { IMAGING_PURPOSE_SYSTEM, TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
 
 /** Identifier and code systems of the synthetic cohort. Every value under oncoimg.example.org is made up. */
 export const SYNTHETIC_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn';
 export const SYNTHETIC_ACCESSION_SYSTEM = 'https://ris.oncoimg.example.org/fhir/sid/accession';
-/** The timeline service's imaging-purpose CodeSystem (documented in its README). */
-export const IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
-/** The timeline service's tumour-assessment CodeSystem (lymph node, new lesion). */
-export const TUMOUR_ASSESSMENT_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+/** The project's CodeSystems, declared by the event contract. */
+export { IMAGING_PURPOSE_SYSTEM, TUMOUR_ASSESSMENT_SYSTEM };
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
 export const DICOM_DCM = 'http://dicom.nema.org/resources/ontology/DCM';

@@ -9,12 +9,8 @@ export const PERSONA_RIS_ACCESSION_SYSTEM = 'https://ris.oncoimg.example.org/fhi
 /** Placer order numbers of the personas' EHR. */
 export const PERSONA_PLACER_SYSTEM = 'https://ehr.oncoimg.example.org/fhir/sid/placer-order';
 
-/**
- * The project's imaging-purpose CodeSystem (owned by the timeline service, documented in its
- * README). Repeated here because test fixtures must not import a service; a timeline test checks
- * both stay equal.
- */
-export const PERSONA_IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
+/** The project's imaging-purpose CodeSystem, declared by the event contract. */
+export { IMAGING_PURPOSE_SYSTEM as PERSONA_IMAGING_PURPOSE_SYSTEM } from '@oncoimg/fhir-events';
 
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';

@@ -5,15 +5,12 @@ import type {
   Identifier,
   Observation,
 } from '@medplum/fhirtypes';
+import { TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
 import type { PersonaPatient } from './imaging-builders.ts';
 import { DICOM_DCM, LOINC, SNOMED } from './systems.ts';
 
-/**
- * The timeline service's tumour-assessment CodeSystem (new lesion, lymph node), repeated here
- * because fixtures must not import a service; a timeline test checks both stay equal.
- */
-export const PERSONA_TUMOUR_ASSESSMENT_SYSTEM =
-  'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+/** The project's tumour-assessment CodeSystem (new lesion, lymph node), declared by the event contract. */
+export const PERSONA_TUMOUR_ASSESSMENT_SYSTEM = TUMOUR_ASSESSMENT_SYSTEM;
 
 export const MCODE_TUMOR_SIZE_PROFILE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-size';
 const UCUM = 'http://unitsofmeasure.org';
