@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import type { TimelineInputEvent } from './input-event.ts';
-import type { ImagingResource } from './imaging-resource.ts';
+import type { TimelineInputEvent } from './records/input-event.ts';
+import type { ImagingResource } from './records/imaging-resource.ts';
 import {
   hl7DiagnosticReportUltrasound,
   hl7ImagingStudyExample,
   hl7ServiceRequestDi,
   timelineFrom,
-} from './test-personas.ts';
+} from './timeline.fixtures.ts';
 
 // The HL7 examples carry no meta.versionId: the event time orders their versions.
 function eventOf(resource: ImagingResource, patientKey: string): TimelineInputEvent {

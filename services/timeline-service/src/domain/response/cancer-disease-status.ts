@@ -1,5 +1,5 @@
 import type { Observation, Reference } from '@medplum/fhirtypes';
-import { PATIENT_EPISODE } from '../episode.ts';
+import { PATIENT_EPISODE } from '../records/episode.ts';
 import type { DiseaseStatus } from '@oncoimg/fhir-events';
 import { DISEASE_STATUS_CODES } from './disease-status.ts';
 import {

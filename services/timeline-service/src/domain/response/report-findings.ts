@@ -1,5 +1,5 @@
 import type { DiagnosticReport, Observation, Resource } from '@medplum/fhirtypes';
-import { parseLiteralReference, resolveContained } from '../imaging-resource.ts';
+import { parseLiteralReference, resolveContained } from '../records/imaging-resource.ts';
 import type { DiseaseStatus } from '@oncoimg/fhir-events';
 import { diseaseStatusOfReport } from './disease-status.ts';
 import { lesionIdentityOf } from './lesion-identity.ts';

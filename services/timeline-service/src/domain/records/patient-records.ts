@@ -1,5 +1,5 @@
 import { patientKeyOf } from '@oncoimg/fhir-events';
-import { TimelineDomainError } from './errors.ts';
+import { TimelineDomainError } from '../errors.ts';
 import type { TimelineInputEvent } from './input-event.ts';
 import {
   isImagingResourceType,

@@ -1,6 +1,6 @@
 import type { DiagnosticReport } from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
-import type { TimelineInputEvent } from './input-event.ts';
+import type { TimelineInputEvent } from '../records/input-event.ts';
 import {
   imagingOrder,
   imagingReport,
@@ -12,7 +12,7 @@ import {
   timelineFrom,
   type PersonaEvent,
   type PersonaResource,
-} from './test-personas.ts';
+} from '../timeline.fixtures.ts';
 
 const patient = personaPatient('ST-0001');
 const events = (...resources: PersonaResource[]): PersonaEvent[] => personaEvents(resources, patient.key);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TimelineDomainError } from './errors.ts';
+import { TimelineDomainError } from '../errors.ts';
 import { applyEvent, emptyPatientRecords, entryPatientKey } from './patient-records.ts';
 import type { TimelineInputEvent } from './input-event.ts';
 import {
@@ -9,7 +9,7 @@ import {
   personaDeleteEvent,
   personaEvent,
   recordsFrom,
-} from './test-personas.ts';
+} from '../timeline.fixtures.ts';
 
 const key = LungCancerPatient.key;
 const created = personaEvent(BaselineChestCtOrder, { patientKey: key });
