@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import {
-  buildCloudEventHeaders,
+  buildTimelineEventHeaders,
   TIMELINE_EVENT_CONTENT_TYPE,
   TIMELINE_EVENT_SCHEMA_VERSION,
   TIMELINE_EVENT_TYPE,
@@ -56,14 +55,10 @@ function timelineMessage(summary: TimelineSummaryEvent) {
   return {
     key: summary.patientKey,
     value: JSON.stringify(summary),
-    headers: buildCloudEventHeaders({
-      specversion: '1.0',
-      id: randomUUID(),
+    headers: buildTimelineEventHeaders({
+      patientKey: summary.patientKey,
       source: 'oncoimg/timeline-service',
-      type: TIMELINE_EVENT_TYPE,
-      subject: summary.patientKey,
       time: summary.updatedAt,
-      datacontenttype: TIMELINE_EVENT_CONTENT_TYPE,
     }),
   };
 }

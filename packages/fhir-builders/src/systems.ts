@@ -10,13 +10,8 @@ export const DICOM_UID_SYSTEM = 'urn:dicom:uid';
 /** The RIS that issues accession numbers (an order's accession carries it as `system`). */
 export const RIS_ACCESSION_SYSTEM = 'https://ris.oncoimg.example.org/fhir/sid/accession';
 
-/**
- * The timeline service's imaging-purpose and tumour-assessment CodeSystems (documented in its
- * README), repeated here because fixtures must not import a service; a timeline test checks both
- * stay equal.
- */
-export const IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
-export const TUMOUR_ASSESSMENT_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+/** The project's imaging-purpose and tumour-assessment CodeSystems, declared by the event contract. */
+export { IMAGING_PURPOSE_SYSTEM, TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
 
 /** Placer order numbers of the EHR. */
 export const EHR_PLACER_SYSTEM = 'https://ehr.oncoimg.example.org/fhir/sid/placer-order';

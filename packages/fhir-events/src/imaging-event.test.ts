@@ -28,6 +28,7 @@ describe('imaging events', () => {
       id: 'e1',
     });
     expect(event.key).toBe('urn:oid:1.2.3|MRN-7');
+    expect(event.action).toBe('updated');
     expect(event.attributes).toEqual({
       specversion: '1.0',
       id: 'e1',
@@ -81,6 +82,18 @@ describe('imaging events', () => {
       'a study under an order event type',
       (h: Record<string, string>) => h,
       '{"resourceType":"ImagingStudy"}',
+      'TYPE_MISMATCH',
+    ],
+    [
+      'an unknown action',
+      (h: Record<string, string>) => ({ ...h, ce_type: 'imaging.servicerequest.merged' }),
+      '{}',
+      'UNKNOWN_EVENT_TYPE',
+    ],
+    [
+      'an order under an event type naming another resource type',
+      (h: Record<string, string>) => ({ ...h, ce_type: 'imaging.imagingstudy.created' }),
+      JSON.stringify(order),
       'TYPE_MISMATCH',
     ],
     [

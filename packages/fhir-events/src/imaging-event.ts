@@ -22,9 +22,14 @@ export const IMAGING_RESOURCE_TYPES: readonly ImagingResourceType[] = [
 export const EVENT_ACTIONS = ['created', 'updated', 'deleted'] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
-/** One event of an intake topic: Kafka key, CloudEvents attributes, and the FHIR resource as the value. */
+/**
+ * One event of an intake topic: Kafka key, CloudEvents attributes, and the FHIR resource as the
+ * value. `action` is the last segment of `attributes.type`, read once here so that consumers never
+ * parse the type again.
+ */
 export interface ImagingEvent<R extends ImagingResource = ImagingResource> {
   key: string;
+  action: EventAction;
   attributes: CloudEventAttributes;
   resource: R;
   traceparent?: string;
@@ -80,6 +85,7 @@ export function buildImagingEvent<R extends ImagingResource>({
     );
   return {
     key,
+    action,
     resource,
     attributes: {
       specversion: '1.0',
@@ -112,7 +118,7 @@ export function encodeEvent(event: ImagingEvent): {
  */
 export function decodeImagingEvent(message: EncodedMessage): ImagingEvent {
   const attributes = parseCloudEventHeaders(message.headers);
-  const { resourceType } = parseEventType(attributes.type);
+  const { resourceType, action } = parseEventType(attributes.type);
   if (message.value === null || message.value.length === 0) {
     throw new FhirEventsError('INVALID_PAYLOAD', 'message has no value');
   }
@@ -136,6 +142,7 @@ export function decodeImagingEvent(message: EncodedMessage): ImagingEvent {
   const traceparent = message.headers[CE_HEADERS.traceparent];
   return {
     key: message.key,
+    action,
     attributes,
     resource: resource as ImagingResource,
     ...(traceparent ? { traceparent } : {}),

@@ -10,6 +10,14 @@
  */
 
 import type { Observation } from '@medplum/fhirtypes';
+import { randomUUID } from 'node:crypto';
+import { buildCloudEventHeaders } from './cloudevents.ts';
+import type {
+  DiseaseStatus,
+  ResponseCategory,
+  ResponseMethod,
+  ResponseWords,
+} from './response-vocabulary.ts';
 
 /** Bumped on any incompatible change of `TimelineSummaryEvent`. */
 export const TIMELINE_EVENT_SCHEMA_VERSION = 1;
@@ -17,11 +25,32 @@ export const TIMELINE_EVENT_SCHEMA_VERSION = 1;
 export const TIMELINE_EVENT_TYPE = 'imaging.timeline.updated';
 export const TIMELINE_EVENT_CONTENT_TYPE = 'application/json';
 
-/** RECIST 1.1 categories, plus NE (not evaluable). */
-export type ResponseCategory = 'CR' | 'PR' | 'SD' | 'PD' | 'NE';
+export interface TimelineEventHeadersOptions {
+  patientKey: string;
+  /** `ce_source`: the publishing service. */
+  source: string;
+  /** `ce_time`, RFC 3339: when the timeline changed. */
+  time: string;
+  id?: string;
+}
 
-/** The same answer in plain words, for people who don't read RECIST. */
-export type ResponseWords = 'gone' | 'shrunk' | 'stable' | 'grown' | 'not assessed';
+/** The binary-mode CloudEvents headers of one `imaging.timeline.v1` message. */
+export function buildTimelineEventHeaders({
+  patientKey,
+  source,
+  time,
+  id = randomUUID(),
+}: TimelineEventHeadersOptions): Record<string, string> {
+  return buildCloudEventHeaders({
+    specversion: '1.0',
+    id,
+    source,
+    type: TIMELINE_EVENT_TYPE,
+    subject: patientKey,
+    time,
+    datacontenttype: TIMELINE_EVENT_CONTENT_TYPE,
+  });
+}
 
 export interface TimelineSummaryExam {
   examId: string;
@@ -38,21 +67,19 @@ export interface TimelineSummaryExam {
   response: TimelineSummaryResponse | null;
 }
 
-/** mCODE condition status trend, in words (SNOMED CT codes are in the draft Observation). */
-export type DiseaseStatusTrend = 'improved' | 'stable' | 'worse' | 'undetermined' | 'not-detected';
-
 /**
  * A follow-up's response against its treatment line's baseline. Always derived by this system,
  * never read from a clinician: `label` says so, and the Observation is `status: preliminary`.
  */
 export interface TimelineSummaryResponse {
   /** `recist-1.1` from tumour measurements, `conclusion-code` from the report's disease-status code. */
-  method: 'recist-1.1' | 'conclusion-code' | 'none';
+  method: ResponseMethod;
   label: string;
   /** RECIST category; null when the response comes from a conclusion code or nothing was assessable. */
   category: ResponseCategory | null;
   words: ResponseWords;
-  diseaseStatus: DiseaseStatusTrend | null;
+  /** mCODE condition status trend, in words (SNOMED CT codes are in the draft Observation). */
+  diseaseStatus: DiseaseStatus | null;
   sumOfDiametersMm: number | null;
   baselineSumMm: number | null;
   nadirSumMm: number | null;

@@ -18,7 +18,7 @@
  *   attributes follow the messaging conventions, without the key (a patient key).
  * - Metrics: dead letters are counted by original topic and error code (`oncoimg.dead_letters`).
  */
-import { deadLetterTopicFor as defaultDeadLetterTopicFor } from '@oncoimg/fhir-events';
+import { deadLetterTopicFor as defaultDeadLetterTopicFor, type ConsumedMessage } from '@oncoimg/fhir-events';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
 import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
@@ -27,16 +27,8 @@ import { createKafkaClient, headersToStrings } from './kafka-client.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
 import { retryLimits, type RetryPolicy } from './retry-policy.ts';
 
-/** A message as handlers receive it. */
-export interface ConsumedMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: string;
-}
+/** A message as handlers receive it: declared by the event contract. */
+export type { ConsumedMessage };
 
 export type MessageHandler = (message: ConsumedMessage) => Promise<void>;
 export type BatchHandler = (

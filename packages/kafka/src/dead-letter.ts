@@ -1,3 +1,4 @@
+import { DLQ_HEADERS } from '@oncoimg/fhir-events';
 import { errorCodeOf } from './errors.ts';
 
 /** Dead-letter reasons are bounded: enough to diagnose, never a whole payload. */
@@ -31,12 +32,12 @@ export function deadLetterRecord(message: FailedMessage, error: unknown, failedA
     value: message.value,
     headers: {
       ...message.headers,
-      dlq_reason: deadLetterReason(error),
-      dlq_error_code: errorCodeOf(error),
-      dlq_original_topic: message.topic,
-      dlq_original_partition: String(message.partition),
-      dlq_original_offset: message.offset,
-      dlq_failed_at: failedAt.toISOString(),
+      [DLQ_HEADERS.reason]: deadLetterReason(error),
+      [DLQ_HEADERS.errorCode]: errorCodeOf(error),
+      [DLQ_HEADERS.originalTopic]: message.topic,
+      [DLQ_HEADERS.originalPartition]: String(message.partition),
+      [DLQ_HEADERS.originalOffset]: message.offset,
+      [DLQ_HEADERS.failedAt]: failedAt.toISOString(),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
-import { createConsumerRunner, readTopicEndOffsets, type ConsumedMessage } from '@oncoimg/kafka';
+import { resolveTopics, type ConsumedMessage, type TopicNames } from '@oncoimg/fhir-events';
+import { createConsumerRunner, readTopicEndOffsets } from '@oncoimg/kafka';
 import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { handleImagingEvents } from './consumers/imaging-events.consumer.ts';

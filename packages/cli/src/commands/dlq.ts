@@ -1,4 +1,4 @@
-import { DEAD_LETTER_SUFFIX } from '@oncoimg/fhir-events';
+import { DEAD_LETTER_SUFFIX, DLQ_HEADER_PREFIX, DLQ_HEADERS } from '@oncoimg/fhir-events';
 import { headersToStrings } from '@oncoimg/kafka';
 import type { Admin, IHeaders, Message } from 'kafkajs';
 import {
@@ -19,17 +19,6 @@ import {
   withAdmin,
 } from '../kafka-connection.ts';
 import { readPartitions, type PartitionRange, type ReadMessage } from '../partition-reader.ts';
-
-/** Headers the consumer runner adds to a dead letter (packages/kafka/src/consumer-runner.ts). */
-export const DLQ_HEADERS = {
-  reason: 'dlq_reason',
-  errorCode: 'dlq_error_code',
-  originalTopic: 'dlq_original_topic',
-  originalPartition: 'dlq_original_partition',
-  originalOffset: 'dlq_original_offset',
-  failedAt: 'dlq_failed_at',
-} as const;
-const DLQ_HEADER_PREFIX = 'dlq_';
 
 /** Header naming the dead letter a redriven message came from: `dlq-topic/partition/offset`. */
 export const REDRIVEN_FROM_HEADER = 'redriven_from';

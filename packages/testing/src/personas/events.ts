@@ -1,7 +1,13 @@
-import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
+import {
+  eventTypeFor,
+  FHIR_JSON,
+  type EventAction,
+  type ImagingEvent,
+  type ImagingResource,
+} from '@oncoimg/fhir-events';
 
-export type PersonaResource = ServiceRequest | ImagingStudy | DiagnosticReport;
-export type PersonaAction = 'created' | 'updated' | 'deleted';
+export type PersonaResource = ImagingResource;
+export type PersonaAction = EventAction;
 
 const SOURCE_OF: Record<PersonaResource['resourceType'], string> = {
   ServiceRequest: 'oncoimg/order-service',
@@ -9,23 +15,8 @@ const SOURCE_OF: Record<PersonaResource['resourceType'], string> = {
   DiagnosticReport: 'oncoimg/report-service',
 };
 
-/**
- * An event as the intake services publish it (the `ImagingEvent` shape of @oncoimg/fhir-events):
- * Kafka key = patient key, CloudEvents attributes, the FHIR resource as value.
- */
-export interface PersonaEvent<R extends PersonaResource = PersonaResource> {
-  key: string;
-  attributes: {
-    specversion: '1.0';
-    id: string;
-    source: string;
-    type: string;
-    subject: string;
-    time: string;
-    datacontenttype: 'application/fhir+json';
-  };
-  resource: R;
-}
+/** An event as the intake services publish it: Kafka key = patient key, CloudEvents attributes, the FHIR resource as value. */
+export type PersonaEvent<R extends PersonaResource = PersonaResource> = ImagingEvent<R>;
 
 export interface PersonaEventOptions {
   patientKey: string;
@@ -35,7 +26,7 @@ export interface PersonaEventOptions {
   time?: string;
 }
 
-/** The event that publishes one version of a resource. */
+/** The event that publishes one version of a resource, with an event id derived from the version (stable across runs). */
 export function personaEvent<R extends PersonaResource>(
   resource: R,
   options: PersonaEventOptions,
@@ -49,14 +40,15 @@ export function personaEvent<R extends PersonaResource>(
   const id = resource.id ?? 'unknown';
   return {
     key: patientKey,
+    action,
     attributes: {
       specversion: '1.0',
       id: `${resource.resourceType}/${id}/${versionId}/${action}`,
       source: SOURCE_OF[resource.resourceType],
-      type: `imaging.${resource.resourceType.toLowerCase()}.${action}`,
+      type: eventTypeFor(resource.resourceType, action),
       subject: `${resource.resourceType}/${id}`,
       time,
-      datacontenttype: 'application/fhir+json',
+      datacontenttype: FHIR_JSON,
     },
     resource,
   };

@@ -1,16 +1,8 @@
-import { DEFAULT_TOPICS, encodeEvent } from '@oncoimg/fhir-events';
+import { DEFAULT_TOPICS, encodeEvent, type ConsumedMessage } from '@oncoimg/fhir-events';
 import type { PersonaEvent } from './events.ts';
 
-/** A persona event as a consumer receives it from Kafka (the ConsumedMessage shape of @oncoimg/kafka). */
-export interface PersonaMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: string;
-}
+/** A persona event as a consumer receives it from Kafka. */
+export type PersonaMessage = ConsumedMessage;
 
 const TOPIC_OF: Record<PersonaEvent['resource']['resourceType'], string> = {
   ServiceRequest: DEFAULT_TOPICS.serviceRequest,

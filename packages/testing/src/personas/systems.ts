@@ -12,5 +12,5 @@ export const PERSONA_RIS_ACCESSION_SYSTEM = RIS_ACCESSION_SYSTEM;
 /** Placer order numbers of the personas' EHR. */
 export const PERSONA_PLACER_SYSTEM = EHR_PLACER_SYSTEM;
 
-/** The timeline service's imaging-purpose CodeSystem; a timeline test checks both stay equal. */
+/** The project's imaging-purpose CodeSystem, declared by the event contract. */
 export const PERSONA_IMAGING_PURPOSE_SYSTEM = IMAGING_PURPOSE_SYSTEM;

@@ -9,7 +9,7 @@ import { TUMOUR_ASSESSMENT_SYSTEM, UCUM } from '@oncoimg/fhir-builders';
 import type { PersonaPatient } from './imaging-builders.ts';
 import { DICOM_DCM, LOINC, SNOMED } from './systems.ts';
 
-/** The timeline service's tumour-assessment CodeSystem (new lesion, lymph node); a timeline test checks both stay equal. */
+/** The project's tumour-assessment CodeSystem (new lesion, lymph node), declared by the event contract. */
 export const PERSONA_TUMOUR_ASSESSMENT_SYSTEM = TUMOUR_ASSESSMENT_SYSTEM;
 
 export const MCODE_TUMOR_SIZE_PROFILE = 'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-size';

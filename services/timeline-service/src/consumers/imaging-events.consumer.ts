@@ -16,9 +16,8 @@
  * - Timeline events: one `imaging.timeline.v1` event per changed timeline per batch, keyed by the
  *   patient, through the outbox (published after commit by the relay).
  */
-import { decodeImagingEvent, TIMELINE_EVENT_CONTENT_TYPE, TIMELINE_EVENT_TYPE } from '@oncoimg/fhir-events';
+import { buildTimelineEventHeaders, decodeImagingEvent, type ConsumedMessage } from '@oncoimg/fhir-events';
 import { enqueueOutbox, type Database, type OutboxMessage, type Queryable } from '@oncoimg/store';
-import { randomUUID } from 'node:crypto';
 import {
   buildTimeline,
   entryPatientKey,
@@ -34,16 +33,6 @@ import {
   type TimelineRepository,
   type TimelineToSave,
 } from '../store/timeline.repository.ts';
-
-/** The part of a consumed Kafka message this consumer reads (`ConsumedMessage` of @oncoimg/kafka). */
-export interface IncomingMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-}
 
 export interface ImagingEventsDeps {
   db: Database;
@@ -79,14 +68,14 @@ function positionKey(topic: string, partition: number): string {
 
 /** Drops messages whose offset was committed with the state already (a redelivery). */
 function unprocessed(
-  messages: readonly IncomingMessage[],
+  messages: readonly ConsumedMessage[],
   positions: readonly PartitionPosition[],
-): IncomingMessage[] {
+): ConsumedMessage[] {
   const next = new Map(positions.map((p) => [positionKey(p.topic, p.partition), p.nextOffset]));
   return messages.filter((m) => BigInt(m.offset) >= (next.get(positionKey(m.topic, m.partition)) ?? 0n));
 }
 
-function positionsAfter(messages: readonly IncomingMessage[]): PartitionPosition[] {
+function positionsAfter(messages: readonly ConsumedMessage[]): PartitionPosition[] {
   const positions = new Map<string, PartitionPosition>();
   for (const m of messages) {
     const key = positionKey(m.topic, m.partition);
@@ -165,15 +154,7 @@ async function recomputeTimelines(
         topic: timelineTopic,
         key: patientKey,
         value: JSON.stringify(summarizeTimeline(timeline, { version, updatedAt: now })),
-        headers: {
-          ce_specversion: '1.0',
-          ce_id: randomUUID(),
-          ce_source: source,
-          ce_type: TIMELINE_EVENT_TYPE,
-          ce_subject: patientKey,
-          ce_time: now.toISOString(),
-          'content-type': TIMELINE_EVENT_CONTENT_TYPE,
-        },
+        headers: buildTimelineEventHeaders({ patientKey, source, time: now.toISOString() }),
       });
     }
   }
@@ -188,7 +169,7 @@ async function recomputeTimelines(
  * one); database errors propagate with their own `retriable` flag.
  */
 export async function handleImagingEvents(
-  messages: readonly IncomingMessage[],
+  messages: readonly ConsumedMessage[],
   deps: ImagingEventsDeps,
 ): Promise<ImagingEventsResult> {
   const { db, repository, groupId, now = () => new Date() } = deps;

@@ -1,6 +1,6 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { chooseBaselines, type TreatmentLine } from './baseline.ts';
-import { conditionOf, assignEpisodes, PATIENT_EPISODE, type EpisodeInput } from './episode.ts';
+import { chooseBaselines, type TreatmentLine } from './baseline/baseline.ts';
+import { conditionOf, assignEpisodes, PATIENT_EPISODE, type EpisodeInput } from './records/episode.ts';
 import {
   orderPartOf,
   partKeys,
@@ -9,7 +9,7 @@ import {
   type OrderPart,
   type ReportPart,
   type StudyPart,
-} from './exam-parts.ts';
+} from './linking/exam-parts.ts';
 import {
   furthestStatus,
   hasHappened,
@@ -17,12 +17,12 @@ import {
   strongestRemovalReason,
   type ExamStatus,
   type RemovalReason,
-} from './exam-status.ts';
-import { examFactsOf, type ExamFacts } from './exam-summary.ts';
-import type { ImagingResource } from './imaging-resource.ts';
-import { linkExams, type ExamGroup } from './link-exams.ts';
-import { entryPatientKey, type PatientRecords, type RecordEntry } from './patient-records.ts';
-import { isDiagnosticPurpose } from './purpose.ts';
+} from './exam/exam-status.ts';
+import { examFactsOf, type ExamFacts } from './exam/exam-summary.ts';
+import type { ImagingResource } from './records/imaging-resource.ts';
+import { linkExams, type ExamGroup } from './linking/link-exams.ts';
+import { entryPatientKey, type PatientRecords, type RecordEntry } from './records/patient-records.ts';
+import { isDiagnosticPurpose } from './exam/purpose.ts';
 import { summarizeRadiation } from './radiation/radiation-summary.ts';
 import { assessResponses } from './response/exam-response.ts';
 import {

@@ -2,12 +2,7 @@
  * Errors of the timeline domain. Every one is permanent (`retriable: false`): the same event will
  * fail the same way again, so a consumer sends it to the dead-letter topic instead of retrying.
  */
-export const TIMELINE_DOMAIN_ERROR_CODES = [
-  'UNSUPPORTED_RESOURCE_TYPE',
-  'MISSING_RESOURCE_ID',
-  'UNKNOWN_EVENT_TYPE',
-  'EVENT_TYPE_MISMATCH',
-] as const;
+export const TIMELINE_DOMAIN_ERROR_CODES = ['UNSUPPORTED_RESOURCE_TYPE', 'MISSING_RESOURCE_ID'] as const;
 
 export type TimelineDomainErrorCode = (typeof TIMELINE_DOMAIN_ERROR_CODES)[number];
 

@@ -1,19 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import type { TimelineInputEvent } from './input-event.ts';
-import type { ImagingResource } from './imaging-resource.ts';
+import type { TimelineInputEvent } from './records/input-event.ts';
+import type { ImagingResource } from './records/imaging-resource.ts';
 import {
   hl7DiagnosticReportUltrasound,
   hl7ImagingStudyExample,
   hl7ServiceRequestDi,
   timelineFrom,
-} from './test-personas.ts';
+} from './timeline.fixtures.ts';
 
 // The HL7 examples carry no meta.versionId: the event time orders their versions.
 function eventOf(resource: ImagingResource, patientKey: string): TimelineInputEvent {
   return {
     key: patientKey,
+    action: 'created',
     attributes: {
-      type: `imaging.${resource.resourceType.toLowerCase()}.created`,
       id: `hl7-${resource.resourceType}-${resource.id ?? ''}`,
       subject: `${resource.resourceType}/${resource.id ?? ''}`,
       time: '2024-01-01T00:00:00Z',

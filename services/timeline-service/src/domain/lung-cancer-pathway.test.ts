@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LungCancerPatient, lungCancerPathwayEvents, timelineFrom } from './test-personas.ts';
+import { LungCancerPatient, lungCancerPathwayEvents, timelineFrom } from './timeline.fixtures.ts';
 
 const timeline = timelineFrom(LungCancerPatient.key, lungCancerPathwayEvents());
 const byId = (id: string) => timeline.exams.find((exam) => exam.examId === `ServiceRequest/${id}`);

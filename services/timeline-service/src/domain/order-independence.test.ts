@@ -15,7 +15,7 @@ import {
   timelineFrom,
   type PersonaEvent,
   type PurposeCode,
-} from './test-personas.ts';
+} from './timeline.fixtures.ts';
 
 const patient = personaPatient('PB-0001');
 const key = patient.key;

@@ -1,14 +1,14 @@
-import type { BaselineRule, ExamRole, TreatmentLine } from './baseline.ts';
-import type { BodyRegion } from './body-region.ts';
-import type { EpisodeSource } from './episode.ts';
-import type { ExamDateSource } from './exam-date.ts';
-import type { ExamStatus, RemovalReason } from './exam-status.ts';
-import type { AccessionNumber } from './identifiers.ts';
-import type { ImagingResourceType } from './imaging-resource.ts';
-import type { AmbiguousLink, ExamLink, UnmatchedLink } from './link-evidence.ts';
-import type { ModalityFamily } from './modality.ts';
-import type { PurposeSource } from './purpose.ts';
-import type { ImagingPurpose } from './purpose-code-system.ts';
+import type { BaselineRule, ExamRole, TreatmentLine } from './baseline/baseline.ts';
+import type { BodyRegion } from './exam/body-region.ts';
+import type { EpisodeSource } from './records/episode.ts';
+import type { ExamDateSource } from './exam/exam-date.ts';
+import type { ExamStatus, RemovalReason } from './exam/exam-status.ts';
+import type { AccessionNumber } from './linking/identifiers.ts';
+import type { ImagingResourceType } from './records/imaging-resource.ts';
+import type { AmbiguousLink, ExamLink, UnmatchedLink } from './linking/link-evidence.ts';
+import type { ModalityFamily } from './exam/modality.ts';
+import type { PurposeSource } from './exam/purpose.ts';
+import type { ImagingPurpose } from './exam/purpose-code-system.ts';
 import type { RadiationSummary } from './radiation/radiation.types.ts';
 import type { ExamResponse } from './response/response.types.ts';
 

@@ -1,6 +1,6 @@
 import type { PatientTimeline, TimelineExam } from '../../src/domain/timeline.types.ts';
-import type { UnreportedItem } from '../../src/domain/unreported-worklist.ts';
-import type { AmbiguousLink, UnmatchedLink } from '../../src/domain/link-evidence.ts';
+import type { UnreportedItem } from '../../src/domain/worklists/unreported-worklist.ts';
+import type { AmbiguousLink, UnmatchedLink } from '../../src/domain/linking/link-evidence.ts';
 
 export type { PatientTimeline, TimelineExam, UnreportedItem };
 

@@ -1,4 +1,4 @@
-import type { ModalityFamily } from '../modality.ts';
+import type { ModalityFamily } from '../exam/modality.ts';
 
 /**
  * DICOM modalities that expose the patient to ionizing radiation: CT, computed and digital

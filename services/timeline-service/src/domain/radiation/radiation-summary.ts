@@ -1,6 +1,6 @@
 import type { DiagnosticReport, ImagingStudy } from '@medplum/fhirtypes';
-import { hasHappened, type ExamStatus } from '../exam-status.ts';
-import type { ModalityFamily } from '../modality.ts';
+import { hasHappened, type ExamStatus } from '../exam/exam-status.ts';
+import type { ModalityFamily } from '../exam/modality.ts';
 import { ionizingOf } from './ionizing.ts';
 import { examDose } from './radiation-dose.ts';
 import type { RadiationExam, RadiationSummary } from './radiation.types.ts';

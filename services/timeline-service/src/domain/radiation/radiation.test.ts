@@ -10,8 +10,8 @@ import {
   responsePathwayEvents,
   timelineFrom,
   withContained,
-} from '../test-personas.ts';
-import type { ModalityFamily } from '../modality.ts';
+} from '../timeline.fixtures.ts';
+import type { ModalityFamily } from '../exam/modality.ts';
 import { ionizingOf } from './ionizing.ts';
 import { examDose } from './radiation-dose.ts';
 import { summarizeRadiation } from './radiation-summary.ts';

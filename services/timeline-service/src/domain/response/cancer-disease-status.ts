@@ -1,6 +1,7 @@
 import type { Observation, Reference } from '@medplum/fhirtypes';
-import { PATIENT_EPISODE } from '../episode.ts';
-import { DISEASE_STATUS_CODES, type DiseaseStatus } from './disease-status.ts';
+import { PATIENT_EPISODE } from '../records/episode.ts';
+import type { DiseaseStatus } from '@oncoimg/fhir-events';
+import { DISEASE_STATUS_CODES } from './disease-status.ts';
 import {
   CANCER_DISEASE_STATUS_CODE,
   LOINC_SYSTEM,

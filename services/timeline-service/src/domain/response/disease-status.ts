@@ -1,10 +1,6 @@
 import type { Coding, DiagnosticReport } from '@medplum/fhirtypes';
+import type { DiseaseStatus, ResponseCategory, ResponseWords } from '@oncoimg/fhir-events';
 import { SNOMED_SYSTEM } from './response-codes.ts';
-import type { ResponseCategory, ResponseWords } from './response.types.ts';
-
-/** The mCODE condition status trend (CancerDiseaseStatus value), in the timeline's words. */
-export const DISEASE_STATUSES = ['improved', 'stable', 'worse', 'undetermined', 'not-detected'] as const;
-export type DiseaseStatus = (typeof DISEASE_STATUSES)[number];
 
 /** SNOMED CT code and display of each status (mCODE ConditionStatusTrendVS). */
 export const DISEASE_STATUS_CODES: Readonly<Record<DiseaseStatus, { code: string; display: string }>> = {

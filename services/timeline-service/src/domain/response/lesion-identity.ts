@@ -6,7 +6,7 @@ import type {
   Observation,
   Resource,
 } from '@medplum/fhirtypes';
-import { parseLiteralReference, resolveContained } from '../imaging-resource.ts';
+import { parseLiteralReference, resolveContained } from '../records/imaging-resource.ts';
 import {
   DCM_SYSTEM,
   LYMPH_NODE_CODE,

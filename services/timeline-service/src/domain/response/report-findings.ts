@@ -1,6 +1,7 @@
 import type { DiagnosticReport, Observation, Resource } from '@medplum/fhirtypes';
-import { parseLiteralReference, resolveContained } from '../imaging-resource.ts';
-import { diseaseStatusOfReport, type DiseaseStatus } from './disease-status.ts';
+import { parseLiteralReference, resolveContained } from '../records/imaging-resource.ts';
+import type { DiseaseStatus } from '@oncoimg/fhir-events';
+import { diseaseStatusOfReport } from './disease-status.ts';
 import { lesionIdentityOf } from './lesion-identity.ts';
 import { readTumourMeasurement, statesNewLesion } from './tumour-measurement.ts';
 import type { Coding } from '@medplum/fhirtypes';

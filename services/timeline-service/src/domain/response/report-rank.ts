@@ -1,5 +1,5 @@
 import type { DiagnosticReport } from '@medplum/fhirtypes';
-import { instantOf } from '../exam-date.ts';
+import { instantOf } from '../exam/exam-date.ts';
 
 // A final or amended report speaks over a preliminary one; among equals, the latest issued.
 const STATUS_RANK: Readonly<Record<string, number>> = {

@@ -1,4 +1,5 @@
 import type { CodeSystem, Coding } from '@medplum/fhirtypes';
+import { TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
 
 export const LOINC_SYSTEM = 'http://loinc.org';
 export const SNOMED_SYSTEM = 'http://snomed.info/sct';
@@ -30,11 +31,7 @@ export const MCODE_EVIDENCE_TYPE_EXTENSION =
 /** LOINC 97509-4 "Cancer disease progression": the code of mCODE CancerDiseaseStatus. */
 export const CANCER_DISEASE_STATUS_CODE = '97509-4';
 
-/**
- * The project's CodeSystem for what RECIST needs and FHIR has no common code for. Documented in
- * the timeline service README ("Response").
- */
-export const TUMOUR_ASSESSMENT_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';
+export { TUMOUR_ASSESSMENT_SYSTEM };
 
 export const TUMOUR_ASSESSMENT_CODES = ['new-lesion', 'lymph-node'] as const;
 export type TumourAssessmentCode = (typeof TUMOUR_ASSESSMENT_CODES)[number];

@@ -16,7 +16,7 @@ import {
   withContained,
   type PersonaPatient,
   type PurposeCode,
-} from '../test-personas.ts';
+} from '../timeline.fixtures.ts';
 import type { TimelineExam } from '../timeline.types.ts';
 import { DERIVED_RESPONSE_LABEL } from './response.types.ts';
 

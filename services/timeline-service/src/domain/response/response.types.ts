@@ -1,20 +1,17 @@
 import type { Coding, Observation } from '@medplum/fhirtypes';
-import type { DiseaseStatus } from './disease-status.ts';
+import type { DiseaseStatus, ResponseCategory, ResponseMethod, ResponseWords } from '@oncoimg/fhir-events';
 
-/** RECIST 1.1 categories: complete response, partial response, stable disease, progressive disease, not evaluable. */
-export const RESPONSE_CATEGORIES = ['CR', 'PR', 'SD', 'PD', 'NE'] as const;
-export type ResponseCategory = (typeof RESPONSE_CATEGORIES)[number];
-
-/** The same answer in plain words, for people who don't read RECIST. */
-export const RESPONSE_WORDS = ['gone', 'shrunk', 'stable', 'grown', 'not assessed'] as const;
-export type ResponseWords = (typeof RESPONSE_WORDS)[number];
-
-/**
- * How a response was derived: RECIST 1.1 from measurements, the report's disease-status
- * `conclusionCode`, or nothing to go on.
- */
-export const RESPONSE_METHODS = ['recist-1.1', 'conclusion-code', 'none'] as const;
-export type ResponseMethod = (typeof RESPONSE_METHODS)[number];
+// The response vocabulary is the event contract's: the timeline summary carries the same words.
+export {
+  DISEASE_STATUSES,
+  RESPONSE_CATEGORIES,
+  RESPONSE_METHODS,
+  RESPONSE_WORDS,
+  type DiseaseStatus,
+  type ResponseCategory,
+  type ResponseMethod,
+  type ResponseWords,
+} from '@oncoimg/fhir-events';
 
 /** Every response the timeline shows is computed, not read: a clinician must confirm it. */
 export const DERIVED_RESPONSE_LABEL = 'derived — needs clinician confirmation';

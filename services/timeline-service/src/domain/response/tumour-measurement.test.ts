@@ -9,7 +9,7 @@ import {
   personaPatient,
   tumourSize,
   withContained,
-} from '../test-personas.ts';
+} from '../timeline.fixtures.ts';
 import { readReportFindings } from './report-findings.ts';
 import { TUMOUR_ASSESSMENT_SYSTEM } from './response-codes.ts';
 import { readTumourMeasurement, type MeasurementReading } from './tumour-measurement.ts';

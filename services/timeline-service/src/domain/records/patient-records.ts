@@ -1,6 +1,6 @@
 import { patientKeyOf } from '@oncoimg/fhir-events';
-import { TimelineDomainError } from './errors.ts';
-import { eventActionOf, type TimelineInputEvent } from './input-event.ts';
+import { TimelineDomainError } from '../errors.ts';
+import type { TimelineInputEvent } from './input-event.ts';
 import {
   isImagingResourceType,
   parseLiteralReference,
@@ -88,14 +88,13 @@ export function recordEntryOf(event: TimelineInputEvent): RecordEntry {
       `the timeline does not take ${String(resourceType)} resources`,
     );
   }
-  const action = eventActionOf(event);
   const id = resourceIdOf(event);
   const stamp: VersionStamp = {
     versionId: event.resource.meta?.versionId ?? null,
     lastUpdated: event.resource.meta?.lastUpdated ?? null,
     eventTime: event.attributes.time ?? null,
     eventId: event.attributes.id ?? null,
-    deleted: action === 'deleted',
+    deleted: event.action === 'deleted',
   };
   return {
     ref: referenceString(resourceType, id),

@@ -1,9 +1,9 @@
-import type { ModalityFamily } from './modality.ts';
-import { instantOf } from './exam-date.ts';
-import type { ExamStatus } from './exam-status.ts';
-import type { AccessionNumber } from './identifiers.ts';
-import type { ImagingPurpose } from './purpose-code-system.ts';
-import type { PatientTimeline } from './timeline.types.ts';
+import type { ModalityFamily } from '../exam/modality.ts';
+import { instantOf } from '../exam/exam-date.ts';
+import type { ExamStatus } from '../exam/exam-status.ts';
+import type { AccessionNumber } from '../linking/identifiers.ts';
+import type { ImagingPurpose } from '../exam/purpose-code-system.ts';
+import type { PatientTimeline } from '../timeline.types.ts';
 
 export interface UnreportedWorklistOptions {
   /** The moment the worklist is for (the caller's clock). */

@@ -1,8 +1,8 @@
-import { areComparable } from './comparability.ts';
-import { instantOf } from './exam-date.ts';
-import { hasHappened } from './exam-status.ts';
-import { normalizeDicomUid } from './identifiers.ts';
-import type { PatientTimeline, TimelineExam } from './timeline.types.ts';
+import { areComparable } from '../exam/comparability.ts';
+import { instantOf } from '../exam/exam-date.ts';
+import { hasHappened } from '../exam/exam-status.ts';
+import { normalizeDicomUid } from '../linking/identifiers.ts';
+import type { PatientTimeline, TimelineExam } from '../timeline.types.ts';
 
 /** One prior exam a radiologist should (or may) look at. */
 export interface PriorExam {

@@ -2,8 +2,8 @@
  * Test support for the domain's unit tests: the typed personas of @oncoimg/testing, and folding
  * events into a timeline. Imported by *.test.ts files only.
  */
-import { applyEvent, emptyPatientRecords, type PatientRecords } from './patient-records.ts';
-import type { TimelineInputEvent } from './input-event.ts';
+import { applyEvent, emptyPatientRecords, type PatientRecords } from './records/patient-records.ts';
+import type { TimelineInputEvent } from './records/input-event.ts';
 import { buildTimeline } from './build-timeline.ts';
 import type { PatientTimeline } from './timeline.types.ts';
 

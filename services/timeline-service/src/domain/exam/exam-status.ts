@@ -1,4 +1,4 @@
-import type { ImagingResource } from './imaging-resource.ts';
+import type { ImagingResource } from '../records/imaging-resource.ts';
 
 /** The life of an exam on the timeline, in order. */
 export const EXAM_STATUSES = ['ordered', 'performed', 'preliminary', 'final', 'amended'] as const;

@@ -1,9 +1,9 @@
-import type { BodyRegion } from './body-region.ts';
-import { areComparable } from './comparability.ts';
-import { daysBetween } from './exam-date.ts';
-import type { ModalityFamily } from './modality.ts';
-import { isDiagnosticPurpose } from './purpose.ts';
-import type { ImagingPurpose } from './purpose-code-system.ts';
+import type { BodyRegion } from '../exam/body-region.ts';
+import { areComparable } from '../exam/comparability.ts';
+import { daysBetween } from '../exam/exam-date.ts';
+import type { ModalityFamily } from '../exam/modality.ts';
+import { isDiagnosticPurpose } from '../exam/purpose.ts';
+import type { ImagingPurpose } from '../exam/purpose-code-system.ts';
 
 /**
  * The design brief's three rules, in order: the latest exam ordered with purpose `baseline` before

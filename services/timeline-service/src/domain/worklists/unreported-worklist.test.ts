@@ -13,7 +13,7 @@ import {
   personaEvents,
   personaPatient,
   timelineFrom,
-} from './test-personas.ts';
+} from '../timeline.fixtures.ts';
 
 const HOUR = 3_600_000;
 const lung = timelineFrom(

@@ -15,7 +15,7 @@ import {
   imagingOrder,
   imagingStudy,
   personaPatient,
-} from './test-personas.ts';
+} from '../timeline.fixtures.ts';
 
 const patient = personaPatient('PU-0001');
 const order = (options: Partial<Parameters<typeof imagingOrder>[0]> = {}): ServiceRequest =>

@@ -2,8 +2,8 @@ import type { CodeableConcept, DiagnosticReport, ImagingStudy, ServiceRequest } 
 import { regionsFromText, regionsOfCoding, sortRegions, type BodyRegion } from './body-region.ts';
 import { codingsOf, conceptTexts, firstText } from './fhir-text.ts';
 import { examDateOf, type ExamDate } from './exam-date.ts';
-import type { AccessionNumber } from './identifiers.ts';
-import type { ExamGroup } from './link-exams.ts';
+import type { AccessionNumber } from '../linking/identifiers.ts';
+import type { ExamGroup } from '../linking/link-exams.ts';
 import { familyFromText, familyOfModalities, studyModalityCodes, type ModalityFamily } from './modality.ts';
 import { examPurpose, type PurposeDecision } from './purpose.ts';
 

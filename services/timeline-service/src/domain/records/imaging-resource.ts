@@ -1,15 +1,8 @@
-import type { DiagnosticReport, ImagingStudy, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Reference, Resource } from '@medplum/fhirtypes';
+import { IMAGING_RESOURCE_TYPES, type ImagingResourceType } from '@oncoimg/fhir-events';
 
-/** The three resources the timeline is built from. */
-export type ImagingResource = ServiceRequest | ImagingStudy | DiagnosticReport;
-
-export type ImagingResourceType = ImagingResource['resourceType'];
-
-export const IMAGING_RESOURCE_TYPES = [
-  'ServiceRequest',
-  'ImagingStudy',
-  'DiagnosticReport',
-] as const satisfies readonly ImagingResourceType[];
+// The timeline is built from the three resources the intake topics carry.
+export { IMAGING_RESOURCE_TYPES, type ImagingResource, type ImagingResourceType } from '@oncoimg/fhir-events';
 
 /** True when `value` names one of the three imaging resource types. */
 export function isImagingResourceType(value: unknown): value is ImagingResourceType {

@@ -1,11 +1,11 @@
 import type { CodeSystem } from '@medplum/fhirtypes';
+import { IMAGING_PURPOSE_SYSTEM } from '@oncoimg/fhir-events';
 
 /**
- * The project's CodeSystem for the purpose of an imaging exam. An order states its purpose
- * explicitly with a coding of this system in `ServiceRequest.category`, `.code.coding` or
- * `.orderDetail`; this wins over every other source. Documented in the timeline service README.
+ * An order states its purpose explicitly with a coding of IMAGING_PURPOSE_SYSTEM in
+ * `ServiceRequest.category`, `.code.coding` or `.orderDetail`; this wins over every other source.
  */
-export const IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
+export { IMAGING_PURPOSE_SYSTEM };
 
 export const IMAGING_PURPOSES = [
   'screening',

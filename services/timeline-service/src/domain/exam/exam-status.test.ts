@@ -1,6 +1,6 @@
 import type { DiagnosticReport } from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
-import type { TimelineInputEvent } from './input-event.ts';
+import type { TimelineInputEvent } from '../records/input-event.ts';
 import {
   imagingOrder,
   imagingReport,
@@ -12,7 +12,7 @@ import {
   timelineFrom,
   type PersonaEvent,
   type PersonaResource,
-} from './test-personas.ts';
+} from '../timeline.fixtures.ts';
 
 const patient = personaPatient('ST-0001');
 const events = (...resources: PersonaResource[]): PersonaEvent[] => personaEvents(resources, patient.key);
@@ -158,8 +158,8 @@ describe('corrections take exams off the timeline and keep them in history', () 
   test('a delete that carries only a stub still shows in history, with what little it says', () => {
     const stub: TimelineInputEvent = {
       key: patient.key,
+      action: 'deleted',
       attributes: {
-        type: 'imaging.diagnosticreport.deleted',
         id: 'del-1',
         subject: 'DiagnosticReport/gone',
         time: '2024-03-05T00:00:00Z',

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { priorsFor } from './priors.ts';
-import { LungCancerPatient, lungCancerPathwayEvents, timelineFrom } from './test-personas.ts';
+import { LungCancerPatient, lungCancerPathwayEvents, timelineFrom } from '../timeline.fixtures.ts';
 
 const timeline = timelineFrom(LungCancerPatient.key, lungCancerPathwayEvents());
 

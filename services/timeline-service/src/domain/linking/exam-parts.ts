@@ -12,7 +12,7 @@ import {
   dicomUidsOf,
   type AccessionNumber,
 } from './identifiers.ts';
-import { parseLiteralReference, referenceString, resolveContained } from './imaging-resource.ts';
+import { parseLiteralReference, referenceString, resolveContained } from '../records/imaging-resource.ts';
 
 /**
  * Where a reference points, in every form the timeline can match: a literal id, business

@@ -1,0 +1,2 @@
+/** The baseline of each comparable track and treatment line, and the follow-ups measured against it. */
+export * from './baseline.ts';
