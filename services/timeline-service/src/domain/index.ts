@@ -3,6 +3,7 @@
  * No I/O, no clock, no environment: callers pass `now` where time matters.
  */
 export * from './baseline.ts';
+export * from './baseline-track.ts';
 export * from './body-region.ts';
 export * from './build-timeline.ts';
 export * from './comparability.ts';
@@ -16,11 +17,13 @@ export * from './input-event.ts';
 export * from './link-evidence.ts';
 export * from './modality.ts';
 export * from './patient-records.ts';
+export * from './planning.ts';
 export * from './priors.ts';
 export * from './purpose.ts';
 export * from './purpose-code-system.ts';
 export * from './radiation/index.ts';
 export * from './response/index.ts';
 export * from './timeline.types.ts';
+export * from './timeline-warning.ts';
 export * from './unreported-worklist.ts';
 export * from './version-stamp.ts';
