@@ -18,7 +18,7 @@ export const TIMELINE_EVENT_TYPE = 'imaging.timeline.updated';
 export const TIMELINE_EVENT_CONTENT_TYPE = 'application/json';
 
 /** RECIST 1.1 categories, plus NE (not evaluable). */
-export type ResponseCategory = 'CR' | 'PR' | 'SD' | 'PD' | 'NE';
+export type ResponseCategory = 'CR' | 'PR' | 'SD' | 'PD' | 'NE' | 'non-CR/non-PD';
 
 /** The same answer in plain words, for people who don't read RECIST. */
 export type ResponseWords = 'gone' | 'shrunk' | 'stable' | 'grown' | 'not assessed';

@@ -24,6 +24,7 @@ import { linkExams, type ExamGroup } from './link-exams.ts';
 import { entryPatientKey, type PatientRecords, type RecordEntry } from './patient-records.ts';
 import { isDiagnosticPurpose } from './purpose.ts';
 import { summarizeRadiation } from './radiation/radiation-summary.ts';
+import type { ResponseOptions } from './response/best-response.ts';
 import { assessResponses } from './response/exam-response.ts';
 import {
   TIMELINE_SCHEMA_VERSION,
@@ -37,7 +38,7 @@ import {
 } from './timeline.types.ts';
 
 /** Settings of the clinical rules; each has a default in the domain. */
-export type TimelineOptions = BaselineOptions;
+export type TimelineOptions = BaselineOptions & ResponseOptions;
 
 interface Part {
   entry: RecordEntry;
@@ -233,6 +234,7 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
       treatmentLine: exam.treatmentLine,
       reports: reportsOf(exam.examId),
     })),
+    options,
   );
   for (const exam of exams) {
     const response = responses.get(exam.examId);

@@ -6,7 +6,6 @@ export const TIMELINE_WARNING_CODES = [
   'baseline-older-than-window',
   'baseline-after-treatment-start',
   'baseline-fallback-earliest',
-  'response-unconfirmed',
 ] as const;
 export type TimelineWarningCode = (typeof TIMELINE_WARNING_CODES)[number];
 
