@@ -5,7 +5,7 @@ const exam = (
   examId: string,
   date: string,
   modality: TrackExam['modality'],
-  region: 'chest' | 'head',
+  region: 'CHEST' | 'HEAD',
 ): TrackExam => ({
   examId,
   date,
@@ -16,9 +16,9 @@ const exam = (
 describe('comparable tracks', () => {
   test('one exam per track: the latest before treatment, or the earliest after it', () => {
     const exams = [
-      exam('ct1', '2025-01-01', 'CT', 'chest'),
-      exam('mr1', '2025-01-05', 'MR', 'head'),
-      exam('ct2', '2025-01-10', 'CT', 'chest'),
+      exam('ct1', '2025-01-01', 'CT', 'CHEST'),
+      exam('mr1', '2025-01-05', 'MR', 'HEAD'),
+      exam('ct2', '2025-01-10', 'CT', 'CHEST'),
     ];
     expect(onePerTrack(exams, true).map((e) => e.examId)).toEqual(['mr1', 'ct2']);
     expect(onePerTrack(exams, false).map((e) => e.examId)).toEqual(['ct1', 'mr1']);
@@ -26,18 +26,18 @@ describe('comparable tracks', () => {
 });
 
 describe('baseline warnings', () => {
-  const start = exam('plan', '2025-03-01', 'CT', 'chest');
+  const start = exam('plan', '2025-03-01', 'CT', 'CHEST');
   const options = { windowDays: 28, fallback: false };
 
   test('28 days before treatment start is within RECIST’s 4 weeks; 29 is not', () => {
-    expect(baselineWarnings(exam('b', '2025-02-01', 'CT', 'chest'), start, options)).toEqual([]);
-    expect(baselineWarnings(exam('b', '2025-01-31', 'CT', 'chest'), start, options)).toEqual([
+    expect(baselineWarnings(exam('b', '2025-02-01', 'CT', 'CHEST'), start, options)).toEqual([]);
+    expect(baselineWarnings(exam('b', '2025-01-31', 'CT', 'CHEST'), start, options)).toEqual([
       { code: 'baseline-older-than-window', message: expect.stringContaining('29 days') as string },
     ]);
   });
 
   test('a baseline after treatment start is flagged', () => {
-    expect(baselineWarnings(exam('b', '2025-03-04', 'CT', 'chest'), start, options)).toEqual([
+    expect(baselineWarnings(exam('b', '2025-03-04', 'CT', 'CHEST'), start, options)).toEqual([
       {
         code: 'baseline-after-treatment-start',
         message: expect.stringContaining('3 day(s) after') as string,
@@ -47,7 +47,7 @@ describe('baseline warnings', () => {
 
   test('with no treatment start the earliest exam is a fallback, and says so', () => {
     expect(
-      baselineWarnings(exam('b', '2025-03-04', 'CT', 'chest'), null, { windowDays: 28, fallback: true }).map(
+      baselineWarnings(exam('b', '2025-03-04', 'CT', 'CHEST'), null, { windowDays: 28, fallback: true }).map(
         (w) => w.code,
       ),
     ).toEqual(['baseline-fallback-earliest']);
