@@ -3,8 +3,8 @@
  * the `imaging.timeline.v1` summary carries them, so both read these lists.
  */
 
-/** RECIST 1.1 categories: complete response, partial response, stable disease, progressive disease, not evaluable. */
-export const RESPONSE_CATEGORIES = ['CR', 'PR', 'SD', 'PD', 'NE'] as const;
+/** RECIST 1.1 categories: complete response, partial response, stable disease, progressive disease, not evaluable, and non-CR/non-PD (non-target disease only, table 5). */
+export const RESPONSE_CATEGORIES = ['CR', 'PR', 'SD', 'PD', 'NE', 'non-CR/non-PD'] as const;
 export type ResponseCategory = (typeof RESPONSE_CATEGORIES)[number];
 
 /** The same answer in plain words, for people who don't read RECIST. */

@@ -8,3 +8,5 @@ export * from './messages.ts';
 export * from './tumour-findings.ts';
 export * from './response-pathway.ts';
 export * from './mcode-examples.ts';
+export * from './recist-scenarios.ts';
+export * from './recist-scenario-cases.ts';

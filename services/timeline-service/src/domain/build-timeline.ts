@@ -1,5 +1,5 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import { chooseBaselines, type TreatmentLine } from './baseline/baseline.ts';
+import { chooseBaselines, type BaselineOptions, type TreatmentLine } from './baseline/baseline.ts';
 import { conditionOf, assignEpisodes, PATIENT_EPISODE, type EpisodeInput } from './records/episode.ts';
 import {
   orderPartOf,
@@ -24,6 +24,7 @@ import { linkExams, type ExamGroup } from './linking/link-exams.ts';
 import { entryPatientKey, type PatientRecords, type RecordEntry } from './records/patient-records.ts';
 import { isDiagnosticPurpose } from './exam/purpose.ts';
 import { summarizeRadiation } from './radiation/radiation-summary.ts';
+import type { ResponseOptions } from './response/best-response.ts';
 import { assessResponses } from './response/exam-response.ts';
 import {
   TIMELINE_SCHEMA_VERSION,
@@ -35,6 +36,9 @@ import {
   type RemovedPart,
   type TimelineExam,
 } from './timeline.types.ts';
+
+/** Settings of the clinical rules; each has a default in the domain. */
+export type TimelineOptions = BaselineOptions & ResponseOptions;
 
 interface Part {
   entry: RecordEntry;
@@ -146,7 +150,7 @@ function currentBaselineOf(
  * exam left with no live part leaves the timeline. Both are kept under `removed` with the reason.
  * Resources whose latest version names another patient are not part of this timeline.
  */
-export function buildTimeline(records: PatientRecords): PatientTimeline {
+export function buildTimeline(records: PatientRecords, options: TimelineOptions = {}): PatientTimeline {
   const live: Sorted = { orders: [], studies: [], reports: [] };
   const voided: Sorted = { orders: [], studies: [], reports: [] };
   const parts = new Map<string, Part & { reason: RemovalReason | null }>();
@@ -183,6 +187,7 @@ export function buildTimeline(records: PatientRecords): PatientTimeline {
       bodyRegion: d.facts.bodyRegion,
       episodeId: episodes.get(d.examId)?.episodeId ?? PATIENT_EPISODE,
     })),
+    options,
   );
 
   const exams: TimelineExam[] = drafts.map(({ examId, group, facts }) => {
@@ -229,6 +234,7 @@ export function buildTimeline(records: PatientRecords): PatientTimeline {
       treatmentLine: exam.treatmentLine,
       reports: reportsOf(exam.examId),
     })),
+    options,
   );
   for (const exam of exams) {
     const response = responses.get(exam.examId);
@@ -276,6 +282,7 @@ export function buildTimeline(records: PatientRecords): PatientTimeline {
     unmatched: exams.flatMap((exam) => exam.unmatched.map((issue) => ({ ...issue, examId: exam.examId }))),
     ambiguous: exams.flatMap((exam) => exam.ambiguous.map((issue) => ({ ...issue, examId: exam.examId }))),
     removed: removedHistory(voided, drafts, (ref) => parts.get(ref)!),
+    warnings: exams.flatMap((exam) => exam.warnings.map((warning) => ({ ...warning, examId: exam.examId }))),
     radiation,
   };
 }

@@ -15,3 +15,4 @@ export * from './records/index.ts';
 export * from './response/index.ts';
 export * from './timeline.types.ts';
 export * from './worklists/index.ts';
+export * from './timeline-warning.ts';

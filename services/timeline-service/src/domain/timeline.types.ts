@@ -11,6 +11,7 @@ import type { PurposeSource } from './exam/purpose.ts';
 import type { ImagingPurpose } from './exam/purpose-code-system.ts';
 import type { RadiationSummary } from './radiation/radiation.types.ts';
 import type { ExamResponse } from './response/response.types.ts';
+import type { TimelineWarning } from './timeline-warning.ts';
 
 /** Version of the timeline JSON; bumped on any incompatible change. */
 export const TIMELINE_SCHEMA_VERSION = 1;
@@ -64,6 +65,8 @@ export interface TimelineExam {
   followUpOf: string | null;
   /** 0 for a baseline; whole calendar days since the baseline for a follow-up; null otherwise. */
   daysSinceBaseline: number | null;
+  /** What a person must check before trusting this exam's role (e.g. `baseline-older-than-window`). */
+  warnings: TimelineWarning[];
   /** The links that made this exam, each with its evidence. */
   links: ExamLink[];
   ambiguous: AmbiguousLink[];
@@ -126,6 +129,7 @@ export interface RemovedExam {
 /** A problem a person should look at, with the exam it is shown on. */
 export type ExamUnmatched = UnmatchedLink & { examId: string };
 export type ExamAmbiguous = AmbiguousLink & { examId: string };
+export type ExamWarning = TimelineWarning & { examId: string };
 
 /** One patient's imaging timeline: the public timeline JSON. */
 export interface PatientTimeline {
@@ -140,6 +144,8 @@ export interface PatientTimeline {
   unmatched: ExamUnmatched[];
   ambiguous: ExamAmbiguous[];
   removed: RemovedExam[];
+  /** Every exam's warnings, with the exam they are shown on. */
+  warnings: ExamWarning[];
   /** Radiation summary: ionizing exams counted, doses summed where recorded. */
   radiation?: RadiationSummary;
 }

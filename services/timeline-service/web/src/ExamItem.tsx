@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, responseOf, type ExamDetails, type TimelineExam } from './api.ts';
 import { MODALITY_NOTES } from './modality-notes.ts';
+import { ResponseDetails } from './ResponseDetails.tsx';
 
 const CATEGORY_NAMES: Record<string, string> = {
   CR: 'complete response',
@@ -8,6 +9,7 @@ const CATEGORY_NAMES: Record<string, string> = {
   SD: 'stable disease',
   PD: 'progressive disease',
   NE: 'not evaluable',
+  'non-CR/non-PD': 'non-target disease neither gone nor progressed',
 };
 
 function text(value: unknown): string | null {
@@ -49,6 +51,11 @@ export function ExamItem({ patientKey, exam }: { patientKey: string; exam: Timel
   const [details, setDetails] = useState<ExamDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
   const response = responseOf(exam);
+  // A timeline stored before warnings existed has none until it is rebuilt.
+  const warnings = (exam as Partial<TimelineExam>).warnings ?? [];
+  const confirmed = Boolean(
+    (exam.response?.evidence as { confirmedBy?: string | null } | undefined)?.confirmedBy,
+  );
   const note = exam.modality ? MODALITY_NOTES[exam.modality] : null;
 
   async function load(open: boolean) {
@@ -87,6 +94,12 @@ export function ExamItem({ patientKey, exam }: { patientKey: string; exam: Timel
                 : ''}
             </span>
           )}
+          {confirmed && <span className="badge confirmed-badge">confirmed</span>}
+          {warnings.length > 0 && (
+            <span className="badge warning-badge" data-testid="exam-warning-badge">
+              ⚠ {warnings.map((w) => w.code).join(', ')}
+            </span>
+          )}
           <span className="status">{exam.status}</span>
         </summary>
         <div className="exam-details">
@@ -95,7 +108,16 @@ export function ExamItem({ patientKey, exam }: { patientKey: string; exam: Timel
               <strong>{note.name}:</strong> {note.note}
             </p>
           )}
-          {response?.label && <p className="derived">{response.label}</p>}
+          {warnings.map((w) => (
+            <p key={w.code} className="warning" role="note" data-testid="exam-warning">
+              <strong>⚠ {w.code}:</strong> {w.message}
+            </p>
+          ))}
+          {exam.response ? (
+            <ResponseDetails response={exam.response} />
+          ) : (
+            response?.label && <p className="derived">{response.label}</p>
+          )}
           <dl>
             <dt>Order</dt>
             <dd>{exam.order ? `${exam.order.reference} (${exam.order.status})` : 'none received'}</dd>

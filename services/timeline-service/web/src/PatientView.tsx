@@ -60,6 +60,8 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
   const baselineId = timeline.currentBaseline?.examId ?? null;
   const radiation = (timeline.radiation ?? {}) as RadiationView;
   const examById = new Map(timeline.exams.map((e) => [e.examId, e]));
+  const warnings = (timeline as Partial<typeof timeline>).warnings ?? [];
+  const best = baselineId ? examById.get(baselineId)?.response?.bestOverallResponse : undefined;
   const describe = (id: string) => {
     const e = examById.get(id);
     if (!e) return id;
@@ -84,6 +86,14 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
         <div>
           <h3>Baseline</h3>
           <p data-testid="baseline">{baselineId ? describe(baselineId) : 'No baseline yet'}</p>
+        </div>
+        <div>
+          <h3>Best overall response</h3>
+          <p data-testid="best-overall-response">
+            {best?.category
+              ? `${best.category}${best.confirmed ? ' (confirmed)' : ' (not confirmed)'} — derived by software, needs clinician confirmation`
+              : 'Not assessed yet'}
+          </p>
         </div>
         <div>
           <h3>Radiation</h3>
@@ -112,6 +122,18 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
         </div>
       </div>
       <h3>Tumour burden (RECIST 1.1, derived — needs clinician confirmation)</h3>
+      {warnings.length > 0 && (
+        <div className="warnings" role="note" data-testid="timeline-warnings">
+          <h3>Warnings</h3>
+          <ul>
+            {warnings.map((w) => (
+              <li key={`${w.examId}-${w.code}`}>
+                <strong>{describe(w.examId)}</strong>: {w.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <SumChart points={sumPoints(timeline.exams, baselineId)} />
       <h3>Exams</h3>
       <ol className="exams">

@@ -23,7 +23,7 @@ export interface ExamDetails {
 
 /** The response fields the page shows; the timeline may carry more. */
 export interface ResponseView {
-  category: 'CR' | 'PR' | 'SD' | 'PD' | 'NE' | null;
+  category: 'CR' | 'PR' | 'SD' | 'PD' | 'NE' | 'non-CR/non-PD' | null;
   words: string;
   percentFromBaseline: number | null;
   percentFromNadir: number | null;

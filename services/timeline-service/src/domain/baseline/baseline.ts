@@ -4,11 +4,14 @@ import { daysBetween } from '../exam/exam-date.ts';
 import type { ModalityFamily } from '../exam/modality.ts';
 import { isDiagnosticPurpose } from '../exam/purpose.ts';
 import type { ImagingPurpose } from '../exam/purpose-code-system.ts';
+import type { TimelineWarning } from '../timeline-warning.ts';
+import { DEFAULT_BASELINE_WINDOW_DAYS, baselineWarnings, onePerTrack } from './baseline-track.ts';
 
 /**
- * The design brief's three rules, in order: the latest exam ordered with purpose `baseline` before
- * treatment starts; else the latest diagnostic exam before the first planning scan or treatment
- * start; else the earliest diagnostic exam of the episode.
+ * The design brief's three rules, per comparable track, in order: the latest exam of the track
+ * ordered with purpose `baseline` before treatment starts; else the latest diagnostic exam of the
+ * track before the first planning scan or treatment start; else the earliest diagnostic exam of
+ * the track (with a warning).
  */
 export const BASELINE_RULES = ['ordered-baseline', 'last-before-treatment', 'earliest-diagnostic'] as const;
 export type BaselineRule = (typeof BASELINE_RULES)[number];
@@ -27,18 +30,33 @@ export interface BaselineExamInput {
   episodeId: string;
 }
 
-/** One line of treatment of an episode: its baseline, when treatment started, its follow-ups. */
+/** The baseline of one comparable track (modality family and body region) in a treatment line. */
+export interface BaselineTrack {
+  baselineExamId: string;
+  baselineDate: string | null;
+  rule: BaselineRule;
+  modality: ModalityFamily | null;
+  bodyRegion: BodyRegion[];
+  followUpExamIds: string[];
+  warnings: TimelineWarning[];
+}
+
+/** One line of treatment of an episode: its baselines (one per track), when treatment started, its follow-ups. */
 export interface TreatmentLine {
   episodeId: string;
   /** 1 for the first line; a later exam ordered as `baseline` opens the next. */
   line: number;
+  /** The line's main baseline: the latest ordered one, else the latest before treatment, else the earliest. */
   baselineExamId: string | null;
   baselineDate: string | null;
   rule: BaselineRule | null;
   /** The exam that marks treatment start: the first planning scan or response exam of the line. */
   treatmentStartExamId: string | null;
   treatmentStartDate: string | null;
+  /** Follow-ups of every track of the line. */
   followUpExamIds: string[];
+  /** Each comparable track: a chest CT track and a brain MR track can run at once. */
+  tracks: BaselineTrack[];
 }
 
 export interface ExamBaselineRole {
@@ -48,6 +66,13 @@ export interface ExamBaselineRole {
   treatmentLine: number | null;
   followUpOf: string | null;
   daysSinceBaseline: number | null;
+  /** Why a person should look twice at this exam's role (an old baseline, one after treatment start). */
+  warnings: TimelineWarning[];
+}
+
+export interface BaselineOptions {
+  /** A baseline more than this many days before treatment start carries a warning (RECIST: 4 weeks). */
+  baselineWindowDays?: number;
 }
 
 interface Segment {
@@ -75,46 +100,67 @@ function segmentsOf(eligible: readonly BaselineExamInput[]): Segment[] {
   return segments;
 }
 
-function firstLineBaseline(
+interface Chosen {
+  exam: BaselineExamInput;
+  rule: BaselineRule;
+}
+
+// The first line's baselines: per track, the latest diagnostic exam before treatment start; a
+// track first imaged after it (or with no treatment start at all) takes its earliest exam.
+function firstLineBaselines(
   eligible: readonly BaselineExamInput[],
   position: ReadonlyMap<BaselineExamInput, number>,
   segment: Segment,
   nextLineStart: BaselineExamInput | undefined,
-): { exam: BaselineExamInput; rule: BaselineRule } | null {
-  const diagnostic = eligible.filter((exam) => isDiagnosticPurpose(exam.purpose));
+): Chosen[] {
   const at = (exam: BaselineExamInput): number => position.get(exam) ?? -1;
-  if (segment.treatmentStart) {
-    const start = at(segment.treatmentStart);
-    const before = diagnostic.filter((exam) => at(exam) < start).at(-1);
-    if (before) return { exam: before, rule: 'last-before-treatment' };
-  }
   // Never reach into the next line: its baseline is its own.
   const end = nextLineStart ? at(nextLineStart) : eligible.length;
-  const earliest = diagnostic.find((exam) => at(exam) < end);
-  return earliest ? { exam: earliest, rule: 'earliest-diagnostic' } : null;
+  const diagnostic = eligible.filter((exam) => isDiagnosticPurpose(exam.purpose) && at(exam) < end);
+  // Without a treatment start nothing is known to be "before treatment": every track takes its earliest.
+  const start = segment.treatmentStart ? at(segment.treatmentStart) : -1;
+  const before: Chosen[] = onePerTrack(
+    diagnostic.filter((exam) => at(exam) < start),
+    true,
+  ).map((exam) => ({ exam, rule: 'last-before-treatment' }));
+  const later = diagnostic.filter(
+    (exam) => at(exam) >= start && !before.some((c) => areComparable(c.exam, exam)),
+  );
+  const earliest: Chosen[] = onePerTrack(later, false).map((exam) => ({ exam, rule: 'earliest-diagnostic' }));
+  return [...before, ...earliest];
 }
 
+// The main baseline of a line, as one baseline per episode used to be chosen.
+function mainOf(chosen: readonly Chosen[]): Chosen | undefined {
+  const ordered = chosen.filter((c) => c.rule !== 'earliest-diagnostic');
+  return ordered.at(-1) ?? chosen.at(0);
+}
+
+const OTHER_ROLE = (exam: BaselineExamInput): ExamBaselineRole => ({
+  role: exam.purpose === 'planning' ? 'planning' : 'other',
+  isBaseline: false,
+  baselineRule: null,
+  treatmentLine: null,
+  followUpOf: null,
+  daysSinceBaseline: null,
+  warnings: [],
+});
+
 /**
- * Chooses the baseline of every line of treatment of every episode and marks follow-ups: later
- * diagnostic exams (not planning, not guidance) of the same episode, comparable to the latest
- * baseline before them (same modality family, overlapping region), with the days since it.
- * `exams` must be in timeline order.
+ * Chooses the baselines of every line of treatment of every episode, one per comparable track,
+ * and marks follow-ups: later diagnostic exams (not planning, not guidance) of the same episode,
+ * each following the latest baseline before it of a comparable kind (same modality family,
+ * overlapping region), with the days since it. A planning scan is never a baseline, a follow-up
+ * or a comparison point. `exams` must be in timeline order.
  */
-export function chooseBaselines(exams: readonly BaselineExamInput[]): {
+export function chooseBaselines(
+  exams: readonly BaselineExamInput[],
+  { baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS }: BaselineOptions = {},
+): {
   lines: TreatmentLine[];
   roles: Map<string, ExamBaselineRole>;
 } {
-  const roles = new Map<string, ExamBaselineRole>();
-  for (const exam of exams) {
-    roles.set(exam.examId, {
-      role: exam.purpose === 'planning' ? 'planning' : 'other',
-      isBaseline: false,
-      baselineRule: null,
-      treatmentLine: null,
-      followUpOf: null,
-      daysSinceBaseline: null,
-    });
-  }
+  const roles = new Map<string, ExamBaselineRole>(exams.map((exam) => [exam.examId, OTHER_ROLE(exam)]));
   const episodes = [...new Set(exams.map((exam) => exam.episodeId))];
   const lines: TreatmentLine[] = [];
   for (const episodeId of episodes) {
@@ -123,28 +169,47 @@ export function chooseBaselines(exams: readonly BaselineExamInput[]): {
     );
     const position = new Map(eligible.map((exam, index) => [exam, index]));
     const segments = segmentsOf(eligible);
-    const chosen: { exam: BaselineExamInput; line: TreatmentLine }[] = [];
+    const chosen: { exam: BaselineExamInput; line: TreatmentLine; track: BaselineTrack }[] = [];
     segments.forEach((segment, index) => {
-      const fromOrder = segment.candidates.at(-1);
-      const baseline = fromOrder
-        ? { exam: fromOrder, rule: 'ordered-baseline' as const }
-        : index === 0
-          ? firstLineBaseline(eligible, position, segment, segments[1]?.candidates[0])
-          : null;
-      if (!baseline && !segment.treatmentStart) return;
+      const baselines: Chosen[] =
+        segment.candidates.length > 0
+          ? onePerTrack(segment.candidates, true).map((exam) => ({ exam, rule: 'ordered-baseline' }))
+          : index === 0
+            ? firstLineBaselines(eligible, position, segment, segments[1]?.candidates[0])
+            : [];
+      if (baselines.length === 0 && !segment.treatmentStart) return;
+      const main =
+        segment.candidates.length > 0
+          ? baselines.find((c) => c.exam === segment.candidates.at(-1))
+          : mainOf(baselines);
       const line: TreatmentLine = {
         episodeId,
         line: lines.filter((l) => l.episodeId === episodeId).length + 1,
-        baselineExamId: baseline?.exam.examId ?? null,
-        baselineDate: baseline?.exam.date ?? null,
-        rule: baseline?.rule ?? null,
+        baselineExamId: main?.exam.examId ?? null,
+        baselineDate: main?.exam.date ?? null,
+        rule: main?.rule ?? null,
         treatmentStartExamId: segment.treatmentStart?.examId ?? null,
         treatmentStartDate: segment.treatmentStart?.date ?? null,
         followUpExamIds: [],
+        tracks: [],
       };
       lines.push(line);
-      if (baseline) {
-        chosen.push({ exam: baseline.exam, line });
+      for (const baseline of baselines) {
+        const warnings = baselineWarnings(baseline.exam, segment.treatmentStart, {
+          windowDays: baselineWindowDays,
+          fallback: baseline.rule === 'earliest-diagnostic',
+        });
+        const track: BaselineTrack = {
+          baselineExamId: baseline.exam.examId,
+          baselineDate: baseline.exam.date,
+          rule: baseline.rule,
+          modality: baseline.exam.modality,
+          bodyRegion: [...baseline.exam.bodyRegion],
+          followUpExamIds: [],
+          warnings,
+        };
+        line.tracks.push(track);
+        chosen.push({ exam: baseline.exam, line, track });
         roles.set(baseline.exam.examId, {
           role: 'baseline',
           isBaseline: true,
@@ -152,15 +217,20 @@ export function chooseBaselines(exams: readonly BaselineExamInput[]): {
           treatmentLine: line.line,
           followUpOf: null,
           daysSinceBaseline: 0,
+          warnings,
         });
       }
     });
+    chosen.sort((a, b) => (position.get(a.exam) ?? -1) - (position.get(b.exam) ?? -1));
     const chosenIds = new Set(chosen.map((c) => c.exam.examId));
     for (const [index, exam] of eligible.entries()) {
       if (chosenIds.has(exam.examId) || !isDiagnosticPurpose(exam.purpose)) continue;
-      const latest = chosen.filter((c) => (position.get(c.exam) ?? -1) < index).at(-1);
-      if (!latest || !areComparable(latest.exam, exam)) continue;
+      const latest = chosen
+        .filter((c) => (position.get(c.exam) ?? -1) < index && areComparable(c.exam, exam))
+        .at(-1);
+      if (!latest) continue;
       latest.line.followUpExamIds.push(exam.examId);
+      latest.track.followUpExamIds.push(exam.examId);
       roles.set(exam.examId, {
         role: 'follow-up',
         isBaseline: false,
@@ -168,6 +238,7 @@ export function chooseBaselines(exams: readonly BaselineExamInput[]): {
         treatmentLine: latest.line.line,
         followUpOf: latest.exam.examId,
         daysSinceBaseline: daysBetween(latest.exam.date ?? '', exam.date ?? ''),
+        warnings: [],
       });
     }
   }

@@ -9,3 +9,4 @@ export * from './exam-status.ts';
 export * from './modality.ts';
 export * from './purpose.ts';
 export * from './purpose-code-system.ts';
+export * from './planning.ts';

@@ -53,12 +53,20 @@ describe('the project CodeSystem', () => {
 });
 
 describe('the purpose of an exam', () => {
-  test('an explicit purpose code on the order wins over everything else', () => {
+  test('an explicit purpose code on the order wins over its words and a diagnostic study', () => {
     const explicit = order({ purpose: 'baseline', reason: 'Surveillance after surgery' });
-    expect(examPurpose({ order: explicit, study: PlanningCtStudy })).toEqual({
+    expect(examPurpose({ order: explicit, study: study() })).toEqual({
       purpose: 'baseline',
       source: 'order-code',
       evidence: 'ServiceRequest.category imaging-purpose#baseline',
+    });
+  });
+
+  test('a study with an RT modality is planning even when the order is coded otherwise', () => {
+    const explicit = order({ purpose: 'baseline', reason: 'Surveillance after surgery' });
+    expect(examPurpose({ order: explicit, study: PlanningCtStudy })).toMatchObject({
+      purpose: 'planning',
+      source: 'study',
     });
   });
 
@@ -175,10 +183,17 @@ describe('the purpose of an exam', () => {
     },
   );
 
-  test('the order’s reason outranks the study', () => {
-    expect(examPurpose({ order: order({ reason: 'Staging' }), study: PlanningCtStudy }).purpose).toBe(
-      'staging',
-    );
+  test('the order’s reason outranks the study’s description', () => {
+    const described: ImagingStudy = { ...study(), description: 'CT simulation' };
+    expect(examPurpose({ order: order({ reason: 'Staging' }), study: described }).purpose).toBe('staging');
+  });
+
+  test('an RT study ordered for “metastatic NSCLC, palliative thoracic RT” is planning, not staging', () => {
+    const ordered = order({ reason: 'Metastatic NSCLC, palliative thoracic RT' });
+    expect(examPurpose({ order: ordered, study: PlanningCtStudy })).toMatchObject({
+      purpose: 'planning',
+      source: 'study',
+    });
   });
 
   test('without any clue the purpose is diagnosis', () => {

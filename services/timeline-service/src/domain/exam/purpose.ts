@@ -1,6 +1,7 @@
 import type { ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import { codingsOf, conceptTexts } from './fhir-text.ts';
 import { RT_MODALITIES, studyModalityCodes } from './modality.ts';
+import { planningEvidence } from './planning.ts';
 import { IMAGING_PURPOSE_SYSTEM, isImagingPurpose, type ImagingPurpose } from './purpose-code-system.ts';
 
 /** Where an exam's purpose came from, strongest first. */
@@ -142,7 +143,9 @@ function studyPurpose(study: ImagingStudy): PurposeDecision | undefined {
 }
 
 /**
- * The purpose of an exam, from the first source that tells: an explicit imaging-purpose code on
+ * The purpose of an exam. The planning invariant comes first (`planningEvidence`: an RT modality,
+ * or an order or study coded as planning, is `planning` whatever the words say). Then the first
+ * source that tells: an explicit imaging-purpose code on
  * the order; the procedure the order names when it is by nature planning, guidance or screening;
  * the order's reason (SNOMED code or words) or category text; the study (an RT modality —
  * RTSTRUCT, RTPLAN, RTDOSE, RTIMAGE, RTRECORD — or a planning/guidance/screening description);
@@ -155,6 +158,8 @@ export function examPurpose({
   order: ServiceRequest | null;
   study: ImagingStudy | null;
 }): PurposeDecision {
+  const planning = planningEvidence({ order, study });
+  if (planning) return { purpose: 'planning', ...planning };
   if (order) {
     const decided = explicitPurpose(order) ?? procedurePurpose(order) ?? reasonPurpose(order);
     if (decided) return decided;

@@ -31,6 +31,7 @@ export const WORDS_OF_CATEGORY: Readonly<Record<ResponseCategory, ResponseWords>
   SD: 'stable',
   PD: 'grown',
   NE: 'not assessed',
+  'non-CR/non-PD': 'stable',
 };
 
 /** The disease status a RECIST category drafts into CancerDiseaseStatus. */
@@ -40,6 +41,7 @@ export const STATUS_OF_CATEGORY: Readonly<Record<ResponseCategory, DiseaseStatus
   SD: 'stable',
   PD: 'worse',
   NE: 'undetermined',
+  'non-CR/non-PD': 'stable',
 };
 
 /** The status a coding names, when it is one of the five SNOMED CT disease-status codes. */

@@ -1,4 +1,5 @@
 import type { DiagnosticReport } from '@medplum/fhirtypes';
+import { bestOverallResponse, type ResponseOptions } from './best-response.ts';
 import { draftCancerDiseaseStatus } from './cancer-disease-status.ts';
 import { STATUS_OF_CATEGORY, WORDS_OF_CATEGORY, WORDS_OF_STATUS } from './disease-status.ts';
 import { assessTreatmentLine, recistBaseline, type RecistAssessment, type RecistBaseline } from './recist.ts';
@@ -31,6 +32,7 @@ const CATEGORY_NAMES: Readonly<Record<ResponseCategory, string>> = {
   SD: 'stable disease',
   PD: 'progressive disease',
   NE: 'not evaluable',
+  'non-CR/non-PD': 'non-target disease neither gone nor progressed',
 };
 
 function rankedFindings(exam: ResponseExamInput): ReportFindings[] {
@@ -38,15 +40,33 @@ function rankedFindings(exam: ResponseExamInput): ReportFindings[] {
 }
 
 function hasTumourFindings(findings: ReportFindings): boolean {
-  return findings.measurements.length > 0 || findings.newLesions.length > 0;
+  return (
+    findings.measurements.length > 0 ||
+    findings.newLesions.length > 0 ||
+    findings.nonTargets.length > 0 ||
+    findings.equivocalNewLesions.length > 0
+  );
+}
+
+// A baseline can be followed when it has targets with a sum, or non-target disease only (table 5).
+function followable(candidate: RecistBaseline | null): RecistBaseline | null {
+  if (!candidate) return null;
+  if (candidate.targets.length > 0) return candidate.sumMm > 0 ? candidate : null;
+  return candidate.nonTargets.length > 0 ? candidate : null;
 }
 
 function emptyEvidence(reports: readonly ReportFindings[]): ResponseEvidence {
   return {
     reports: reports.map((r) => r.report),
     lesions: [],
+    nonTargets: [],
     newLesions: [],
+    equivocalNewLesions: [],
     untracked: [],
+    targetSelection: null,
+    overall: null,
+    progressionSince: null,
+    confirmedBy: null,
     conclusionCode: null,
     notRead: reports.flatMap((r) => r.notRead),
   };
@@ -92,7 +112,7 @@ function baselineResponse(
   used: ReportFindings | undefined,
 ): ExamResponse {
   const response = base(context, 'baseline');
-  const baseline = candidate && candidate.targets.length > 0 && candidate.sumMm > 0 ? candidate : null;
+  const baseline = followable(candidate);
   if (!baseline || !used) {
     return {
       ...response,
@@ -122,7 +142,7 @@ function baselineResponse(
     ...response,
     method: 'recist-1.1',
     words: 'not assessed',
-    reason: `Baseline of treatment line ${context.exam.treatmentLine ?? 1}: ${baseline.targets.length} target lesion(s), sum of diameters ${baseline.sumMm} mm.`,
+    reason: `Baseline of treatment line ${context.exam.treatmentLine ?? 1}: ${baseline.targets.length} target lesion(s), sum of diameters ${baseline.sumMm} mm; ${baseline.nonTargets.length} non-target lesion(s). ${baseline.selection.description}`,
     sumOfDiametersMm: baseline.sumMm,
     baselineSumMm: baseline.sumMm,
     nadirSumMm: baseline.sumMm,
@@ -131,13 +151,29 @@ function baselineResponse(
       ...response.evidence,
       reports: [used.report],
       lesions,
+      nonTargets: baseline.nonTargets.map((n) => ({
+        lesionId: n.lesionId,
+        display: n.display,
+        node: n.node,
+        why: n.why,
+        baselineSource: n.baselineSource,
+        baselineMm: n.baselineMm,
+        state: 'present',
+        currentSource: n.baselineSource,
+      })),
       untracked: baseline.untracked,
+      targetSelection: baseline.selection,
       notRead: used.notRead,
     },
   };
 }
 
-function recistResponse(context: Context, assessment: RecistAssessment, used: ReportFindings): ExamResponse {
+function recistResponse(
+  context: Context,
+  assessment: RecistAssessment,
+  used: ReportFindings,
+  line: { baseline: RecistBaseline; confirmedBy: string | null; dateOf: (examId: string) => string | null },
+): ExamResponse {
   const status = STATUS_OF_CATEGORY[assessment.category];
   const reports = [used.report];
   return {
@@ -158,8 +194,16 @@ function recistResponse(context: Context, assessment: RecistAssessment, used: Re
     evidence: {
       reports,
       lesions: assessment.lesions,
+      nonTargets: assessment.nonTargets,
       newLesions: assessment.newLesions,
+      equivocalNewLesions: assessment.equivocalNewLesions,
       untracked: assessment.untracked,
+      targetSelection: line.baseline.selection,
+      overall: assessment.overall,
+      progressionSince: assessment.progressionSinceExamId
+        ? { examId: assessment.progressionSinceExamId, date: line.dateOf(assessment.progressionSinceExamId) }
+        : null,
+      confirmedBy: line.confirmedBy,
       conclusionCode: null,
       notRead: used.notRead,
     },
@@ -225,20 +269,24 @@ function fallbackResponse(context: Context, baselineMeasured: boolean): ExamResp
  * disease-status `conclusionCode`; else "not assessed". A baseline shows its own sum. Exams that
  * are neither get no entry.
  */
-export function assessResponses(exams: readonly ResponseExamInput[]): Map<string, ExamResponse> {
+export function assessResponses(
+  exams: readonly ResponseExamInput[],
+  options: ResponseOptions = {},
+): Map<string, ExamResponse> {
   const responses = new Map<string, ExamResponse>();
   const byId = new Map(exams.map((exam) => [exam.examId, exam]));
   for (const baselineExam of exams.filter((exam) => exam.isBaseline)) {
     const baselineFindings = rankedFindings(baselineExam);
-    const used = baselineFindings.find((f) => f.measurements.length > 0);
-    const candidate = used ? recistBaseline(baselineExam.examId, used.measurements) : null;
-    const baseline = candidate && candidate.targets.length > 0 && candidate.sumMm > 0 ? candidate : null;
+    const used = baselineFindings.find((f) => f.measurements.length > 0 || f.nonTargets.length > 0);
+    const candidate = used ? recistBaseline(baselineExam.examId, used.measurements, used.nonTargets) : null;
+    const baseline = followable(candidate);
     const baselineContext = {
       exam: baselineExam,
       baselineExamId: baselineExam.examId,
       findings: baselineFindings,
     };
-    responses.set(baselineExam.examId, baselineResponse(baselineContext, candidate, used));
+    const baselineAnswer = baselineResponse(baselineContext, candidate, used);
+    responses.set(baselineExam.examId, baselineAnswer);
 
     const followUps = exams
       .filter((exam) => exam.followUpOf === baselineExam.examId)
@@ -254,13 +302,27 @@ export function assessResponses(exams: readonly ResponseExamInput[]): Map<string
         assessed.set(assessment.examId, { assessment, findings });
       });
     }
+    const { best, confirmations } = bestOverallResponse(
+      [...assessed.values()].map(({ assessment }) => ({
+        examId: assessment.examId,
+        date: byId.get(assessment.examId)?.date ?? null,
+        category: assessment.category,
+      })),
+      options,
+    );
+    if (baseline) baselineAnswer.bestOverallResponse = best;
+    const dateOf = (examId: string): string | null => byId.get(examId)?.date ?? null;
     for (const { exam, findings } of followUps) {
       const context = { exam, baselineExamId: baselineExam.examId, findings };
       const recist = assessed.get(exam.examId);
       responses.set(
         exam.examId,
-        recist
-          ? recistResponse(context, recist.assessment, recist.findings)
+        recist && baseline
+          ? recistResponse(context, recist.assessment, recist.findings, {
+              baseline,
+              confirmedBy: confirmations.get(exam.examId) ?? null,
+              dateOf,
+            })
           : fallbackResponse(context, baseline !== null),
       );
     }

@@ -3,9 +3,10 @@ import { parseLiteralReference, resolveContained } from '../records/imaging-reso
 import type { DiseaseStatus } from '@oncoimg/fhir-events';
 import { diseaseStatusOfReport } from './disease-status.ts';
 import { lesionIdentityOf } from './lesion-identity.ts';
-import { readTumourMeasurement, statesNewLesion } from './tumour-measurement.ts';
+import { readNonTarget } from './non-target.ts';
+import { readTumourMeasurement, statesEquivocalNewLesion, statesNewLesion } from './tumour-measurement.ts';
 import type { Coding } from '@medplum/fhirtypes';
-import type { NewLesionFinding, NotRead, TumourMeasurement } from './response.types.ts';
+import type { NewLesionFinding, NonTargetFinding, NotRead, TumourMeasurement } from './response.types.ts';
 
 /** What one report says about the tumours. */
 export interface ReportFindings {
@@ -13,6 +14,10 @@ export interface ReportFindings {
   report: string;
   measurements: TumourMeasurement[];
   newLesions: NewLesionFinding[];
+  /** Possible new lesions (`tumour-assessment#new-lesion-equivocal`). */
+  equivocalNewLesions: NewLesionFinding[];
+  /** `tumour-assessment#non-target-lesion` Observations. */
+  nonTargets: NonTargetFinding[];
   /** The report says explicitly that there is no new lesion. */
   statesNoNewLesion: boolean;
   diseaseStatus: { status: DiseaseStatus; coding: Coding } | null;
@@ -52,6 +57,8 @@ export function readReportFindings(reportRef: string, report: DiagnosticReport):
     report: reportRef,
     measurements: [],
     newLesions: [],
+    equivocalNewLesions: [],
+    nonTargets: [],
     statesNoNewLesion: false,
     diseaseStatus: diseaseStatusOfReport(report),
     notRead: [],
@@ -86,6 +93,24 @@ export function readReportFindings(reportRef: string, report: DiagnosticReport):
           display: lesion?.display ?? null,
         });
       } else findings.statesNoNewLesion = true;
+      continue;
+    }
+    if (statesEquivocalNewLesion(observation)) {
+      const lesion = lesionIdentityOf(observation, contained);
+      findings.equivocalNewLesions.push({
+        source,
+        lesionId: lesion?.lesionId ?? null,
+        display: lesion?.display ?? null,
+      });
+      continue;
+    }
+    const nonTarget = readNonTarget(observation, { source, contained });
+    if (nonTarget.kind === 'non-target') {
+      findings.nonTargets.push(nonTarget.finding);
+      continue;
+    }
+    if (nonTarget.kind === 'rejected') {
+      findings.notRead.push({ source, reason: nonTarget.reason });
       continue;
     }
     const reading = readTumourMeasurement(observation, { source, contained });

@@ -33,7 +33,18 @@ export const CANCER_DISEASE_STATUS_CODE = '97509-4';
 
 export { TUMOUR_ASSESSMENT_SYSTEM };
 
-export const TUMOUR_ASSESSMENT_CODES = ['new-lesion', 'lymph-node'] as const;
+export const TUMOUR_ASSESSMENT_CODES = [
+  'new-lesion',
+  'lymph-node',
+  'new-lesion-equivocal',
+  'target-lesion',
+  'non-target-lesion',
+  'too-small-to-measure',
+  'present',
+  'absent',
+  'unequivocal-progression',
+  'not-evaluable',
+] as const;
 export type TumourAssessmentCode = (typeof TUMOUR_ASSESSMENT_CODES)[number];
 
 const DEFINITIONS: Record<TumourAssessmentCode, { display: string; definition: string }> = {
@@ -48,6 +59,33 @@ const DEFINITIONS: Record<TumourAssessmentCode, { display: string; definition: s
     definition:
       "The measured lesion is a lymph node, measured by its short axis. Used in Observation.category, or in the focus BodyStructure's morphology.",
   },
+  'new-lesion-equivocal': {
+    display: 'Equivocal new lesion',
+    definition:
+      'A possible new lesion (Observation.code, or a measurement’s interpretation/category). Not progression until a later exam confirms it; progression then dates from this first sighting.',
+  },
+  'target-lesion': {
+    display: 'Target lesion',
+    definition:
+      'In a measurement’s category or interpretation: the report chose this lesion as a RECIST target. When a baseline report marks targets, its choice replaces the selection rule.',
+  },
+  'non-target-lesion': {
+    display: 'Non-target lesion',
+    definition:
+      'As Observation.code: a non-target lesion, identified like a measurement, valueCodeableConcept present, absent, unequivocal-progression or not-evaluable. In a measurement’s category: the report does not want it as a target.',
+  },
+  'too-small-to-measure': {
+    display: 'Too small to measure',
+    definition:
+      'In a measurement’s interpretation: the lesion is present but too small to measure; RECIST counts 5 mm.',
+  },
+  present: { display: 'Present', definition: 'Non-target lesion present (CDISC tumour state PRESENT).' },
+  absent: { display: 'Absent', definition: 'Non-target lesion gone; a node is normal (< 10 mm short axis).' },
+  'unequivocal-progression': {
+    display: 'Unequivocal progression',
+    definition: 'Non-target disease has unequivocally progressed (CDISC UNEQUIVOCAL PROGRESSION).',
+  },
+  'not-evaluable': { display: 'Not evaluable', definition: 'The non-target lesion could not be evaluated.' },
 };
 
 /** The CodeSystem resource, for publication. */
@@ -61,7 +99,8 @@ export const TUMOUR_ASSESSMENT_CODE_SYSTEM: CodeSystem = {
   status: 'active',
   experimental: false,
   publisher: 'oncoimg',
-  description: 'Marks new lesions and lymph nodes on tumour measurement Observations.',
+  description:
+    'Marks new lesions, lymph nodes, targets and non-targets on tumour Observations, and the state of a non-target lesion.',
   caseSensitive: true,
   content: 'complete',
   count: TUMOUR_ASSESSMENT_CODES.length,

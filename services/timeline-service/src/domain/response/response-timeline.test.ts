@@ -77,19 +77,24 @@ describe('responses on a timeline measured by RECIST over two lines of treatment
     });
   });
 
-  test('a new baseline (second line) resets the sums and the nadir: 63 mm is stable against 66, not progression against 52', () => {
-    expect(summary(exam('baseline2'))).toMatchObject({ kind: 'baseline', sum: 66, line: 2 });
+  test('a new baseline (second line) resets the sums and the nadir; its 14 mm node is a non-target, so 50 mm is stable against 52', () => {
+    // RECIST 1.1: a node of 10–15 mm short axis is a non-target, so line 2's sum is 34 + 18 mm.
+    expect(summary(exam('baseline2'))).toMatchObject({ kind: 'baseline', sum: 52, line: 2 });
     expect(summary(exam('response3'))).toEqual({
       kind: 'follow-up',
       method: 'recist-1.1',
       category: 'SD',
       words: 'stable',
-      sum: 63,
-      fromBaseline: -4.5,
-      fromNadir: -4.5,
-      nadir: 66,
+      sum: 50,
+      fromBaseline: -3.8,
+      fromNadir: -3.8,
+      nadir: 52,
       line: 2,
     });
+    expect(exam('response3')?.response?.nadirExamId).toBe(exam('baseline2')?.examId);
+    expect(exam('baseline2')?.response?.evidence.nonTargets.map((n) => [n.lesionId, n.baselineMm])).toEqual([
+      ['tracking-id:T3 porta hepatis node', 14],
+    ]);
   });
 
   test('the liver lesion reported in cm is followed by its tracking UID in mm, the node by its short axis', () => {

@@ -1,4 +1,5 @@
 import type { Coding, Observation } from '@medplum/fhirtypes';
+import type { BestOverallResponse } from './best-response.ts';
 import type { DiseaseStatus, ResponseCategory, ResponseMethod, ResponseWords } from '@oncoimg/fhir-events';
 
 // The response vocabulary is the event contract's: the timeline summary carries the same words.
@@ -66,6 +67,10 @@ export interface TumourMeasurement {
   diameterKind: DiameterKind;
   /** The lesion is flagged as new (`tumour-assessment#new-lesion` in interpretation or category). */
   newLesion: boolean;
+  /** Flagged `tumour-assessment#new-lesion-equivocal`: possibly new, not yet progression. */
+  newLesionEquivocal?: boolean;
+  /** The report's own choice: `target-lesion` (true), `non-target-lesion` (false), else null. */
+  reportTarget?: boolean | null;
   /** Things a reader should know about how it was read. */
   notes: string[];
 }
@@ -84,7 +89,7 @@ export interface NotRead {
 }
 
 /** The state of a target lesion at a follow-up. */
-export const TARGET_STATES = ['measured', 'gone', 'node-normal', 'missing'] as const;
+export const TARGET_STATES = ['measured', 'gone', 'node-normal', 'missing', 'not-evaluable'] as const;
 export type TargetState = (typeof TARGET_STATES)[number];
 
 /** A target lesion: its baseline value and its value at this exam. */
@@ -99,6 +104,49 @@ export interface TargetLesionEvidence {
   currentMm: number | null;
   currentSource: string | null;
   state: TargetState;
+  /** Why the state is what it is, when it is not plain (a node measured on the other axis). */
+  note?: string;
+}
+
+/** The CDISC tumour-state terms a report gives a non-target lesion. */
+export const NON_TARGET_STATES = ['present', 'absent', 'unequivocal-progression', 'not-evaluable'] as const;
+export type NonTargetState = (typeof NON_TARGET_STATES)[number];
+
+/** A `tumour-assessment#non-target-lesion` Observation of a report. */
+export interface NonTargetFinding {
+  source: string;
+  lesion: LesionIdentity | null;
+  state: NonTargetState;
+}
+
+/** A non-target lesion fixed at baseline and its state at this exam. */
+export interface NonTargetLesionEvidence {
+  lesionId: string;
+  display: string | null;
+  node: boolean;
+  /** Why it is a non-target: the report said so, under 10 mm, a node of 10–15 mm, beyond 5 / 2 per organ. */
+  why: string;
+  baselineSource: string;
+  baselineMm: number | null;
+  /** `missing` when this exam's report does not mention it. */
+  state: NonTargetState | 'missing';
+  currentSource: string | null;
+}
+
+/** How the targets were chosen: by the RECIST 1.1 rule, or by the baseline report's own marks. */
+export interface TargetSelection {
+  rule: 'recist-1.1' | 'report';
+  description: string;
+}
+
+/** RECIST 1.1 tables 4 and 5: the parts an overall response is made of. */
+export interface OverallParts {
+  /** Null when there are no targets (non-target disease only: table 5). */
+  targets: ResponseCategory | null;
+  /** Null when there is no non-target disease. */
+  nonTargets: 'CR' | 'non-CR/non-PD' | 'PD' | 'NE' | null;
+  newLesions: 'yes' | 'equivocal' | 'no';
+  table: 4 | 5;
 }
 
 /** A measured lesion that is not a target (not at baseline, or not identifiable), and why. */
@@ -115,8 +163,18 @@ export interface ResponseEvidence {
   /** The reports read (the one whose measurements or conclusion code was used first). */
   reports: string[];
   lesions: TargetLesionEvidence[];
+  nonTargets: NonTargetLesionEvidence[];
   newLesions: NewLesionFinding[];
+  /** Possible new lesions not (yet) confirmed. */
+  equivocalNewLesions: NewLesionFinding[];
   untracked: UntrackedLesion[];
+  targetSelection: TargetSelection | null;
+  /** The parts of the overall response (RECIST 1.1 table 4 or 5); null when RECIST was not applied. */
+  overall: OverallParts | null;
+  /** When progression is dated from an earlier exam (an equivocal new lesion, confirmed now). */
+  progressionSince: { examId: string; date: string | null } | null;
+  /** A CR or PR confirmed by a later assessment at least the confirmation interval on; null otherwise. */
+  confirmedBy: string | null;
   /** The disease-status coding of the report's `conclusionCode`, when that was used. */
   conclusionCode: Coding | null;
   notRead: NotRead[];
@@ -153,4 +211,6 @@ export interface ExamResponse {
   evidence: ResponseEvidence;
   /** Draft mCODE CancerDiseaseStatus (`status: preliminary`); null when there is nothing to state. */
   diseaseStatusObservation: Observation | null;
+  /** On a baseline measured by RECIST: the best overall response of its follow-ups, CR/PR confirmed. */
+  bestOverallResponse?: BestOverallResponse;
 }

@@ -74,11 +74,14 @@ function dimensionOf(code: CodeableConcept | undefined): Dimension | undefined {
   return undefined;
 }
 
-function flaggedNew(observation: Observation): boolean {
+function flagged(observation: Observation, code: string): boolean {
   return [...(observation.interpretation ?? []), ...(observation.category ?? [])].some((concept) =>
-    hasCode(concept, TUMOUR_ASSESSMENT_SYSTEM, 'new-lesion'),
+    hasCode(concept, TUMOUR_ASSESSMENT_SYSTEM, code),
   );
 }
+
+/** RECIST 1.1: a lesion present but too small to measure counts as 5 mm. */
+export const TOO_SMALL_TO_MEASURE_MM = 5;
 
 /**
  * Reads one tumour measurement: an Observation coded LOINC 21889-1 or claiming the mCODE
@@ -135,6 +138,10 @@ export function readTumourMeasurement(
     diameterMm = longestDiameterMm;
     notes.push('a lymph node without a short axis: its longest diameter is used');
   }
+  if (flagged(observation, 'too-small-to-measure')) {
+    diameterMm = TOO_SMALL_TO_MEASURE_MM;
+    notes.push(`too small to measure: counted as ${TOO_SMALL_TO_MEASURE_MM} mm`);
+  }
   if (diameterMm === null)
     return rejected('no diameter: neither a longest-dimension component (33728-7) nor a valueQuantity');
   return {
@@ -149,7 +156,13 @@ export function readTumourMeasurement(
       otherDimensionsMm: dims.other,
       diameterMm,
       diameterKind: node && shortAxisMm !== null ? 'short-axis' : 'longest-diameter',
-      newLesion: flaggedNew(observation),
+      newLesion: flagged(observation, 'new-lesion'),
+      newLesionEquivocal: flagged(observation, 'new-lesion-equivocal'),
+      reportTarget: flagged(observation, 'target-lesion')
+        ? true
+        : flagged(observation, 'non-target-lesion')
+          ? false
+          : null,
       notes,
     },
   };
@@ -163,4 +176,18 @@ export function statesNewLesion(observation: Observation): boolean | undefined {
   if (!hasCode(observation.code, TUMOUR_ASSESSMENT_SYSTEM, 'new-lesion')) return undefined;
   if (!USABLE_STATUSES.includes(observation.status)) return undefined;
   return observation.valueBoolean !== false;
+}
+
+/** A `tumour-assessment#new-lesion-equivocal` Observation that states a possible new lesion. */
+export function statesEquivocalNewLesion(observation: Observation): boolean {
+  return (
+    hasCode(observation.code, TUMOUR_ASSESSMENT_SYSTEM, 'new-lesion-equivocal') &&
+    USABLE_STATUSES.includes(observation.status) &&
+    observation.valueBoolean !== false
+  );
+}
+
+/** True when the Observation's status lets its value stand. */
+export function isUsableStatus(observation: Observation): boolean {
+  return USABLE_STATUSES.includes(observation.status);
 }
