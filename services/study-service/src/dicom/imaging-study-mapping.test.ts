@@ -2,7 +2,8 @@ import type { ImagingStudy } from '@medplum/fhirtypes';
 import { intakeRuleIssues, validateIntake } from '@oncoimg/fhir-http';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describeWithFixtures } from '@oncoimg/testing';
+import { expect, test } from 'vitest';
 import { DEFAULT_PATIENT_ID_SYSTEM, LOCAL_ISSUER_SYSTEM_PREFIX } from './dicom-identifiers.ts';
 import { DicomError } from './dicom-error.ts';
 import type { DicomInstanceHeader } from './dicom-instance-header.ts';
@@ -36,7 +37,7 @@ function readableFixtures(): DicomInstanceHeader[] {
 
 const modalityCodes = (study: ImagingStudy) => (study.modality ?? []).map((coding) => coding.code);
 
-describe('mergeIntoImagingStudy on the shared fixtures', () => {
+describeWithFixtures('mergeIntoImagingStudy on the shared fixtures', () => {
   const studies = [...groupByStudy(readableFixtures())].map(([uid, instances]) => ({
     uid,
     study: mergeIntoImagingStudy(undefined, instances),
@@ -129,7 +130,7 @@ describe('mergeIntoImagingStudy on the shared fixtures', () => {
   });
 });
 
-describe('mergeIntoImagingStudy is idempotent and keeps what exists', () => {
+describeWithFixtures('mergeIntoImagingStudy is idempotent and keeps what exists', () => {
   const ct = ['17106', '17136', '17166', '17196'].map((f) => header(`study-77654033/CT2/${f}.dcm`));
 
   test('merging the same instances again changes nothing', () => {
@@ -196,7 +197,7 @@ describe('mergeIntoImagingStudy is idempotent and keeps what exists', () => {
   });
 });
 
-describe('identifiers and issuers', () => {
+describeWithFixtures('identifiers and issuers', () => {
   const enhanced = readDicomHeader(writeDicom(enhancedCtDataSet()));
 
   test('the accession number takes its system from the universal issuer and keeps the local one as assigner', () => {
@@ -241,7 +242,7 @@ describe('identifiers and issuers', () => {
   });
 });
 
-describe('radiotherapy objects mark the study as planning', () => {
+describeWithFixtures('radiotherapy objects mark the study as planning', () => {
   // The timeline reads RT modalities from ImagingStudy.modality and series[].modality
   // (timeline-service domain/purpose.ts studyPurpose, domain/modality.ts RT_MODALITIES).
   test('rtplan.dcm gives a study whose study-level modality list says RTPLAN', () => {

@@ -1,11 +1,9 @@
+import { describeWithFixtures } from '@oncoimg/testing';
 import { describe, expect, test } from 'vitest';
 import { DicomError, type DicomErrorCode } from './dicom-error.ts';
 import { parseMediaType, splitMultipartRelated } from './multipart-related.ts';
 import { readDicomHeader } from './read-dicom-header.ts';
 import { readDicomFixture } from './test-dicom-files.fixtures.ts';
-
-const ct = readDicomFixture('CT_small.dcm');
-const mr = readDicomFixture('MR_small.dcm');
 
 function multipart(
   boundary: string,
@@ -36,7 +34,10 @@ function codeOf(split: () => unknown): DicomErrorCode {
   throw new Error('expected a DicomError');
 }
 
-describe('splitMultipartRelated', () => {
+describeWithFixtures('splitMultipartRelated', () => {
+  const ct = readDicomFixture('CT_small.dcm');
+  const mr = readDicomFixture('MR_small.dcm');
+
   test('a STOW-RS body with two DICOM parts gives both files byte for byte', () => {
     const body = multipart('DICOMwebBoundary', [{ body: ct }, { body: mr }]);
     const files = splitMultipartRelated(

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { describeWithFixtures } from '@oncoimg/testing';
+import { expect, test } from 'vitest';
 import type { TimelineInputEvent } from './records/input-event.ts';
 import type { ImagingResource } from './records/imaging-resource.ts';
 import {
@@ -22,7 +23,7 @@ function eventOf(resource: ImagingResource, patientKey: string): TimelineInputEv
   };
 }
 
-describe('the HL7 FHIR R4 examples flow through and link as their data allows', () => {
+describeWithFixtures('the HL7 FHIR R4 examples flow through and link as their data allows', () => {
   const dicomPatient = timelineFrom('Patient/dicom', [
     eventOf(hl7ServiceRequestDi(), 'Patient/dicom'),
     eventOf(hl7ImagingStudyExample(), 'Patient/dicom'),

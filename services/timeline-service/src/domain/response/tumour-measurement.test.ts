@@ -1,4 +1,5 @@
 import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import { describeWithFixtures } from '@oncoimg/testing';
 import { describe, expect, test } from 'vitest';
 import {
   PERSONA_TUMOUR_ASSESSMENT_SYSTEM,
@@ -204,7 +205,7 @@ describe('reading tumour measurements', () => {
   });
 });
 
-describe('the mCODE TumorSize examples, read in place', () => {
+describeWithFixtures('the mCODE TumorSize examples, read in place', () => {
   test('a valid TumorSize (measured on a specimen) gives a measurement in mm', () => {
     const m = measurementOf(
       readTumourMeasurement(mcodeTumorSizeSpecimenOnly(), { source: 'Observation/tumor-size-pathology' }),
