@@ -7,6 +7,5 @@ export {
 } from './event-producer.ts';
 export * from './consumer-runner.ts';
 export * from './admin.ts';
-export * from './shutdown.ts';
 export { headersToStrings } from './kafka-client.ts';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';
