@@ -16,8 +16,18 @@ import {
 } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
+import { intakeIssue, type IntakeRules } from './intake-rules.ts';
 
 const brokers = testKafkaBrokers();
+
+/** Stands for the rules a service passes in (the real ones: services/<name>/src/*.intake-rules.ts). */
+const testOrderRules: IntakeRules<'ServiceRequest'> = {
+  resourceType: 'ServiceRequest',
+  check: (order) =>
+    order.status === ('bogus' as string)
+      ? [intakeIssue('status "bogus" is not a known status', 'ServiceRequest.status', 'code-invalid')]
+      : [],
+};
 const FHIR = { 'content-type': 'application/fhir+json' };
 
 function withoutMeta<T extends { meta?: unknown; id?: string }>(resource: T): T {
@@ -39,6 +49,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     service = createIntakeService({
       name: 'test-service',
       resourceType,
+      ...(resourceType === 'ServiceRequest' ? { rules: testOrderRules } : {}),
       db,
       brokers,
       topics: resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic },
