@@ -61,7 +61,13 @@ export default tseslint.config(
               message: 'domain/ does no I/O',
             },
             {
-              group: ['@oncoimg/kafka', '@oncoimg/store', '@oncoimg/fhir-http'],
+              group: [
+                '@oncoimg/kafka',
+                '@oncoimg/store',
+                '@oncoimg/fhir-http',
+                '@oncoimg/intake',
+                '@oncoimg/service-runtime',
+              ],
               message: 'domain/ does no I/O',
             },
             // Repeated from the services block: a later block's rule replaces an earlier one.

@@ -3,7 +3,7 @@
  * time and RSS are measured apart from the load generator. It runs the real service factories
  * and answers the runner's commands over IPC, one at a time.
  */
-import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { rebuildTimelines } from '../services/timeline-service/src/rebuild.ts';
 import {

@@ -20,18 +20,14 @@ interface ServiceSpec {
   name: string;
   workspace: string;
   port: number;
+  /** Addresses the banner prints: each answers GET (the FHIR bases answer only below them). */
   paths: string[];
 }
 
 const SERVICES: readonly ServiceSpec[] = [
-  { name: 'order-service', workspace: 'services/order-service', port: 8081, paths: ['/fhir'] },
-  {
-    name: 'study-service',
-    workspace: 'services/study-service',
-    port: 8082,
-    paths: ['/fhir', '/dicom/studies'],
-  },
-  { name: 'report-service', workspace: 'services/report-service', port: 8083, paths: ['/fhir'] },
+  { name: 'order-service', workspace: 'services/order-service', port: 8081, paths: ['/fhir/metadata'] },
+  { name: 'study-service', workspace: 'services/study-service', port: 8082, paths: ['/fhir/metadata'] },
+  { name: 'report-service', workspace: 'services/report-service', port: 8083, paths: ['/fhir/metadata'] },
   { name: 'timeline-service', workspace: 'services/timeline-service', port: 8080, paths: ['/', '/api'] },
 ];
 
@@ -198,6 +194,7 @@ async function main(): Promise<void> {
       for (const path of spec.paths)
         say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
     }
+    say('  DICOM upload: POST application/dicom to http://127.0.0.1:8082/dicom/studies');
     say('Press Ctrl-C to stop.');
   }
 }

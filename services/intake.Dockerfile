@@ -14,8 +14,9 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY packages/fhir-events/package.json packages/fhir-events/
 COPY packages/fhir-http/package.json packages/fhir-http/
+COPY packages/intake/package.json packages/intake/
 COPY packages/kafka/package.json packages/kafka/
-COPY packages/service-config/package.json packages/service-config/
+COPY packages/service-runtime/package.json packages/service-runtime/
 COPY packages/store/package.json packages/store/
 COPY packages/telemetry/package.json packages/telemetry/
 COPY services/${SERVICE}/package.json services/${SERVICE}/
@@ -32,8 +33,9 @@ WORKDIR /app
 COPY --from=deps /app ./
 COPY packages/fhir-events/src packages/fhir-events/src
 COPY packages/fhir-http/src packages/fhir-http/src
+COPY packages/intake/src packages/intake/src
 COPY packages/kafka/src packages/kafka/src
-COPY packages/service-config/src packages/service-config/src
+COPY packages/service-runtime/src packages/service-runtime/src
 COPY packages/store/src packages/store/src
 COPY packages/telemetry/src packages/telemetry/src
 COPY services/${SERVICE}/src services/${SERVICE}/src

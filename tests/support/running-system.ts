@@ -4,18 +4,28 @@
  * they do when deployed; only the test sees all four.
  */
 import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
-import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { openTestDatabase, testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
 
+import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
+import { diagnosticReportIntakeRules } from '../../services/report-service/src/diagnostic-report.intake-rules.ts';
 import { addDicomUpload } from '../../services/study-service/src/dicom-upload.route.ts';
+import { imagingStudyIntakeRules } from '../../services/study-service/src/imaging-study.intake-rules.ts';
 import {
   createTimelineService,
   type TimelineService,
 } from '../../services/timeline-service/src/timeline-service.ts';
 
 export { eventually } from '@oncoimg/testing';
+
+/** Each intake service's own rules, as its main.ts passes them. */
+const INTAKE_RULES: Record<ImagingResourceType, AnyIntakeRules> = {
+  ServiceRequest: serviceRequestIntakeRules,
+  ImagingStudy: imagingStudyIntakeRules,
+  DiagnosticReport: diagnosticReportIntakeRules,
+};
 
 export interface RunningSystem {
   topics: TopicNames;
@@ -64,6 +74,7 @@ export async function startSystem({
     const service = createIntakeService({
       name,
       resourceType,
+      rules: INTAKE_RULES[resourceType],
       db,
       brokers,
       port: 0,

@@ -16,7 +16,7 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import type { TopicNames } from '@oncoimg/fhir-events';
-import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { createEventProducer, ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { enableInProcessMetrics, instrumentHttpServers, PROMETHEUS_NAMES } from '@oncoimg/telemetry';

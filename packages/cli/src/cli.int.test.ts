@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImagingEvent, deadLetterTopicFor, encodeEvent } from '@oncoimg/fhir-events';
-import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { createConsumerRunner, NonRetriableError, type ConsumerRunner } from '@oncoimg/kafka';
 import {
   BaselineChestCtOrder,

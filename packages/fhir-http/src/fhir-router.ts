@@ -1,303 +1,118 @@
-import { allOk, created, OperationOutcomeError } from '@medplum/core';
-import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
-import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import {
-  DEFAULT_SEARCH_COUNT,
-  MAX_SEARCH_COUNT,
-  type Database,
-  type ResourceRepository,
-} from '@oncoimg/store';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { processBundle } from './bundle.ts';
-import { validateIntake } from './intake-rules.ts';
+import { allOk, created } from '@medplum/core';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { HistoryEntry, SearchCriteria, StoredResource, WriteResult } from '@oncoimg/store';
+import express, { type Request, type Response, type Router } from 'express';
+import { capabilityStatement } from './capability-statement.ts';
+import { errorEdge, unknownRoute } from './error-edge.ts';
+import { fhirBody } from './fhir-body.ts';
+import { baseUrl, parseSearchQuery, requireIdOfUrl, requireType } from './fhir-request.ts';
+import { historyBundle, searchsetBundle, setVersionHeaders } from './fhir-responses.ts';
 import { DEFAULT_MAX_DEPTH, parseUntrustedJson } from './json-guard.ts';
-import { outcomeOfError, outcomeOfUnreadableBody, outcomeWithStatus, sendFhir } from './outcomes.ts';
-import type { ResourceWriter, WriteOutcome } from './resource-writer.ts';
+import { sendFhir } from './outcomes.ts';
+
+/** Where a version of a resource lives: `{base}/{Type}/{id}/_history/{vid}`. */
+export type Locator = (resource: Resource, versionId: string) => string;
+
+/**
+ * What the router asks of the service behind it: one resource type's reads and writes. Writes
+ * receive the untrusted (but JSON-guarded) body and validate it themselves.
+ */
+export interface FhirBackend {
+  resourceType: string;
+  create(body: Record<string, unknown>, options: { ifNoneExist?: string }): Promise<WriteResult>;
+  update(body: Record<string, unknown>, options: { ifMatch?: string }): Promise<WriteResult>;
+  delete(id: string, options: { ifMatch?: string }): Promise<WriteResult>;
+  read(id: string): Promise<StoredResource>;
+  vread(id: string, versionId: string): Promise<StoredResource>;
+  history(id: string): Promise<HistoryEntry[]>;
+  search(criteria: SearchCriteria): Promise<StoredResource[]>;
+  /** `POST /fhir` with a batch or transaction Bundle. */
+  bundle(body: Record<string, unknown>, location: Locator): Promise<[OperationOutcome, Bundle]>;
+}
 
 export interface FhirRouterOptions {
-  db: Database;
-  repository: ResourceRepository;
-  writer: ResourceWriter;
-  resourceType: ImagingResourceType;
+  backend: FhirBackend;
   /** Largest request body accepted, in bytes (413 above). */
   bodyLimitBytes: number;
   maxDepth?: number;
   software: { name: string; version: string };
 }
 
-/** 1 MiB: a large DiagnosticReport with its narrative, or a 100-entry batch, fits many times. */
-export const DEFAULT_BODY_LIMIT_BYTES = 1_048_576;
-
-const ACCEPTED_CONTENT_TYPES = new Set(['application/fhir+json', 'application/json']);
-
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+/** The Locator of versions under the URL this request reached the router at. */
+export function locatorOf(req: Request): Locator {
+  const base = baseUrl(req);
+  return (resource, versionId) =>
+    `${base}/${resource.resourceType}/${resource.id ?? ''}/_history/${versionId}`;
 }
 
-/** The CapabilityStatement of one intake service: exactly the interactions this router implements. */
-export function capabilityStatement(
-  resourceType: ImagingResourceType,
-  software: { name: string; version: string },
-  url: string,
-): CapabilityStatement {
-  const searchParams = [
-    { name: 'identifier', type: 'token' as const, documentation: 'system|value, or value alone' },
-    {
-      name: 'patient',
-      type: 'reference' as const,
-      documentation: 'patient key (system|value), Patient/{id} or id',
-    },
-    { name: 'subject', type: 'reference' as const, documentation: 'same as patient' },
-    {
-      name: '_count',
-      type: 'number' as const,
-      documentation: `page size, at most ${String(MAX_SEARCH_COUNT)}`,
-    },
-  ];
-  return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date: new Date().toISOString(),
-    kind: 'instance',
-    fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
-    software,
-    implementation: {
-      description: `${software.name}: FHIR R4 intake of ${resourceType}, published to Kafka`,
-      url,
-    },
-    rest: [
-      {
-        mode: 'server',
-        resource: [
-          {
-            type: resourceType,
-            versioning: 'versioned',
-            readHistory: true,
-            updateCreate: true,
-            conditionalCreate: true,
-            conditionalUpdate: false,
-            conditionalDelete: 'not-supported',
-            interaction: [
-              'read',
-              'vread',
-              'update',
-              'delete',
-              'history-instance',
-              'create',
-              'search-type',
-            ].map((code) => ({
-              code: code as 'read',
-            })),
-            searchParam: searchParams,
-          },
-        ],
-        interaction: [{ code: 'batch' }, { code: 'transaction' }],
-      },
-    ],
-  };
-}
-
-/** Express's raw body reader, turning its errors into OperationOutcomes (413, 400). */
-function rawBody(limit: number) {
-  const read = express.raw({ type: () => true, limit });
-  return (req: Request, res: Response, next: NextFunction) => {
-    const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!ACCEPTED_CONTENT_TYPES.has(type)) {
-      sendFhir(res, [
-        outcomeWithStatus(
-          415,
-          'not-supported',
-          `Content-Type must be application/fhir+json, not ${JSON.stringify(type || 'none')}`,
-          'Content-Type',
-        ),
-      ]);
-      return;
-    }
-    // express.raw is typed for node's IncomingMessage; express's Request extends it.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-    read(req, res, (error?: unknown) => {
-      if (error) {
-        sendFhir(res, [outcomeOfUnreadableBody(error, limit)]);
-        return;
-      }
-      next();
-    });
-  };
-}
-
-function setVersionHeaders(res: Response, resource: Resource, location?: string): void {
-  if (resource.meta?.versionId) res.setHeader('ETag', `W/"${resource.meta.versionId}"`);
-  if (resource.meta?.lastUpdated)
-    res.setHeader('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
-  if (location) res.setHeader('Location', location);
+function sendWrite(req: Request, res: Response, write: WriteResult): void {
+  setVersionHeaders(res, write.resource, locatorOf(req)(write.resource, write.versionId));
+  sendFhir(res, [write.action === 'created' ? created : allOk, write.resource]);
 }
 
 /**
- * The FHIR R4 REST API of one intake service, mounted at `/fhir`: create (conditional), update,
- * delete, read, vread, history, search by identifier and patient, batch and transaction Bundles,
- * and `/metadata`. Every write stores and publishes in one transaction (see ResourceWriter).
+ * The FHIR R4 REST API of one resource type, mounted at `/fhir`: create (conditional), update,
+ * delete, read, vread, history, search, batch and transaction Bundles, and `/metadata`. Unknown
+ * routes and errors answer OperationOutcomes (see errorEdge).
  */
 export function createFhirRouter({
-  db,
-  repository,
-  writer,
-  resourceType,
+  backend,
   bodyLimitBytes,
   maxDepth = DEFAULT_MAX_DEPTH,
   software,
 }: FhirRouterOptions): Router {
+  const { resourceType } = backend;
   const router = express.Router();
-  const body = rawBody(bodyLimitBytes);
+  const body = fhirBody(bodyLimitBytes);
   const parse = (req: Request) => parseUntrustedJson(req.body as Buffer, { maxDepth });
-  const locationOf = (req: Request) => (resource: Resource, versionId: string) =>
-    `${baseUrl(req)}/${resource.resourceType}/${resource.id ?? ''}/_history/${versionId}`;
-
-  function checkType(req: Request): void {
-    if (req.params.type !== resourceType) {
-      throw new OperationOutcomeError(
-        outcomeWithStatus(
-          404,
-          'not-supported',
-          `this service serves ${resourceType} only, not ${String(req.params.type)}`,
-        ),
-      );
-    }
-  }
-
-  function sendWrite(req: Request, res: Response, write: WriteOutcome, createdNew: boolean): void {
-    setVersionHeaders(res, write.resource, locationOf(req)(write.resource, write.versionId));
-    sendFhir(res, [createdNew ? created : allOk, write.resource]);
-  }
+  const typed = (req: Request) => requireType(req.params.type, resourceType);
 
   router.get('/metadata', (req, res) => {
     sendFhir(res, [allOk, capabilityStatement(resourceType, software, baseUrl(req))]);
   });
-
   router.post('/', body, async (req, res) => {
-    const [outcome, bundle] = await processBundle(parse(req), {
-      db,
-      writer,
-      resourceType,
-      location: locationOf(req),
-    });
-    sendFhir(res, [outcome, bundle]);
+    sendFhir(res, await backend.bundle(parse(req), locatorOf(req)));
   });
-
   router.post('/:type', body, async (req, res) => {
-    checkType(req);
-    const resource = validateIntake(parse(req), resourceType);
-    const ifNoneExist = req.get('if-none-exist');
-    const write = await db.transaction((tx) => writer.create(tx, resource, { ifNoneExist }));
-    sendWrite(req, res, write, write.action === 'created');
+    typed(req);
+    sendWrite(req, res, await backend.create(parse(req), { ifNoneExist: req.get('if-none-exist') }));
   });
-
   router.put('/:type/:id', body, async (req, res) => {
-    checkType(req);
+    typed(req);
     const parsed = parse(req);
-    if (parsed.id !== req.params.id) {
-      throw new OperationOutcomeError(
-        outcomeWithStatus(400, 'invalid', 'resource id must equal the id in the URL', `${resourceType}.id`),
-      );
-    }
-    const resource = validateIntake(parsed, resourceType);
-    const ifMatch = req.get('if-match');
-    const write = await db.transaction((tx) => writer.update(tx, resource, { ifMatch }));
-    sendWrite(req, res, write, write.action === 'created');
+    requireIdOfUrl(parsed, req.params.id, resourceType);
+    sendWrite(req, res, await backend.update(parsed, { ifMatch: req.get('if-match') }));
   });
-
   router.delete('/:type/:id', async (req, res) => {
-    checkType(req);
-    const ifMatch = req.get('if-match');
-    const write = await db.transaction((tx) => writer.delete(tx, req.params.id, { ifMatch }));
+    typed(req);
+    const write = await backend.delete(req.params.id, { ifMatch: req.get('if-match') });
     res.setHeader('ETag', `W/"${write.versionId}"`);
     sendFhir(res, [allOk]);
   });
-
   router.get('/:type/:id/_history/:vid', async (req, res) => {
-    checkType(req);
-    const resource = await repository.vread(resourceType, req.params.id, req.params.vid);
+    typed(req);
+    const resource = await backend.vread(req.params.id, req.params.vid);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });
-
   router.get('/:type/:id/_history', async (req, res) => {
-    checkType(req);
-    const history = await repository.history(resourceType, req.params.id);
-    const bundle: Bundle = {
-      resourceType: 'Bundle',
-      type: 'history',
-      total: history.length,
-      entry: history.map((entry) => ({
-        ...(entry.resource ? { resource: entry.resource } : {}),
-        request: {
-          method: entry.deleted ? 'DELETE' : entry.versionId === '1' ? 'POST' : 'PUT',
-          url: `${resourceType}/${req.params.id}`,
-        },
-        response: {
-          status: entry.deleted ? '204' : entry.versionId === '1' ? '201' : '200',
-          etag: `W/"${entry.versionId}"`,
-          lastModified: entry.lastUpdated,
-        },
-      })),
-    };
-    sendFhir(res, [allOk, bundle]);
+    typed(req);
+    const history = await backend.history(req.params.id);
+    sendFhir(res, [allOk, historyBundle(resourceType, req.params.id, history)]);
   });
-
   router.get('/:type/:id', async (req, res) => {
-    checkType(req);
-    const resource = await repository.read(resourceType, req.params.id);
+    typed(req);
+    const resource = await backend.read(req.params.id);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });
-
   router.get('/:type', async (req, res) => {
-    checkType(req);
-    const known = new Set(['identifier', 'patient', 'subject', '_count']);
-    const unknown = Object.keys(req.query).filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new OperationOutcomeError(
-        outcomeWithStatus(
-          400,
-          'not-supported',
-          `unsupported search parameter ${unknown.join(', ')}`,
-          unknown[0],
-        ),
-      );
-    }
-    const text = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : undefined);
-    const count = text('_count') === undefined ? DEFAULT_SEARCH_COUNT : Number(text('_count'));
-    if (!Number.isInteger(count) || count < 1 || count > MAX_SEARCH_COUNT) {
-      throw new OperationOutcomeError(
-        outcomeWithStatus(400, 'invalid', `_count must be 1 to ${String(MAX_SEARCH_COUNT)}`, '_count'),
-      );
-    }
-    const results = await repository.search(resourceType, {
-      identifier: text('identifier'),
-      patient: text('patient') ?? text('subject'),
-      _count: count,
-    });
-    const bundle: Bundle = {
-      resourceType: 'Bundle',
-      type: 'searchset',
-      total: results.length,
-      link: [{ relation: 'self', url: `${baseUrl(req)}${req.url}` }],
-      entry: results.map((resource) => ({
-        fullUrl: `${baseUrl(req)}/${resourceType}/${resource.id}`,
-        resource,
-        search: { mode: 'match' },
-      })),
-    };
-    sendFhir(res, [allOk, bundle]);
+    typed(req);
+    const results = await backend.search(parseSearchQuery(req.query));
+    const base = baseUrl(req);
+    sendFhir(res, [allOk, searchsetBundle(base, `${base}${req.url}`, resourceType, results)]);
   });
-
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    sendFhir(res, [outcomeOfError(error)]);
-  });
-
+  router.use(unknownRoute());
+  router.use(errorEdge());
   return router;
 }

@@ -52,9 +52,13 @@ export function outcomeOfError(error: unknown): OperationOutcome {
         mapped[1],
         error.code === 'INVALID_ARGUMENT' ? error.message : mapped[2],
       );
-    if (error.retriable)
+    // A closed database is as unavailable to this request as one that went away.
+    if (error.retriable || error.code === 'CLOSED')
       return outcomeWithStatus(503, 'transient', 'Database temporarily unavailable; retry');
   }
+  // Kafka's errors (and any other layer's) say with `retriable` whether trying again can help.
+  if ((error as { retriable?: unknown } | null)?.retriable === true)
+    return outcomeWithStatus(503, 'transient', 'Service temporarily unavailable; retry');
   return INTERNAL_ERROR;
 }
 
@@ -70,9 +74,19 @@ export function invalid(text: string, expression?: string): OperationOutcomeErro
   return new OperationOutcomeError(badRequest(text, expression));
 }
 
-export function sendFhir(res: Response, [outcome, resource]: FhirResult): void {
+/** Seconds a client waits before retrying a 503: a database or broker restart takes about this long. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Sends a FHIR result; a 503 tells the client when to retry. `contentType` is JSON outside `/fhir`. */
+export function sendFhir(
+  res: Response,
+  [outcome, resource]: FhirResult,
+  contentType: string = FHIR_JSON,
+): void {
+  const status = statusOf(outcome);
+  if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res
-    .status(statusOf(outcome))
-    .type(FHIR_JSON)
+    .status(status)
+    .type(contentType)
     .send(JSON.stringify(resource ?? outcome));
 }

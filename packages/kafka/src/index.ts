@@ -14,6 +14,5 @@ export {
   type RetryPolicy,
 } from './retry-policy.ts';
 export * from './admin.ts';
-export * from './shutdown.ts';
 export { headersToStrings } from './kafka-client.ts';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';

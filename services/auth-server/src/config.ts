@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, readInteger, type Env } from '@oncoimg/service-config';
+import { ConfigError, readInteger, type Env } from '@oncoimg/service-runtime';
 
 export interface AuthServerConfig {
   port: number;

@@ -1,8 +1,9 @@
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
-import { createIntakeService, type IntakeService } from '@oncoimg/fhir-http';
+import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
+  DiagnosticChestCtStudy,
   openTestDatabase,
   readTopic,
   testDatabaseTargets,
@@ -12,6 +13,7 @@ import {
 } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDicomUpload } from './dicom-upload.route.ts';
+import { imagingStudyIntakeRules } from './imaging-study.intake-rules.ts';
 import { readDicomFixture } from './dicom/test-dicom-files.fixtures.ts';
 
 const brokers = testKafkaBrokers();
@@ -41,6 +43,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
     service = createIntakeService({
       name: 'study-service',
       resourceType: 'ImagingStudy',
+      rules: imagingStudyIntakeRules,
       db,
       brokers,
       topics: { imagingStudy: topic },
@@ -69,6 +72,24 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
     const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
     return Number(rows.at(0)?.n ?? 0);
   }
+
+  it('requires the Study Instance UID on FHIR intake too', async () => {
+    const { meta: _meta, ...study } = DiagnosticChestCtStudy;
+    const post = (body: unknown) =>
+      fetch(`${base}/fhir/ImagingStudy`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(body),
+      });
+    const res = await post({
+      ...study,
+      identifier: study.identifier?.filter((i) => i.system !== 'urn:dicom:uid'),
+    });
+    expect(res.status).toBe(400);
+    const ok = await post(study);
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as ImagingStudy).identifier).toEqual(study.identifier);
+  });
 
   it('turns one CT file into an ImagingStudy, stores it and publishes it keyed by the patient', async () => {
     const res = await upload(readDicomFixture('CT_small.dcm'), 'application/dicom');

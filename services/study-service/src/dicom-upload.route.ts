@@ -1,13 +1,7 @@
 import { allOk, created, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
-import {
-  outcomeOfError,
-  outcomeOfUnreadableBody,
-  outcomeWithStatus,
-  sendFhir,
-  validateIntake,
-  type IntakeExtensionDeps,
-} from '@oncoimg/fhir-http';
+import { outcomeOfError, outcomeOfUnreadableBody, outcomeWithStatus, sendFhir } from '@oncoimg/fhir-http';
+import { validateIntake, type IntakeExtensionDeps } from '@oncoimg/intake';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
   groupByStudy,
@@ -18,6 +12,7 @@ import {
   splitMultipartRelated,
   type DicomInstanceHeader,
 } from './dicom/index.ts';
+import { imagingStudyIntakeRules } from './imaging-study.intake-rules.ts';
 
 /** A multipart upload of a whole series fits; larger studies are sent in several requests. */
 export const DICOM_UPLOAD_LIMIT_BYTES = 512 * 1_048_576;
@@ -90,6 +85,7 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
         const merged = validateIntake(
           mergeIntoImagingStudy(existing, studyInstances) as unknown as Record<string, unknown>,
           'ImagingStudy',
+          imagingStudyIntakeRules,
         );
         written.push(existing ? await writer.update(tx, merged) : await writer.create(tx, merged));
       }

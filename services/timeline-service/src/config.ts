@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, readCommonConfig, type CommonServiceConfig, type Env } from '@oncoimg/service-config';
+import { ConfigError, readCommonConfig, type CommonServiceConfig, type Env } from '@oncoimg/service-runtime';
 
 export { ConfigError };
 

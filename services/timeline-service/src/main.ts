@@ -2,7 +2,7 @@
  * Composition root of the timeline service: reads the environment once, opens the store, starts
  * the consumer, relay and HTTP server, and stops them all on SIGTERM or SIGINT.
  */
-import { installShutdownHandlers } from '@oncoimg/kafka';
+import { installShutdownHandlers } from '@oncoimg/service-runtime';
 import { openDatabase } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
 import { ConfigError, readTimelineConfig } from './config.ts';
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.
   installShutdownHandlers([service, { stop: () => db.close() }, { stop: () => telemetry.shutdown() }]);
   const { port } = await service.start();
-  logger.info('timeline service listening', { url: `http://${config.host}:${String(port)}` });
+  const base = `http://${config.host}:${String(port)}`;
+  logger.info('timeline service listening', { url: config.webRoot ? `${base}/` : `${base}/api` });
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_TOPICS, type TopicNames } from '@oncoimg/fhir-events';
+import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import {
   createConsumerRunner,
   createEventProducer,
@@ -219,5 +220,47 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe('timeline service HTTP edge', () => {
+  let db: Database;
+  let service: TimelineService;
+  let base: string;
+
+  beforeEach(async () => {
+    const topics = uniqueTopics();
+    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 1 });
+    // Its own PGlite, so closing it stops the database this service uses, as an outage would.
+    db = await openDatabase();
+    service = createTimelineService({ db, brokers, port: 0, topics, groupId: uniqueName('edge') });
+    base = `http://127.0.0.1:${String((await service.start()).port)}`;
+  });
+
+  afterEach(async () => {
+    await service.stop();
+    await db.close();
+  });
+
+  it('lists its API at /api, and answers unknown routes and a stopped database as the intake services do', async () => {
+    const index = await fetch(`${base}/api`);
+    expect(index.status).toBe(200);
+    const { links } = (await index.json()) as { links: Record<string, string> };
+    expect(links.timeline).toBe('/api/patients/{patientKey}/timeline');
+
+    const unknown = await fetch(`${base}/no/such/route`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await unknown.json()).toEqual(UNKNOWN_ROUTE);
+
+    await db.close();
+    const down = await fetch(`${base}/api/patients?q=LC-0001`);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
+    expect(await down.json()).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'transient' }],
+    });
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
   });
 });

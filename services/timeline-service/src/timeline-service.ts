@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
   consumerLag,
@@ -17,13 +15,8 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import {
-  httpMetricsMiddleware,
-  metricsHandler,
-  serviceMetrics,
-  silentLogger,
-  type Logger,
-} from '@oncoimg/telemetry';
+import { createHttpShell } from '@oncoimg/service-runtime';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
@@ -94,40 +87,30 @@ export function createTimelineService({
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
   let runner: ConsumerRunner | undefined;
-  let server: Server | undefined;
   let kafkaUp = false;
   const stopObserving: (() => void)[] = [];
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(httpMetricsMiddleware());
-  app.get('/metrics', metricsHandler);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'up' });
+  const http = createHttpShell({
+    status,
+    routes(app) {
+      app.use(
+        '/api',
+        createTimelineApi({
+          repository,
+          db,
+          unreportedAfterMs,
+          subscribe: (listener) => {
+            const forward = (change: TimelineChange): void => {
+              listener({ patientKey: change.patientKey, version: change.version });
+            };
+            listeners.add(forward);
+            return () => listeners.delete(forward);
+          },
+        }),
+      );
+      if (webRoot) app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+    },
   });
-  app.get('/readyz', async (_req, res) => {
-    const current = await status();
-    res.status(current.ready ? 200 : 503).json(current);
-  });
-  app.get('/status', async (_req, res) => {
-    res.json(await status());
-  });
-  app.use(
-    '/api',
-    createTimelineApi({
-      repository,
-      db,
-      unreportedAfterMs,
-      subscribe: (listener) => {
-        const forward = (change: TimelineChange): void => {
-          listener({ patientKey: change.patientKey, version: change.version });
-        };
-        listeners.add(forward);
-        return () => listeners.delete(forward);
-      },
-    }),
-  );
-  if (webRoot) app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
 
   async function status(): Promise<TimelineServiceStatus> {
     let database: 'up' | 'down' = 'up';
@@ -163,7 +146,7 @@ export function createTimelineService({
   }
 
   return {
-    app,
+    app: http.app,
     repository,
     onChange(listener) {
       listeners.add(listener);
@@ -205,22 +188,11 @@ export function createTimelineService({
         // Asks the broker, so at most every 10 s however often Prometheus scrapes.
         metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, groupId, topics: inputTopics })),
       );
-      const listening = app.listen(port, host);
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('listening', resolve);
-        listening.once('error', reject);
-      });
-      return { port: (listening.address() as AddressInfo).port };
+      return http.listen({ port, host });
     },
     async stop() {
       for (const stopOne of stopObserving.splice(0)) stopOne();
-      const closing = server;
-      server = undefined;
-      if (closing) {
-        closing.closeAllConnections();
-        await new Promise<void>((resolve) => closing.close(() => resolve()));
-      }
+      await http.close();
       await runner?.stop();
       runner = undefined;
       if (relay) {

@@ -1,5 +1,5 @@
 import type { ImagingStudy } from '@medplum/fhirtypes';
-import { intakeRuleIssues, validateIntake } from '@oncoimg/fhir-http';
+import { intakeRuleIssues, validateIntake } from '@oncoimg/intake';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describeWithFixtures } from '@oncoimg/testing';

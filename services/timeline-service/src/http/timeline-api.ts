@@ -1,6 +1,6 @@
-import { badRequest, getStatus, notFound, OperationOutcomeError } from '@medplum/core';
-import type { OperationOutcome } from '@medplum/fhirtypes';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { notFound, OperationOutcomeError } from '@medplum/core';
+import { invalid } from '@oncoimg/fhir-http';
+import express, { type Router } from 'express';
 import { priorsFor, unreportedWorklist, type PatientTimeline } from '../domain/index.ts';
 import type { Queryable } from '@oncoimg/store';
 import type { TimelineRepository } from '../store/timeline.repository.ts';
@@ -27,28 +27,35 @@ const DEFAULT_PATIENT_SEARCH_LIMIT = 20;
 /** Proxies close idle connections; a comment line this often keeps the event stream open. */
 const SSE_KEEPALIVE_MS = 15_000;
 
-/** Internal errors are answered without their message: it may quote patient data. */
-const INTERNAL_ERROR: OperationOutcome = {
-  resourceType: 'OperationOutcome',
-  id: 'internal-error',
-  issue: [{ severity: 'error', code: 'exception', details: { text: 'Internal server error' } }],
-};
-
-function outcomeOfError(err: unknown): OperationOutcome {
-  if (err instanceof RangeError) return badRequest(err.message);
-  if (err instanceof OperationOutcomeError) return err.outcome;
-  return INTERNAL_ERROR;
+/** Not found answers go through the app's error edge, like every other error. */
+function notFoundError(): OperationOutcomeError {
+  return new OperationOutcomeError(notFound);
 }
 
-function sendOutcome(res: Response, outcome: OperationOutcome): void {
-  res.status(getStatus(outcome)).type('application/fhir+json').json(outcome);
-}
+/** `GET /api`: where each part of the API is, so the address the start banner prints answers. */
+export const API_INDEX = {
+  name: 'oncoimg timeline API',
+  links: {
+    patientSearch: '/api/patients?q={identifier or name fragment}',
+    timeline: '/api/patients/{patientKey}/timeline',
+    exam: '/api/patients/{patientKey}/exams/{examId}',
+    events: '/api/events',
+    unreportedWorklist: '/api/worklists/unreported',
+    linkWorklist: '/api/worklists/links',
+    priors: '/api/studies/{studyUid}/priors',
+    health: '/healthz',
+    readiness: '/readyz',
+    status: '/status',
+    metrics: '/metrics',
+  },
+  openapi: 'infra/asyncapi/openapi.yaml in the repository',
+} as const;
 
 function limitParam(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_LIMIT) {
-    throw new RangeError(`limit must be an integer from 1 to ${String(MAX_LIMIT)}`);
+    throw invalid(`limit must be an integer from 1 to ${String(MAX_LIMIT)}`, 'limit');
   }
   return parsed;
 }
@@ -56,7 +63,8 @@ function limitParam(value: unknown, fallback: number): number {
 function hoursParam(value: unknown, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;
   const hours = Number(value);
-  if (!Number.isFinite(hours) || hours < 0) throw new RangeError('olderThanHours must be a number ≥ 0');
+  if (!Number.isFinite(hours) || hours < 0)
+    throw invalid('olderThanHours must be a number ≥ 0', 'olderThanHours');
   return hours * 3_600_000;
 }
 
@@ -78,7 +86,7 @@ function linkProblemsOf(timelines: readonly PatientTimeline[]) {
 
 /**
  * The timeline REST API (`/api`): patient search, one patient's timeline, worklists and priors.
- * Errors are OperationOutcomes, as on the intake services.
+ * Errors are OperationOutcomes from the service's error edge, as on the intake services.
  */
 export function createTimelineApi({
   repository,
@@ -89,11 +97,14 @@ export function createTimelineApi({
 }: TimelineApiOptions): Router {
   const router = express.Router();
 
+  router.get('/', (_req, res) => {
+    res.json(API_INDEX);
+  });
+
   router.get('/patients', async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q : '';
     if (query.trim().length === 0) {
-      sendOutcome(res, badRequest('q (identifier or name fragment) is required', 'q'));
-      return;
+      throw invalid('q (identifier or name fragment) is required', 'q');
     }
     const limit = limitParam(req.query.limit, DEFAULT_PATIENT_SEARCH_LIMIT);
     res.json({ patients: await repository.searchPatients(query, limit) });
@@ -102,8 +113,7 @@ export function createTimelineApi({
   router.get('/patients/:patientKey/timeline', async (req, res) => {
     const stored = await repository.getTimeline(req.params.patientKey);
     if (!stored) {
-      sendOutcome(res, notFound);
-      return;
+      throw notFoundError();
     }
     res.setHeader('ETag', `W/"${String(stored.version)}"`);
     res.setHeader('Last-Modified', stored.updatedAt.toUTCString());
@@ -118,8 +128,7 @@ export function createTimelineApi({
     const stored = await repository.getTimeline(req.params.patientKey);
     const exam = stored?.timeline.exams.find((candidate) => candidate.examId === req.params.examId);
     if (!exam) {
-      sendOutcome(res, notFound);
-      return;
+      throw notFoundError();
     }
     const refs = [
       exam.order?.reference,
@@ -177,19 +186,10 @@ export function createTimelineApi({
     const only = results.at(0);
     const others = results.slice(1);
     if (!only) {
-      sendOutcome(res, notFound);
-      return;
+      throw notFoundError();
     }
     // One UID on two patients is a data error a radiologist must see, not a guess we make for them.
     res.json(others.length === 0 ? only : { ambiguous: true, candidates: results });
-  });
-
-  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(err);
-      return;
-    }
-    sendOutcome(res, outcomeOfError(err));
   });
 
   return router;

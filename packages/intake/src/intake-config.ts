@@ -1,5 +1,5 @@
-import { readCommonConfig, readInteger, type CommonServiceConfig, type Env } from '@oncoimg/service-config';
-import { DEFAULT_BODY_LIMIT_BYTES } from './fhir-router.ts';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { readCommonConfig, readInteger, type CommonServiceConfig, type Env } from '@oncoimg/service-runtime';
 
 /** Settings of an intake service, read once by its main.ts. */
 export interface IntakeConfig extends CommonServiceConfig {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError, allOk } from '@medplum/core';
-import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
 import type { Database, Queryable } from '@oncoimg/store';
-import { validateIntake } from './intake-rules.ts';
-import { outcomeOfError, outcomeWithStatus, statusOf } from './outcomes.ts';
+import { outcomeOfError, outcomeWithStatus, statusOf, type Locator } from '@oncoimg/fhir-http';
+import { validateIntake, type AnyIntakeRules } from './intake-rules.ts';
 import type { ResourceWriter, WriteOutcome } from './resource-writer.ts';
 
 /** One request of a Bundle, checked and ready to run. */
@@ -72,12 +72,12 @@ function resolveReferences(value: unknown, ids: ReadonlyMap<string, string>): un
   return result;
 }
 
-function responseEntry(
-  write: WriteOutcome,
-  created: boolean,
-  location: (r: Resource, vid: string) => string,
-): BundleEntry {
-  const status = created ? 201 : write.action === 'deleted' ? 204 : 200;
+/**
+ * The response entry of one write. FHIR answers 201 for any write that made the resource, a PUT
+ * to a new id included; a conditional create that found its match made nothing (200).
+ */
+export function responseEntry(write: WriteOutcome, location: Locator): BundleEntry {
+  const status = write.action === 'created' ? 201 : write.action === 'deleted' ? 204 : 200;
   return {
     ...(write.action === 'deleted' ? {} : { resource: write.resource }),
     response: {
@@ -91,18 +91,19 @@ function responseEntry(
 
 async function runEntry(
   tx: Queryable,
-  writer: ResourceWriter,
+  { writer, resourceType, rules }: BundleContext,
   plan: PlannedEntry,
-  resourceType: ImagingResourceType,
 ): Promise<WriteOutcome> {
   switch (plan.method) {
     case 'POST': {
-      const resource = validateIntake(plan.resource ?? {}, resourceType);
+      const resource = validateIntake(plan.resource ?? {}, resourceType, rules);
       if (plan.id) return writer.update(tx, { ...resource, id: plan.id });
       return writer.create(tx, resource, { ifNoneExist: plan.ifNoneExist });
     }
     case 'PUT':
-      return writer.update(tx, validateIntake(plan.resource ?? {}, resourceType), { ifMatch: plan.ifMatch });
+      return writer.update(tx, validateIntake(plan.resource ?? {}, resourceType, rules), {
+        ifMatch: plan.ifMatch,
+      });
     case 'DELETE':
       return writer.delete(tx, plan.id ?? '', { ifMatch: plan.ifMatch });
   }
@@ -112,7 +113,8 @@ export interface BundleContext {
   db: Database;
   writer: ResourceWriter;
   resourceType: ImagingResourceType;
-  location: (resource: Resource, versionId: string) => string;
+  rules?: AnyIntakeRules;
+  location: Locator;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function processBundle(
   body: Record<string, unknown>,
   context: BundleContext,
 ): Promise<[OperationOutcome, Bundle]> {
-  const { db, writer, resourceType, location } = context;
+  const { db, resourceType, rules, location } = context;
   if (body.resourceType !== 'Bundle')
     throw new OperationOutcomeError(
       outcomeWithStatus(400, 'invalid', 'POST /fhir takes a Bundle', 'resourceType'),
@@ -161,8 +163,8 @@ export async function processBundle(
     for (const [index, entry] of entries.entries()) {
       try {
         const plan = planEntry(entry, index, resourceType);
-        const write = await db.transaction((tx) => runEntry(tx, writer, plan, resourceType));
-        response.push(responseEntry(write, plan.method === 'POST' && write.action === 'created', location));
+        const write = await db.transaction((tx) => runEntry(tx, context, plan));
+        response.push(responseEntry(write, location));
       } catch (error) {
         const outcome = outcomeOfError(error);
         response.push({ response: { status: String(statusOf(outcome)), outcome } });
@@ -186,7 +188,7 @@ export async function processBundle(
       plan.resource = resolveReferences(plan.resource, assigned) as Record<string, unknown>;
       if (plan.id && plan.method === 'POST') plan.resource.id = plan.id;
       try {
-        validateIntake(plan.resource, resourceType);
+        validateIntake(plan.resource, resourceType, rules);
       } catch (error) {
         const outcome = outcomeOfError(error);
         throw new OperationOutcomeError({
@@ -203,7 +205,7 @@ export async function processBundle(
   }
   const writes = await db.transaction(async (tx) => {
     const results: WriteOutcome[] = [];
-    for (const plan of plans) results.push(await runEntry(tx, writer, plan, resourceType));
+    for (const plan of plans) results.push(await runEntry(tx, context, plan));
     return results;
   });
   return [
@@ -211,9 +213,7 @@ export async function processBundle(
     {
       resourceType: 'Bundle',
       type: 'transaction-response',
-      entry: writes.map((write, i) =>
-        responseEntry(write, plans[i]?.method === 'POST' && write.action !== 'unchanged', location),
-      ),
+      entry: writes.map((write) => responseEntry(write, location)),
     },
   ];
 }

@@ -12,7 +12,7 @@ import {
   type StoredResource,
   type WriteResult,
 } from '@oncoimg/store';
-import { outcomeWithStatus } from './outcomes.ts';
+import { outcomeWithStatus, parseIfNoneExist } from '@oncoimg/fhir-http';
 
 export interface ResourceWriterOptions {
   repository: ResourceRepository;
@@ -35,24 +35,6 @@ export interface ResourceWriter {
   create(tx: Queryable, resource: ImagingResource, options?: { ifNoneExist?: string }): Promise<WriteOutcome>;
   update(tx: Queryable, resource: ImagingResource, options?: { ifMatch?: string }): Promise<WriteOutcome>;
   delete(tx: Queryable, id: string, options?: { ifMatch?: string }): Promise<WriteOutcome>;
-}
-
-/** `identifier=system|value` of an If-None-Exist header; other search parameters are not supported. */
-export function parseIfNoneExist(header: string): string {
-  const query = new URLSearchParams(header.replace(/^.*\?/, ''));
-  const keys = [...new Set(query.keys())];
-  const identifier = query.get('identifier');
-  if (keys.length !== 1 || !identifier) {
-    throw new OperationOutcomeError(
-      outcomeWithStatus(
-        400,
-        'not-supported',
-        'If-None-Exist supports one parameter: identifier=system|value',
-        'If-None-Exist',
-      ),
-    );
-  }
-  return identifier;
 }
 
 export function createResourceWriter({

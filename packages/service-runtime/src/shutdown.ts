@@ -1,6 +1,22 @@
-/** Something that stops cleanly: a consumer runner, a producer, an HTTP server wrapper. */
+/** Something that stops cleanly: a service, its database, telemetry. */
 export interface Stoppable {
   stop(): Promise<void>;
+}
+
+/**
+ * Stops each in the order given, going on past a failure so one stuck part cannot keep the
+ * others (and the database under them) open. Resolves false when one failed.
+ */
+export async function stopInOrder(stoppables: readonly Stoppable[]): Promise<boolean> {
+  let allStopped = true;
+  for (const stoppable of stoppables) {
+    try {
+      await stoppable.stop();
+    } catch {
+      allStopped = false;
+    }
+  }
+  return allStopped;
 }
 
 /**
@@ -18,17 +34,7 @@ export function installShutdownHandlers(
       return;
     }
     stopping = true;
-    void (async () => {
-      let code = 0;
-      for (const stoppable of stoppables) {
-        try {
-          await stoppable.stop();
-        } catch {
-          code = 1;
-        }
-      }
-      exit(code);
-    })();
+    void stopInOrder(stoppables).then((allStopped) => exit(allStopped ? 0 : 1));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolveTopics, type ImagingResourceType, type TopicNames } from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, probeKafka, type EventProducer } from '@oncoimg/kafka';
 import {
@@ -13,15 +11,12 @@ import {
   type OutboxRelayStatus,
   type ResourceRepository,
 } from '@oncoimg/store';
-import {
-  httpMetricsMiddleware,
-  metricsHandler,
-  serviceMetrics,
-  silentLogger,
-  type Logger,
-} from '@oncoimg/telemetry';
-import express, { type Express } from 'express';
-import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from './fhir-router.ts';
+import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { createHttpShell } from '@oncoimg/service-runtime';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Express } from 'express';
+import { createIntakeBackend } from './intake-backend.ts';
+import type { AnyIntakeRules } from './intake-rules.ts';
 import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
 
 const TOPIC_ROLE: Record<ImagingResourceType, keyof TopicNames> = {
@@ -36,6 +31,7 @@ export interface IntakeExtensionDeps {
   repository: ResourceRepository;
   writer: ResourceWriter;
   logger: Logger;
+  rules?: AnyIntakeRules;
 }
 
 export interface IntakeServiceOptions {
@@ -43,6 +39,8 @@ export interface IntakeServiceOptions {
   name: string;
   version?: string;
   resourceType: ImagingResourceType;
+  /** What this resource type adds to the shared intake rules; the service's own file. */
+  rules?: AnyIntakeRules;
   db: Database;
   brokers: string[];
   port?: number;
@@ -86,6 +84,7 @@ export function createIntakeService({
   name,
   version = '0.1.0',
   resourceType,
+  rules,
   db,
   brokers,
   port = 0,
@@ -101,7 +100,6 @@ export function createIntakeService({
   const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
-  let server: Server | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
   let stopObservingBacklog: (() => void) | undefined;
 
@@ -134,36 +132,23 @@ export function createIntakeService({
     return { ready: database === 'up' && kafka === 'up', database, kafka, outbox };
   }
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use(httpMetricsMiddleware());
-  app.get('/metrics', metricsHandler);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'up' });
+  const http = createHttpShell({
+    status,
+    routes(app) {
+      extend?.(app, { db, repository, writer, logger, rules });
+      app.use(
+        '/fhir',
+        createFhirRouter({
+          backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
+          bodyLimitBytes,
+          software: { name: `oncoimg ${name}`, version },
+        }),
+      );
+    },
   });
-  app.get('/readyz', async (_req, res) => {
-    const current = await status();
-    res.status(current.ready ? 200 : 503).json(current);
-  });
-  app.get('/status', async (_req, res) => {
-    res.json(await status());
-  });
-  extend?.(app, { db, repository, writer, logger });
-  app.use(
-    '/fhir',
-    createFhirRouter({
-      db,
-      repository,
-      writer,
-      resourceType,
-      bodyLimitBytes,
-      software: { name: `oncoimg ${name}`, version },
-    }),
-  );
 
   return {
-    app,
+    app: http.app,
     repository,
     status,
     async start() {
@@ -182,23 +167,12 @@ export function createIntakeService({
         name,
         () => relay?.status().backlog ?? null,
       );
-      const listening = app.listen(port, host);
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('listening', resolve);
-        listening.once('error', reject);
-      });
-      return { port: (listening.address() as AddressInfo).port };
+      return http.listen({ port, host });
     },
     async stop() {
       stopObservingBacklog?.();
       stopObservingBacklog = undefined;
-      const closing = server;
-      server = undefined;
-      if (closing) {
-        closing.closeAllConnections();
-        await new Promise<void>((resolve) => closing.close(() => resolve()));
-      }
+      await http.close();
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {

@@ -1,34 +1,39 @@
-import { installShutdownHandlers } from '@oncoimg/kafka';
-import { ConfigError } from '@oncoimg/service-config';
+import type { ImagingResourceType } from '@oncoimg/fhir-events';
+import { ConfigError, installShutdownHandlers, type Env } from '@oncoimg/service-runtime';
 import { openDatabase } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
-import type { ImagingResourceType } from '@oncoimg/fhir-events';
 import { readIntakeConfig } from './intake-config.ts';
 import { createIntakeService, type IntakeServiceOptions } from './intake-service.ts';
 
 export interface IntakeMainOptions {
   name: string;
   resourceType: ImagingResourceType;
+  rules?: IntakeServiceOptions['rules'];
   defaultPort: number;
   schema: string;
+  /** The process environment, which only the service's main.ts reads. */
+  env: Env;
   extend?: IntakeServiceOptions['extend'];
 }
 
 /**
- * The body of an intake service's main.ts: reads the environment once, starts telemetry (OTEL_*
- * variables, `/metrics`), opens the database, starts, and stops cleanly on SIGTERM or SIGINT. Exits 1 with a message naming the setting on bad config.
+ * The body of an intake service's main.ts: reads its settings from `env` once, starts telemetry
+ * (OTEL_* variables, `/metrics`), opens the database, starts, and stops cleanly on SIGTERM or
+ * SIGINT. Exits 1 with a message naming the setting on bad config.
  */
 export async function runIntakeService({
   name,
   resourceType,
+  rules,
   defaultPort,
   schema,
+  env,
   extend,
 }: IntakeMainOptions): Promise<void> {
   try {
-    const config = readIntakeConfig(process.env, { port: defaultPort, serviceName: name, schema });
+    const config = readIntakeConfig(env, { port: defaultPort, serviceName: name, schema });
     // Before any server exists: the HTTP instrumentation patches every server created after it.
-    const telemetry = startTelemetry({ serviceName: name, env: process.env });
+    const telemetry = startTelemetry({ serviceName: name, env });
     const logger = createLogger({ service: name, level: parseLogLevel(config.logLevel) });
     const db = await openDatabase({
       url: config.databaseUrl,
@@ -40,6 +45,7 @@ export async function runIntakeService({
     const service = createIntakeService({
       name,
       resourceType,
+      rules,
       db,
       brokers: config.brokers,
       port: config.port,
@@ -52,7 +58,7 @@ export async function runIntakeService({
     // Stop HTTP, consumer and relay before the database they write to; flush spans last.
     installShutdownHandlers([service, { stop: () => db.close() }, { stop: () => telemetry.shutdown() }]);
     const { port } = await service.start();
-    logger.info(`${name} listening`, { url: `http://${config.host}:${String(port)}/fhir` });
+    logger.info(`${name} listening`, { url: `http://${config.host}:${String(port)}/fhir/metadata` });
   } catch (error) {
     process.stderr.write(
       `${name} failed to start: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,

@@ -1,0 +1,6 @@
+export * from './intake-rules.ts';
+export * from './resource-writer.ts';
+export * from './bundle.ts';
+export * from './intake-config.ts';
+export * from './intake-service.ts';
+export * from './run-intake-service.ts';

@@ -1,0 +1,59 @@
+import { StoreError } from '@oncoimg/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpShell } from './http-shell.ts';
+
+describe('createHttpShell', () => {
+  let ready = true;
+  const shell = createHttpShell({
+    status: async () => ({ ready, database: ready ? 'up' : 'down' }),
+    routes(app) {
+      app.get('/api/ok', (_req, res) => {
+        res.json({ ok: true });
+      });
+      app.get('/api/db-down', () => {
+        throw new StoreError('CONNECTION_FAILED', 'connection refused');
+      });
+      app.get('/api/defect', () => {
+        throw new TypeError('Cannot read LC-0001');
+      });
+    },
+  });
+  let base: string;
+
+  beforeAll(async () => {
+    base = `http://127.0.0.1:${String((await shell.listen({ port: 0, host: '127.0.0.1' })).port)}`;
+  });
+  afterAll(() => shell.close());
+
+  it('answers health always, and readiness from status()', async () => {
+    expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'up' });
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    ready = false;
+    const notReady = await fetch(`${base}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toEqual({ ready: false, database: 'down' });
+    expect((await fetch(`${base}/status`)).status).toBe(200);
+    ready = true;
+  });
+
+  it('serves the service’s routes and Prometheus metrics', async () => {
+    expect(await (await fetch(`${base}/api/ok`)).json()).toEqual({ ok: true });
+    expect((await fetch(`${base}/metrics`)).status).toBeLessThan(600);
+  });
+
+  it('answers an unknown route with a JSON 404, never Express’s HTML page', async () => {
+    const res = await fetch(`${base}/nowhere`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+  });
+
+  it('answers 503 with Retry-After when the database is down, and 500 without internals for a defect', async () => {
+    const down = await fetch(`${base}/api/db-down`);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
+    const defect = await fetch(`${base}/api/defect`);
+    expect(defect.status).toBe(500);
+    expect(await defect.text()).not.toContain('LC-0001');
+  });
+});

@@ -1,0 +1,3 @@
+export * from './config.ts';
+export * from './shutdown.ts';
+export * from './http-shell.ts';
