@@ -170,6 +170,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
+        '/api',
         '/api/patients',
         '/api/patients/{patientKey}/timeline',
         '/api/patients/{patientKey}/exams/{examId}',

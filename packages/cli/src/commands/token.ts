@@ -19,7 +19,7 @@ export const DEFAULT_ISSUER = 'http://127.0.0.1:8085';
 export const DEFAULT_TOKEN_CLIENT = 'cli-dev';
 export const DEFAULT_AUTH_DATA_DIR = '.data/auth-server';
 
-export const TOKEN_HELP = `Usage: oncoimg token --scope "<scopes>" [--patient KEY] [--client ID]
+export const TOKEN_HELP = `Usage: oncoimg token --scope "<scopes>" [--patient KEY] [--client ID] [--issuer URL] [--key-file PATH]
 
 Prints an access token, and only the token, from the authorization server (SMART Backend Services:
 client credentials with a private_key_jwt assertion signed with the development client's key).
