@@ -11,6 +11,8 @@ describe('timeline service configuration', () => {
       dataDir: '/srv/app/.data/timeline-service',
       schema: 'timeline_service',
       unreportedAfterMs: 24 * 3_600_000,
+      baselineWindowDays: 28,
+      confirmationDays: 28,
     });
   });
 
@@ -27,6 +29,11 @@ describe('timeline service configuration', () => {
     expect(config.unreportedAfterMs).toBe(2 * 3_600_000);
   });
 
+  it('reads the clinical settings in days', () => {
+    const config = readTimelineConfig({ BASELINE_WINDOW_DAYS: '42', RESPONSE_CONFIRMATION_DAYS: '35' });
+    expect(config).toMatchObject({ baselineWindowDays: 42, confirmationDays: 35 });
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
@@ -34,6 +41,9 @@ describe('timeline service configuration', () => {
     ['DATABASE_SCHEMA', 'Robert"); DROP'],
     ['TOPIC_SERVICEREQUEST', 'bad topic'],
     ['UNREPORTED_AFTER_HOURS', '-1'],
+    ['BASELINE_WINDOW_DAYS', '0'],
+    ['BASELINE_WINDOW_DAYS', '366'],
+    ['RESPONSE_CONFIRMATION_DAYS', '2.5'],
   ])('refuses %s=%s with an error that names the setting', (setting, value) => {
     const read = () => readTimelineConfig({ [setting]: value });
     expect(read).toThrow(ConfigError);

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { ConfigError, readCommonConfig, type CommonServiceConfig, type Env } from '@oncoimg/service-runtime';
+import {
+  ConfigError,
+  readCommonConfig,
+  readInteger,
+  type CommonServiceConfig,
+  type Env,
+} from '@oncoimg/service-runtime';
 
 export { ConfigError };
 
@@ -7,9 +13,17 @@ export { ConfigError };
 export interface TimelineConfig extends CommonServiceConfig {
   groupId: string;
   unreportedAfterMs: number;
+  /** BASELINE_WINDOW_DAYS: how long before treatment an exam still counts as its baseline. */
+  baselineWindowDays: number;
+  /** RESPONSE_CONFIRMATION_DAYS: how long after a response it must be confirmed (RECIST 1.1). */
+  confirmationDays: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
 }
+
+/** The domain's defaults: four weeks each (RECIST 1.1). */
+const DEFAULT_CLINICAL_DAYS = 28;
+const CLINICAL_DAYS_RANGE = { min: 1, max: 365 };
 
 /** Reads and checks every setting; throws ConfigError naming the first bad one. */
 export function readTimelineConfig(env: Env, cwd: string = process.cwd()): TimelineConfig {
@@ -25,6 +39,13 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
     ),
     groupId: env.KAFKA_GROUP_ID ?? 'oncoimg-timeline-service',
     unreportedAfterMs: unreportedHours * 3_600_000,
+    baselineWindowDays: readInteger(env, 'BASELINE_WINDOW_DAYS', DEFAULT_CLINICAL_DAYS, CLINICAL_DAYS_RANGE),
+    confirmationDays: readInteger(
+      env,
+      'RESPONSE_CONFIRMATION_DAYS',
+      DEFAULT_CLINICAL_DAYS,
+      CLINICAL_DAYS_RANGE,
+    ),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
   };
 }

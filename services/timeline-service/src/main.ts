@@ -3,23 +3,44 @@
  * the consumer, relay and HTTP server, and stops them all on SIGTERM or SIGINT.
  */
 import { installShutdownHandlers } from '@oncoimg/service-runtime';
-import { openDatabase } from '@oncoimg/store';
-import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
+import { isStoreError, openDatabase, type Database } from '@oncoimg/store';
+import { createLogger, parseLogLevel, startTelemetry, type Logger } from '@oncoimg/telemetry';
 import { ConfigError, readTimelineConfig } from './config.ts';
 import { createTimelineService, TIMELINE_SERVICE_NAME } from './timeline-service.ts';
+
+/** Backoff while the database server is unreachable at start: a dependency outage is no reason to exit. */
+const OPEN_RETRY_MIN_MS = 500;
+const OPEN_RETRY_MAX_MS = 10_000;
+
+async function openUntilReachable(open: () => Promise<Database>, logger: Logger): Promise<Database> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await open();
+    } catch (error) {
+      if (!isStoreError(error) || !error.retriable) throw error;
+      const delayMs = Math.min(OPEN_RETRY_MAX_MS, OPEN_RETRY_MIN_MS * 2 ** attempt);
+      logger.warn('database unreachable at start; retrying', { error: error.code, attempt, delayMs });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
 
 async function main(): Promise<void> {
   const config = readTimelineConfig(process.env);
   // Before any server exists: the HTTP instrumentation patches every server created after it.
   const telemetry = startTelemetry({ serviceName: TIMELINE_SERVICE_NAME, env: process.env });
   const logger = createLogger({ service: 'timeline-service', level: parseLogLevel(config.logLevel) });
-  const db = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.databaseUrl ? undefined : config.dataDir,
-    schema: config.schema,
-    applicationName: 'timeline-service',
+  const db = await openUntilReachable(
+    () =>
+      openDatabase({
+        url: config.databaseUrl,
+        dataDir: config.databaseUrl ? undefined : config.dataDir,
+        schema: config.schema,
+        applicationName: 'timeline-service',
+        logger,
+      }),
     logger,
-  });
+  );
   const service = createTimelineService({
     db,
     brokers: config.brokers,
@@ -29,6 +50,8 @@ async function main(): Promise<void> {
     groupId: config.groupId,
     unreportedAfterMs: config.unreportedAfterMs,
     webRoot: config.webRoot,
+    baselineWindowDays: config.baselineWindowDays,
+    confirmationDays: config.confirmationDays,
     logger,
   });
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_TOPICS, type TopicNames } from '@oncoimg/fhir-events';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
@@ -262,5 +263,42 @@ describe('timeline service HTTP edge', () => {
       issue: [{ code: 'transient' }],
     });
     expect((await fetch(`${base}/readyz`)).status).toBe(503);
+  });
+});
+
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('timeline service starting while Kafka is unreachable', () => {
+  it('answers /healthz at once, /readyz 503 naming Kafka, keeps retrying, and stops cleanly', async () => {
+    const db = await openDatabase();
+    const port = await unusedPort();
+    // Nothing listens on port 1: every connection is refused, as with a broker that is down.
+    const service = createTimelineService({
+      db,
+      brokers: ['127.0.0.1:1'],
+      port,
+      groupId: uniqueName('down'),
+    });
+    const starting = service.start();
+    try {
+      const base = `http://127.0.0.1:${String(port)}`;
+      const answer = (path: string) => fetch(`${base}${path}`).catch(() => undefined);
+      // Listening comes first: health answers while Kafka is still being retried.
+      await eventually(async () => ((await answer('/healthz'))?.ok ? true : undefined), '/healthz', 5_000);
+      const ready = await answer('/readyz');
+      expect(ready?.status).toBe(503);
+      const body = (await ready?.json()) as { missing: string[] };
+      expect(body.missing).toEqual(expect.arrayContaining(['kafka', 'consumer group']));
+    } finally {
+      await service.stop();
+      await starting;
+      await db.close();
+    }
   });
 });

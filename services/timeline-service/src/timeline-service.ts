@@ -10,6 +10,7 @@ import {
 } from '@oncoimg/kafka';
 import {
   createOutboxRelay,
+  isStoreError,
   migrate,
   outboxMigrations,
   type Database,
@@ -40,12 +41,20 @@ export interface TimelineServiceOptions {
   logger?: Logger;
   /** Static files of the web page, served at `/`; none when undefined. */
   webRoot?: string;
+  /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
+  baselineWindowDays?: number;
+  confirmationDays?: number;
 }
 
 export interface TimelineService {
   app: Express;
   repository: TimelineRepository;
-  /** Migrates, connects, starts consuming and listening; resolves with the bound port. */
+  /**
+   * Listens first (`/healthz` answers at once, `/readyz` says what is missing), then migrates,
+   * creates the topics, connects and joins the consumer group, retrying each step with backoff
+   * while a dependency is down. Resolves with the bound port once consuming; a `stop()` meanwhile
+   * ends the retries and resolves too.
+   */
   start(): Promise<{ port: number }>;
   /** Stops in reverse order: HTTP, consumer, relay (after a short flush), producer, database. */
   stop(): Promise<void>;
@@ -54,19 +63,30 @@ export interface TimelineService {
   status(): Promise<TimelineServiceStatus>;
 }
 
+/** What the service waits for before it is ready, in start-up order. */
+export type TimelineDependency = 'database' | 'migrations' | 'kafka' | 'consumer group' | 'outbox relay';
+
 export interface TimelineServiceStatus {
   ready: boolean;
+  /** Why it is not ready; empty when ready. */
+  missing: TimelineDependency[];
   database: 'up' | 'down';
   kafka: 'up' | 'down';
   consumer: ReturnType<ConsumerRunner['stats']> | null;
   outbox: ReturnType<OutboxRelay['status']> | null;
   patients: number | null;
+  settings: { baselineWindowDays: number; confirmationDays: number };
 }
 
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
 const DEFAULT_UNREPORTED_AFTER_MS = 24 * 3_600_000;
+/** The domain's default for both clinical settings (RECIST 1.1: four weeks). */
+const DEFAULT_CLINICAL_DAYS = 28;
+/** Start-up retries back off from 0.5 s to 10 s: quick after a blip, gentle on a long outage. */
+const START_RETRY_MIN_MS = 500;
+const START_RETRY_MAX_MS = 10_000;
 
 /** Builds the timeline service: consumer of the intake topics, timeline store, API, timeline events. */
 export function createTimelineService({
@@ -80,7 +100,10 @@ export function createTimelineService({
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
   webRoot,
+  baselineWindowDays = DEFAULT_CLINICAL_DAYS,
+  confirmationDays = DEFAULT_CLINICAL_DAYS,
 }: TimelineServiceOptions): TimelineService {
+  const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
   const listeners = new Set<(change: TimelineChange) => void>();
@@ -88,6 +111,11 @@ export function createTimelineService({
   let relay: OutboxRelay | undefined;
   let runner: ConsumerRunner | undefined;
   let kafkaUp = false;
+  let migrated = false;
+  let stopping = false;
+  let wakeRetry: () => void = () => {};
+  /** Read through a call: `stop()` flips it while a start-up step is awaited. */
+  const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
 
   const http = createHttpShell({
@@ -123,14 +151,123 @@ export function createTimelineService({
     const outbox = relay?.status() ?? null;
     const consumer = runner?.stats() ?? null;
     const kafka = kafkaUp && (outbox?.consecutiveFailures ?? 0) === 0 ? 'up' : 'down';
+    const missing: TimelineDependency[] = [];
+    if (database === 'down') missing.push('database');
+    if (!migrated) missing.push('migrations');
+    if (kafka === 'down') missing.push('kafka');
+    if (!consumer?.running) missing.push('consumer group');
+    if (!relay) missing.push('outbox relay');
     return {
-      ready: database === 'up' && kafka === 'up' && runner !== undefined,
+      ready: missing.length === 0,
+      missing,
       database,
       kafka,
       consumer,
       outbox,
       patients,
+      settings,
     };
+  }
+
+  /**
+   * Runs one start-up step until it succeeds, backing off between tries; resolves `undefined` when
+   * the service is stopped meanwhile. Only an error that no retry can cure (a migration the
+   * database refuses for good: a configuration problem) is thrown, so the process exits on it.
+   */
+  async function untilDone<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; !stopping; attempt += 1) {
+      try {
+        return await step();
+      } catch (error) {
+        if (what === 'migrating' && isStoreError(error) && !error.retriable) throw error;
+        const delayMs = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** attempt);
+        logger.warn(`${what} failed; retrying`, { error: String(error), attempt, delayMs });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+    return undefined;
+  }
+
+  function startConsumer(inputTopics: string[]): ConsumerRunner {
+    return createConsumerRunner({
+      brokers,
+      clientId: 'timeline-service',
+      groupId,
+      topics: inputTopics,
+      fromBeginning: true,
+      mode: 'batch',
+      logger,
+      handler: async (messages: ConsumedMessage[]) => {
+        const result = await handleImagingEvents(messages, {
+          db,
+          repository,
+          groupId,
+          timelineTopic: topics.timeline,
+          source: TIMELINE_SERVICE_SOURCE,
+        });
+        notify(result.changes);
+      },
+    });
+  }
+
+  /** Everything after listening; returns early when stopped meanwhile. */
+  async function bringUp(): Promise<void> {
+    const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
+    if (
+      (await untilDone('migrating', () => migrate(db, [...outboxMigrations, ...timelineMigrations]))) ===
+      undefined
+    ) {
+      return;
+    }
+    migrated = true;
+    const created = await untilDone('creating topics', () =>
+      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+    );
+    if (created === undefined) return;
+    const connected = await untilDone('connecting the producer', async () => {
+      const attempt = createEventProducer({ brokers, clientId: 'timeline-service', logger });
+      try {
+        await attempt.connect();
+      } catch (error) {
+        await attempt.disconnect().catch(() => undefined);
+        throw error;
+      }
+      return attempt;
+    });
+    if (connected === undefined || stopRequested()) {
+      await connected?.disconnect();
+      return;
+    }
+    producer = connected;
+    kafkaUp = true;
+    relay = createOutboxRelay({ db, producer, logger });
+    relay.start();
+    const joined = await untilDone('joining the consumer group', async () => {
+      const attempt = startConsumer(inputTopics);
+      runner = attempt;
+      try {
+        await attempt.start();
+      } catch (error) {
+        runner = undefined;
+        await attempt.stop().catch(() => undefined);
+        throw error;
+      }
+      return attempt;
+    });
+    // stop() may have run while the group was joining; it stopped the runner then.
+    if (joined === undefined || stopRequested()) return;
+    const metrics = serviceMetrics();
+    stopObserving.push(
+      metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
+      // Asks the broker, so at most every 10 s however often Prometheus scrapes.
+      metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, groupId, topics: inputTopics })),
+    );
   }
 
   function notify(changes: readonly TimelineChange[]): void {
@@ -154,43 +291,15 @@ export function createTimelineService({
     },
     status,
     async start() {
-      await migrate(db, [...outboxMigrations, ...timelineMigrations]);
-      const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
-      await ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions });
-      producer = createEventProducer({ brokers, clientId: 'timeline-service', logger });
-      await producer.connect();
-      kafkaUp = true;
-      relay = createOutboxRelay({ db, producer, logger });
-      relay.start();
-      runner = createConsumerRunner({
-        brokers,
-        clientId: 'timeline-service',
-        groupId,
-        topics: inputTopics,
-        fromBeginning: true,
-        mode: 'batch',
-        logger,
-        handler: async (messages: ConsumedMessage[]) => {
-          const result = await handleImagingEvents(messages, {
-            db,
-            repository,
-            groupId,
-            timelineTopic: topics.timeline,
-            source: TIMELINE_SERVICE_SOURCE,
-          });
-          notify(result.changes);
-        },
-      });
-      await runner.start();
-      const metrics = serviceMetrics();
-      stopObserving.push(
-        metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
-        // Asks the broker, so at most every 10 s however often Prometheus scrapes.
-        metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, groupId, topics: inputTopics })),
-      );
-      return http.listen({ port, host });
+      stopping = false;
+      const bound = await http.listen({ port, host });
+      logger.info('timeline service answering health checks; starting', { port: bound.port });
+      await bringUp();
+      return bound;
     },
     async stop() {
+      stopping = true;
+      wakeRetry();
       for (const stopOne of stopObserving.splice(0)) stopOne();
       await http.close();
       await runner?.stop();
@@ -210,6 +319,7 @@ export function createTimelineService({
       await producer?.disconnect();
       producer = undefined;
       kafkaUp = false;
+      migrated = false;
       listeners.clear();
     },
   };

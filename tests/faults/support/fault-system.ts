@@ -22,9 +22,13 @@ export interface FaultSystem {
   /** Unique to this system: prefix of its topics, schemas and group. */
   readonly run: string;
   readonly services: Record<ServiceName, ServiceProcess>;
+  /** Every timeline instance, in one consumer group; the first is `services['timeline-service']`. */
+  readonly timelines: readonly ServiceProcess[];
   /** The FHIR base (`…/fhir`) of the service that takes each resource type. */
   readonly fhirBase: (resourceType: ImagingResourceType) => string;
   readonly timelineBase: string;
+  /** The topic the timeline service publishes timeline events on. */
+  readonly timelineTopic: string;
   /** Every service's output, for a failing test to print. */
   output(): string;
   /** Stops every process, then drops the schemas or folders it made. */
@@ -35,12 +39,15 @@ export interface StartFaultSystemOptions {
   brokers: string;
   /** A PostgreSQL server; without one, each service keeps PGlite in a temp folder. */
   databaseUrl: string | undefined;
+  /** Timeline service processes sharing one consumer group and one database (scale-out). */
+  timelineInstances?: number;
 }
 
-/** Starts the four services and waits until each answers `/healthz`. */
+/** Starts the four services and waits until each answers `/readyz` with 200. */
 export async function startFaultSystem({
   brokers,
   databaseUrl,
+  timelineInstances = 1,
 }: StartFaultSystemOptions): Promise<FaultSystem> {
   const run = `faults_${randomUUID().slice(0, 8)}`;
   const topics = {
@@ -55,23 +62,22 @@ export async function startFaultSystem({
 
   const names: ServiceName[] = ['order-service', 'study-service', 'report-service', 'timeline-service'];
   const schemaOf = (name: ServiceName): string => `${run}_${name.replace('-service', '')}`;
-  const entries = await Promise.all(
-    names.map(async (name) => {
-      const service = await spawnService({
-        name,
-        env: {
-          KAFKA_BROKERS: brokers,
-          ...topics,
-          KAFKA_GROUP_ID: `${run}-timeline`,
-          DATABASE_SCHEMA: schemaOf(name),
-          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: join(dataRoot!, name) }),
-        },
-      });
-      return [name, service] as const;
-    }),
-  );
+  const spawnOne = (name: ServiceName): Promise<ServiceProcess> =>
+    spawnService({
+      name,
+      env: {
+        KAFKA_BROKERS: brokers,
+        ...topics,
+        KAFKA_GROUP_ID: `${run}-timeline`,
+        DATABASE_SCHEMA: schemaOf(name),
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: join(dataRoot!, name) }),
+      },
+    });
+  const entries = await Promise.all(names.map(async (name) => [name, await spawnOne(name)] as const));
   const services = Object.fromEntries(entries) as Record<ServiceName, ServiceProcess>;
-  const all = Object.values(services);
+  const timelines = [services['timeline-service']];
+  for (let i = 1; i < timelineInstances; i += 1) timelines.push(await spawnOne('timeline-service'));
+  const all = [...Object.values(services), ...timelines.slice(1)];
   const output = (): string => all.map((service) => service.output()).join('\n');
   try {
     // One at a time: four cold TypeScript starts at once starve a small machine.
@@ -84,8 +90,10 @@ export async function startFaultSystem({
   return {
     run,
     services,
+    timelines,
     fhirBase: (resourceType) => `${services[INTAKE_SERVICE_OF[resourceType]].baseUrl}/fhir`,
     timelineBase: services['timeline-service'].baseUrl,
+    timelineTopic: topics.TOPIC_TIMELINE,
     output,
     async stop() {
       await Promise.all(all.map((service) => service.kill('SIGTERM')));
@@ -103,16 +111,24 @@ export async function startFaultSystem({
   };
 }
 
+export interface LoadSize {
+  patients?: number;
+  examsPerPatient?: number;
+  /** Exams in flight at once. */
+  concurrency?: number;
+}
+
 /**
- * The load every system-wide fault test sends (10 patients × 3 exams × order, study, report:
- * 90 writes), with `fault` injected part-way. Sized so the scenarios together stay within a few
- * minutes on a 2-core machine.
+ * The load a system-wide fault test sends (by default 10 patients × 3 exams × order, study,
+ * report: 90 writes), with `fault` injected part-way. Sized so the scenarios together stay within
+ * a few minutes on a 2-core machine.
  */
 export async function loadWithFault(
   system: FaultSystem,
   fault: NonNullable<RunLoadOptions['fault']>,
+  { patients = 10, examsPerPatient = 3, concurrency }: LoadSize = {},
 ): Promise<LoadStats & { planned: number }> {
-  const exams = planImagingLoad({ run: system.run, patients: 10, examsPerPatient: 3 });
-  const stats = await runImagingLoad({ exams, fhirBase: system.fhirBase, fault });
+  const exams = planImagingLoad({ run: system.run, patients, examsPerPatient });
+  const stats = await runImagingLoad({ exams, fhirBase: system.fhirBase, fault, concurrency });
   return { ...stats, planned: exams.length * 3 };
 }

@@ -30,8 +30,13 @@ export interface ServiceProcess {
   readonly running: boolean;
   /** Exits we did not ask for, with their code or signal. */
   readonly unexpectedExits: readonly string[];
-  /** Starts the process (again, with the same environment) and waits until `/healthz` answers. */
-  start(): Promise<void>;
+  /**
+   * Starts the process (again, with the same environment) and waits until it answers `/readyz`
+   * with 200 (`until: 'ready'`, the default) or only `/healthz` (`until: 'healthy'`).
+   */
+  start(options?: { until?: 'healthy' | 'ready' }): Promise<void>;
+  /** Waits until `/readyz` answers 200. */
+  waitReady(timeoutMs?: number): Promise<void>;
   /** Sends `signal` and waits for the process to be gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Stdout and stderr of every run so far, for a failing test to print. */
@@ -70,7 +75,7 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     unexpectedExits,
-    async start() {
+    async start({ until = 'ready' } = {}) {
       if (service.running) throw new Error(`${name} is already running`);
       append(`--- ${name} starting on ${baseUrl}\n`);
       expectingExit = false;
@@ -92,8 +97,9 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
           resolve();
         });
       });
-      await waitForHealth(service, () => exited);
+      await waitFor(service, until === 'ready' ? '/readyz' : '/healthz', READY_TIMEOUT_MS, () => exited);
     },
+    waitReady: (timeoutMs = READY_TIMEOUT_MS) => waitFor(service, '/readyz', timeoutMs, () => exited),
     async kill(signal = 'SIGKILL') {
       if (!child || !service.running) return;
       expectingExit = true;
@@ -109,23 +115,30 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
   return service;
 }
 
-async function waitForHealth(service: ServiceProcess, exited: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+async function waitFor(
+  service: ServiceProcess,
+  path: '/healthz' | '/readyz',
+  timeoutMs: number,
+  exited: () => Promise<void>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   const state = { gone: false };
   void exited().then(() => {
     state.gone = true;
   });
+  let last = 'no answer';
   for (;;) {
     if (state.gone) throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
     try {
-      const res = await fetch(`${service.baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${service.baseUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
+      last = `${String(res.status)} ${(await res.text()).slice(0, 500)}`;
     } catch {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `${service.name} did not answer /healthz within ${String(READY_TIMEOUT_MS / 1000)} s:\n${service.output()}`,
+        `${service.name} did not answer ${path} with 200 within ${String(timeoutMs / 1000)} s (last: ${last}):\n${service.output()}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

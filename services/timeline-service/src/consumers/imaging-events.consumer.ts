@@ -13,6 +13,10 @@
  * - Dead letters: an event that cannot be decoded or is refused by the domain (wrong type, no id)
  *   fails non-retriably; the runner isolates it and sends it to the topic's dead-letter topic.
  *   Database errors keep their `retriable` flag, so a lost connection is retried, not dead-lettered.
+ * - One writer per patient: a batch locks its resources and patients (transaction-scoped advisory
+ *   locks) before it reads them, so two instances whose partitions hold the same patient's order,
+ *   study and report apply them one after the other, each recomputing from what the other
+ *   committed, and the timeline version comes from the locked row: never the same version twice.
  * - Timeline events: one `imaging.timeline.v1` event per changed timeline per batch, keyed by the
  *   patient, through the outbox (published after commit by the relay).
  */
@@ -163,6 +167,24 @@ async function recomputeTimelines(
   return changes;
 }
 
+function patientLockKey(patientKey: string): string {
+  return `patient\u0000${patientKey}`;
+}
+
+/**
+ * The keys a batch locks before it reads: each resource (its stored version decides the merge)
+ * and each patient it names (the patient's timeline is recomputed from all of its resources).
+ */
+function lockKeysOf(entries: readonly RecordEntry[]): string[] {
+  const keys = new Set<string>();
+  for (const entry of entries) {
+    keys.add(`resource\u0000${entry.ref}`);
+    const owner = entryPatientKey(entry);
+    if (owner) keys.add(patientLockKey(owner));
+  }
+  return [...keys];
+}
+
 /**
  * Applies a batch of intake events in one transaction. Throws a non-retriable error for an event
  * that can never be applied (the runner then retries message by message to dead-letter only that
@@ -177,11 +199,20 @@ export async function handleImagingEvents(
   const decoded = messages.map((message) => ({ message, entry: recordEntryOf(decodeImagingEvent(message)) }));
   const topics = [...new Set(messages.map((m) => m.topic))];
   return db.transaction(async (tx) => {
+    // Before anything is read: another instance may hold these patients' other topics (see lockKeys).
+    const locked = new Set(lockKeysOf(decoded.map(({ entry }) => entry)));
+    await repository.lockKeys(tx, [...locked]);
     const positions = await repository.readPositions(tx, groupId, topics);
     const fresh = new Set(unprocessed(messages, positions));
     const entries = decoded.filter(({ message }) => fresh.has(message)).map(({ entry }) => entry);
     const stored = await repository.loadEntries(tx, [...new Set(entries.map((entry) => entry.ref))]);
     const { merged, changed, affectedPatients, unchanged } = mergeBatch(stored, entries);
+    // A resource moved away from a patient also changes that patient's timeline: lock it too. Out
+    // of the global order, so rarely a deadlock, which PostgreSQL breaks and the runner retries.
+    await repository.lockKeys(
+      tx,
+      [...affectedPatients].map(patientLockKey).filter((key) => !locked.has(key)),
+    );
     await repository.saveEntries(
       tx,
       [...changed].map((ref) => {

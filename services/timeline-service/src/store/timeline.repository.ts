@@ -54,6 +54,12 @@ export function timelineHash(timelineJson: string): string {
  * the consumed offsets and the outbox event commit together.
  */
 export interface TimelineRepository {
+  /**
+   * Makes this transaction the only writer of these patients and resources until it ends
+   * (transaction-scoped advisory locks). Keys are locked in one global order, so two batches
+   * never wait for each other in a cycle. On PGlite (one connection) the locks are always free.
+   */
+  lockKeys(tx: Queryable, keys: readonly string[]): Promise<void>;
   loadEntries(tx: Queryable, refs: readonly string[]): Promise<Map<string, RecordEntry>>;
   saveEntries(
     tx: Queryable,
@@ -79,8 +85,24 @@ export interface TimelineRepository {
   counts(): Promise<{ patients: number; resources: number }>;
 }
 
+/**
+ * The advisory lock id of a key: 64 bits of its SHA-256 (as a signed bigint, decimal). A
+ * collision only makes two keys share a lock, which costs waiting, never correctness.
+ */
+export function advisoryLockId(key: string): bigint {
+  return createHash('sha256').update(key).digest().readBigInt64BE(0);
+}
+
 export function createTimelineRepository({ db }: { db: Database }): TimelineRepository {
   return {
+    async lockKeys(tx, keys) {
+      if (keys.length === 0) return;
+      // Sorted by lock id (not by key), so colliding keys cannot break the global order.
+      const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      // A function scan yields the array in order, so the locks are taken in that order.
+      await tx.query('SELECT pg_advisory_xact_lock(id) FROM unnest($1::bigint[]) AS id', [ids.map(String)]);
+    },
+
     async loadEntries(tx, refs) {
       const found = new Map<string, RecordEntry>();
       if (refs.length === 0) return found;
