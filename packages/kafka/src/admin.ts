@@ -32,15 +32,21 @@ async function withAdmin<T>(
  * one patient stay in one partition (the key), and up to three consumers share the work.
  */
 export async function ensureTopics(
-  options: AdminOptions & { topics: string[]; numPartitions?: number },
+  options: AdminOptions & {
+    topics: string[];
+    numPartitions?: number;
+    /** Topic-level settings of topics created now (`max.message.bytes`, …); existing topics keep theirs. */
+    config?: Record<string, string>;
+  },
 ): Promise<void> {
-  const { topics, numPartitions = 3 } = options;
+  const { topics, numPartitions = 3, config = {} } = options;
+  const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
   await withAdmin(options, 'creating topics', async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
     if (missing.length === 0) return;
     await admin.createTopics({
-      topics: missing.map((topic) => ({ topic, numPartitions })),
+      topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
       waitForLeaders: true,
     });
   });

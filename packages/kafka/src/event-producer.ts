@@ -79,16 +79,18 @@ export function createEventProducer({
     return connecting;
   }
 
+  async function resetProducer(): Promise<void> {
+    const current = producer;
+    producer = undefined;
+    connecting = undefined;
+    await current?.disconnect();
+  }
+
   return {
     async connect() {
       await connected();
     },
-    async disconnect() {
-      const current = producer;
-      producer = undefined;
-      connecting = undefined;
-      await current?.disconnect();
-    },
+    disconnect: resetProducer,
     async send(topic, messages) {
       if (messages.length === 0) return;
       const tracer = kafkaTracer();
@@ -125,6 +127,17 @@ export function createEventProducer({
           span.end();
         }
         if (error instanceof KafkaError) throw error;
+        // A refused produce request (MESSAGE_TOO_LARGE, …) may have been written on some of its
+        // partitions and not on others, and kafkajs then rewinds the sequence numbers of all of
+        // them: a retry of part of it would be refused as OUT_OF_ORDER_SEQUENCE_NUMBER forever. A
+        // new producer id starts clean sequences (at worst a row is published twice: at least once).
+        if (
+          typeof error === 'object' &&
+          error !== null &&
+          (error as { retriable?: unknown }).retriable === false
+        ) {
+          await resetProducer().catch(() => undefined);
+        }
         throw new KafkaError(
           'SEND_FAILED',
           `publishing ${String(messages.length)} message(s) to ${topic} failed`,

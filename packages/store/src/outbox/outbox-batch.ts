@@ -32,6 +32,10 @@ export interface RoundResult {
   tookTurn: boolean;
   claimed: number;
   published: number;
+  /** Rows moved to `outbox_dead_letters` this round. */
+  deadLettered: number;
+  /** Why the last of them was put aside. */
+  lastDeadLetterReason?: string;
   error?: Error;
 }
 
