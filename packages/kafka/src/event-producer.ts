@@ -4,6 +4,7 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+import { PRODUCER_RETRY } from './kafkajs-retry.ts';
 import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
 
 /** One message to publish. */
@@ -26,9 +27,6 @@ export interface EventProducerOptions {
   logger?: Logger;
   connectionTimeoutMs?: number;
 }
-
-/** Sends are retried by kafkajs this many times (about 10 s with its backoff) before failing to the caller, who keeps the rows (outbox). */
-const SEND_RETRIES = 5;
 
 /**
  * The producer every service publishes with: idempotent and `acks=all`, so an acknowledged event is
@@ -61,7 +59,7 @@ export function createEventProducer({
         // client (ours, a vendor's Java producer, a replay) writes the key.
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: true,
-        retry: { retries: SEND_RETRIES },
+        retry: PRODUCER_RETRY,
       });
       try {
         await created.connect();
