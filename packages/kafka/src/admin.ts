@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 
@@ -49,6 +49,35 @@ export async function ensureTopics(
       topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
       waitForLeaders: true,
     });
+  });
+}
+
+/**
+ * The smallest `max.message.bytes` of those of `topics` that exist (the topic's own setting, or the
+ * broker's `message.max.bytes` it inherits): the most one record batch may carry. Null when none
+ * exists yet. An outbox relay sizes its sends from it (`outboxSendLimits` of @oncoimg/store).
+ */
+export async function readMaxMessageBytes(
+  options: AdminOptions & { topics: string[] },
+): Promise<number | null> {
+  return withAdmin(options, 'reading max.message.bytes', async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const names = [...new Set(options.topics)].filter((topic) => existing.has(topic));
+    if (names.length === 0) return null;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: names.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    const limits = resources
+      .flatMap((resource) => resource.configEntries)
+      .filter((entry) => entry.configName === 'max.message.bytes')
+      .map((entry) => Number(entry.configValue))
+      .filter((limit) => Number.isFinite(limit) && limit > 0);
+    return limits.length > 0 ? Math.min(...limits) : null;
   });
 }
 

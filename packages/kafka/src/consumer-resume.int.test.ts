@@ -97,4 +97,30 @@ describe('consumer runner across a broker restart', () => {
     expect(ids()).not.toContain('after-stop');
     expect(ids().filter((id) => id === 'after')).toHaveLength(1);
   }, 180_000);
+
+  it('a stop() while start() is still joining ends the start and leaves no consumer behind', async () => {
+    const topic = uniqueName('stop-during-start');
+    await ensureTopics({ brokers: [broker.brokers], topics: [topic], numPartitions: 1 });
+    let handled = 0;
+    const runner = createConsumerRunner({
+      brokers: [broker.brokers],
+      clientId: 'stop-during-start',
+      groupId: uniqueName('stop-during-start'),
+      topics: [topic],
+      handler: async () => {
+        handled += 1;
+        await Promise.resolve();
+      },
+    });
+    const starting = runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stoppedAt = Date.now();
+    await runner.stop();
+    await starting;
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(runner.stats().running).toBe(false);
+    await producer.send(topic, [{ key: 'patient-1', value: 'late', headers: {} }]);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(handled).toBe(0);
+  }, 60_000);
 });

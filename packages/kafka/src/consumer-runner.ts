@@ -36,6 +36,7 @@ import {
   CONSUMER_HEARTBEAT_INTERVAL_MS,
   CONSUMER_RETRY,
   CONSUMER_SESSION_TIMEOUT_MS,
+  PRODUCER_RETRY,
 } from './kafkajs-retry.ts';
 import { retryLimits, type RetryPolicy } from './retry-policy.ts';
 
@@ -157,6 +158,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
+        retry: PRODUCER_RETRY,
       });
       await deadLetterProducer.connect();
       await deadLetterProducer.send({ topic, acks: -1, messages: [record] });

@@ -1,4 +1,4 @@
-import { createEventProducer, ensureTopics, type EventProducer } from '@oncoimg/kafka';
+import { createEventProducer, ensureTopics, readMaxMessageBytes, type EventProducer } from '@oncoimg/kafka';
 import {
   openTestDatabase,
   readTopic,
@@ -13,6 +13,7 @@ import { listOutboxDeadLetters } from './dead-letter-rows.ts';
 import { enqueueOutbox, type OutboxMessage } from './enqueue-outbox.ts';
 import { createOutboxRelay, type OutboxProducer, type OutgoingOutboxMessage } from './outbox-relay.ts';
 import { outboxMigrations } from './outbox.migrations.ts';
+import { outboxSendLimits } from './send-batches.ts';
 
 /** A topic limit far under the broker default, so that a backfill that overflows it stays small and fast. */
 const TOPIC_MAX_MESSAGE_BYTES = 64 * 1024;
@@ -76,7 +77,9 @@ describe.each(testDatabaseTargets())('outbox relay against the broker, on $name'
     const events = Array.from({ length: 60 }, (_, i) => largeEvent(topic, i % 4, i));
     await db.transaction((tx) => enqueueOutbox(tx, events));
     const counting = countingProducer();
-    const relay = createOutboxRelay({ db, producer: counting, maxSendBytes: 56 * 1024 });
+    const limit = await readMaxMessageBytes({ brokers, topics: [topic] });
+    expect(limit).toBe(TOPIC_MAX_MESSAGE_BYTES);
+    const relay = createOutboxRelay({ db, producer: counting, ...outboxSendLimits(limit ?? 0) });
     const reader = await readTopic(brokers, topic);
     try {
       expect(await relay.flush({ timeoutMs: 60_000 })).toBe(60);

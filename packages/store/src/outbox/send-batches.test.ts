@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from './outbox-batch.ts';
-import { planSends, rowBytes, splitSend } from './send-batches.ts';
+import { DEFAULT_MAX_ROW_BYTES, outboxSendLimits, planSends, rowBytes, splitSend } from './send-batches.ts';
 
 function row(id: number, topic: string, size: number): OutboxRow {
   return { id: String(id), topic, message_key: 'k', value: 'x'.repeat(size), value_bytes: null, headers: {} };
@@ -69,5 +69,10 @@ describe('byte-bounded sends', () => {
       ['a', ['1', '2']],
       ['a', ['3']],
     ]);
+  });
+
+  it('sizes sends from a topic limit with an eighth left for framing, and tries no row over it', () => {
+    expect(outboxSendLimits(65_536)).toEqual({ maxSendBytes: 57_344, maxRowBytes: 65_536 });
+    expect(outboxSendLimits(DEFAULT_MAX_ROW_BYTES).maxSendBytes).toBeLessThan(DEFAULT_MAX_ROW_BYTES);
   });
 });

@@ -17,6 +17,15 @@ export const DEFAULT_MAX_SEND_BYTES = 900 * 1024;
 export const DEFAULT_MAX_ROW_BYTES = 1_048_588;
 
 /**
+ * Send limits for topics that accept record batches of at most `maxMessageBytes` (their
+ * `max.message.bytes`, read with `readMaxMessageBytes` of @oncoimg/kafka): an eighth is left for
+ * the framing the estimate approximates, and a row that alone exceeds the limit is not tried.
+ */
+export function outboxSendLimits(maxMessageBytes: number): { maxSendBytes: number; maxRowBytes: number } {
+  return { maxSendBytes: Math.floor((maxMessageBytes * 7) / 8), maxRowBytes: maxMessageBytes };
+}
+
+/**
  * Framing of one record in a v2 record batch: length, attributes, timestamp and offset deltas,
  * key and value lengths and the header count are varints of at most 5 bytes each, plus two per
  * header. Rounded up so that the estimate never falls below what goes on the wire.
