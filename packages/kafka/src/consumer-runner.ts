@@ -208,6 +208,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         });
       });
       created.on(created.events.CRASH, (event) => {
+        // A consumer stop() retired is not restarted on purpose: nothing to report.
+        if (retired()) return;
         stats.lastError = errorCodeOf(event.payload.error);
         log[crashLogLevel(event.payload.error, event.payload.restart)](
           'consumer crashed; kafkajs restarts it',
