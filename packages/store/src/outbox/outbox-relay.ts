@@ -26,7 +26,7 @@
  * - Kafka down: rows stay pending (attempts and last_error recorded), the relay backs off (capped
  *   exponential) and keeps polling; writes go on being accepted and are published once it is back.
  */
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable } from '../database.ts';
 import { StoreError } from '../errors.ts';
 import { Mutex } from '../mutex.ts';
@@ -189,6 +189,8 @@ export function createOutboxRelay({
       if (result.deadLettered > 0) {
         state.deadLettered += result.deadLettered;
         state.lastDeadLetterReason = result.lastDeadLetterReason ?? null;
+        const metrics = serviceMetrics();
+        for (const { topic, code } of result.putAside ?? []) metrics.recordOutboxDeadLetter(topic, code);
         logger.error('outbox rows put aside: the broker can never accept them', {
           rows: result.deadLettered,
           reason: result.lastDeadLetterReason,

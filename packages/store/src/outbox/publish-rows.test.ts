@@ -61,7 +61,14 @@ describe('publish rows', () => {
       ['a', ['v1', 'v3']],
       ['b', ['v2']],
     ]);
-    expect(result).toEqual({ tookTurn: true, claimed: 3, published: 3, deadLettered: 0, error: undefined });
+    expect(result).toEqual({
+      tookTurn: true,
+      claimed: 3,
+      published: 3,
+      deadLettered: 0,
+      putAside: [],
+      error: undefined,
+    });
     expect(statements).toHaveLength(1);
     expect(statements[0].sql).toContain('SET sent_at = now()');
     expect(statements[0].params).toEqual([['1', '3', '2']]);
@@ -94,7 +101,14 @@ describe('publish rows', () => {
   it('does not touch the database when there were no rows', async () => {
     const { q, statements } = recordingDatabase();
     const result = await publishRows(q, [], { producer: producer(), ...limits });
-    expect(result).toEqual({ tookTurn: true, claimed: 0, published: 0, deadLettered: 0, error: undefined });
+    expect(result).toEqual({
+      tookTurn: true,
+      claimed: 0,
+      published: 0,
+      deadLettered: 0,
+      putAside: [],
+      error: undefined,
+    });
     expect(statements).toEqual([]);
   });
 
@@ -116,7 +130,7 @@ describe('publish rows', () => {
       producer: kafka,
     });
     expect(kafka.sent.map((s) => s.messages.map((m) => m.value))).toEqual([['v1'], ['v2'], ['v3']]);
-    expect(result).toMatchObject({ published: 3, deadLettered: 0, error: undefined });
+    expect(result).toMatchObject({ published: 3, deadLettered: 0, putAside: [], error: undefined });
   });
 
   it('puts aside a single row the broker refuses, with the reason, and publishes the rows behind it', async () => {
@@ -131,6 +145,7 @@ describe('publish rows', () => {
     expect(kafka.sent.flatMap((s) => s.messages.map((m) => m.value))).toEqual(['v1', 'v3']);
     expect(result).toMatchObject({ published: 2, deadLettered: 1, error: undefined });
     expect(result.lastDeadLetterReason).toMatch(/^MESSAGE_TOO_LARGE: \d+ bytes, refused by the broker$/);
+    expect(result.putAside).toEqual([{ topic: 'a', code: 'MESSAGE_TOO_LARGE' }]);
     const aside = statements.find((s) => s.sql.includes('outbox_dead_letters'));
     expect(aside?.params).toEqual([['2'], [result.lastDeadLetterReason]]);
   });
@@ -146,6 +161,7 @@ describe('publish rows', () => {
     expect(kafka.sent.flatMap((s) => s.messages.map((m) => m.value))).toEqual(['v2']);
     expect(result).toMatchObject({ published: 1, deadLettered: 1 });
     expect(result.lastDeadLetterReason).toMatch(/^ROW_TOO_LARGE: \d+ bytes, over the limit of 1000$/);
+    expect(result.putAside).toEqual([{ topic: 'a', code: 'ROW_TOO_LARGE' }]);
   });
 
   it('records a failure on every row of the topic not yet sent, not only the failed call', async () => {

@@ -1,4 +1,3 @@
-import { serviceMetrics } from '@oncoimg/telemetry';
 import type { Queryable } from '../database.ts';
 import { toOutgoing, type OutboxProducer, type OutboxRow, type RoundResult } from './outbox-batch.ts';
 import { moveToDeadLetters, type DeadLetterRow } from './dead-letter-rows.ts';
@@ -89,13 +88,12 @@ export async function publishRows(
     ]);
   }
   const deadLettered = await moveToDeadLetters(q, aside);
-  const metrics = serviceMetrics();
-  for (const row of aside) metrics.recordOutboxDeadLetter(row.topic, row.code);
   return {
     tookTurn: true,
     claimed: rows.length,
     published: sentIds.length,
     deadLettered,
+    putAside: aside.map(({ topic, code }) => ({ topic, code })),
     ...(aside.length > 0 ? { lastDeadLetterReason: aside[aside.length - 1].reason } : {}),
     error,
   };
