@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 
@@ -32,17 +32,52 @@ async function withAdmin<T>(
  * one patient stay in one partition (the key), and up to three consumers share the work.
  */
 export async function ensureTopics(
-  options: AdminOptions & { topics: string[]; numPartitions?: number },
+  options: AdminOptions & {
+    topics: string[];
+    numPartitions?: number;
+    /** Topic-level settings of topics created now (`max.message.bytes`, …); existing topics keep theirs. */
+    config?: Record<string, string>;
+  },
 ): Promise<void> {
-  const { topics, numPartitions = 3 } = options;
+  const { topics, numPartitions = 3, config = {} } = options;
+  const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
   await withAdmin(options, 'creating topics', async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
     if (missing.length === 0) return;
     await admin.createTopics({
-      topics: missing.map((topic) => ({ topic, numPartitions })),
+      topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
       waitForLeaders: true,
     });
+  });
+}
+
+/**
+ * The smallest `max.message.bytes` of those of `topics` that exist (the topic's own setting, or the
+ * broker's `message.max.bytes` it inherits): the most one record batch may carry. Null when none
+ * exists yet. An outbox relay sizes its sends from it (`outboxSendLimits` of @oncoimg/store).
+ */
+export async function readMaxMessageBytes(
+  options: AdminOptions & { topics: string[] },
+): Promise<number | null> {
+  return withAdmin(options, 'reading max.message.bytes', async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const names = [...new Set(options.topics)].filter((topic) => existing.has(topic));
+    if (names.length === 0) return null;
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: names.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    const limits = resources
+      .flatMap((resource) => resource.configEntries)
+      .filter((entry) => entry.configName === 'max.message.bytes')
+      .map((entry) => Number(entry.configValue))
+      .filter((limit) => Number.isFinite(limit) && limit > 0);
+    return limits.length > 0 ? Math.min(...limits) : null;
   });
 }
 

@@ -2,6 +2,7 @@ import { serviceMetrics, type Logger } from '@oncoimg/telemetry';
 import { deadLetterRecord, type DeadLetterRecord, type FailedMessage } from './dead-letter.ts';
 import { errorCodeOf, isRetriable, KafkaError } from './errors.ts';
 import { inProcessSpan, type Delivery } from './process-span.ts';
+import { CONSUMER_HEARTBEAT_INTERVAL_MS } from './kafkajs-retry.ts';
 import { decideAfterFailure, type RetryLimits } from './retry-policy.ts';
 
 export interface ConsumerRunnerStats {
@@ -117,6 +118,24 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
   /** Handles one fetched batch of one partition; throws (leaving offsets unresolved) on a retriable failure. */
   return async function processBatch(
     messages: M[],
+    where: { topic: string; partition: number },
+    control: BatchControl,
+  ): Promise<void> {
+    // The session is short (see CONSUMER_SESSION_TIMEOUT_MS): a batch that takes longer than it,
+    // slow handlers or retries while a database is down, must not cost the member its partitions.
+    // A failed heartbeat here only means a rebalance, which the next regular heartbeat reports.
+    const keepAlive = setInterval(() => {
+      control.heartbeat().catch(() => undefined);
+    }, CONSUMER_HEARTBEAT_INTERVAL_MS);
+    try {
+      await processInSession(messages, where, control);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  };
+
+  async function processInSession(
+    messages: M[],
     { topic, partition }: { topic: string; partition: number },
     control: BatchControl,
   ): Promise<void> {
@@ -146,5 +165,5 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
       await control.heartbeat();
     }
     await control.commitOffsetsIfNecessary();
-  };
+  }
 }

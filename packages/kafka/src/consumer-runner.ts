@@ -20,11 +20,24 @@
  */
 import { deadLetterTopicFor as defaultDeadLetterTopicFor, type ConsumedMessage } from '@oncoimg/fhir-events';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import {
+  PartitionAssigners,
+  type Consumer,
+  type KafkaMessage,
+  type PartitionAssigner,
+  type Producer,
+} from 'kafkajs';
+import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
 import { errorCodeOf, KafkaError } from './errors.ts';
 import { createKafkaClient, headersToStrings } from './kafka-client.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
+import {
+  CONSUMER_HEARTBEAT_INTERVAL_MS,
+  CONSUMER_RETRY,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  PRODUCER_RETRY,
+} from './kafkajs-retry.ts';
 import { retryLimits, type RetryPolicy } from './retry-policy.ts';
 
 /** A message as handlers receive it: declared by the event contract. */
@@ -46,6 +59,12 @@ interface CommonOptions {
   retry?: RetryPolicy;
   deadLetterTopicFor?: (topic: string) => string;
   partitionsConsumedConcurrently?: number;
+  /**
+   * How the group shares partitions, in order of preference. Default: with several topics, the
+   * co-partitioning assigner (partition p of every topic to one member, so that one key's events
+   * on several topics meet in one instance), then round-robin; with one topic, round-robin.
+   */
+  partitionAssigners?: PartitionAssigner[];
   logger?: Logger;
 }
 
@@ -87,6 +106,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     retry = {},
     deadLetterTopicFor = defaultDeadLetterTopicFor,
     partitionsConsumedConcurrently = 1,
+    partitionAssigners = topics.length > 1
+      ? [coPartitionedAssigner, PartitionAssigners.roundRobin]
+      : [PartitionAssigners.roundRobin],
     logger = silentLogger,
   } = options;
   const log = logger.child({ component: 'consumer', groupId });
@@ -102,6 +124,8 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   let consumer: Consumer | undefined;
   let deadLetterProducer: Producer | undefined;
   let stopping = false;
+  /** Ends a start() that waits for its group join, when stop() overtakes it. */
+  let wakeStart: (() => void) | undefined;
 
   /** A consumer may start before anything was published: subscribing to a missing topic fails. */
   async function createMissingTopics(): Promise<void> {
@@ -126,6 +150,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: true,
+        retry: PRODUCER_RETRY,
       });
       await deadLetterProducer.connect();
       await deadLetterProducer.send({ topic, acks: -1, messages: [record] });
@@ -147,10 +172,18 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         groupId,
         allowAutoTopicCreation: true,
         maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+        partitionAssigners,
+        sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+        heartbeatInterval: CONSUMER_HEARTBEAT_INTERVAL_MS,
+        // Once stop() has retired this consumer, a crash must not bring it back.
+        retry: { ...CONSUMER_RETRY, restartOnFailure: () => Promise.resolve(consumer === created) },
       });
       consumer = created;
+      const retired = (): boolean => consumer !== created;
+      let timer: NodeJS.Timeout | undefined;
       const joined = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        wakeStart = resolve;
+        timer = setTimeout(() => {
           reject(
             new KafkaError(
               'CONNECTION_FAILED',
@@ -161,10 +194,14 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         }, JOIN_TIMEOUT_MS);
         created.on(created.events.GROUP_JOIN, () => {
           clearTimeout(timer);
+          // A restart kafkajs began before stop() retired this consumer ends here.
+          if (retired()) void created.disconnect().catch(() => undefined);
           resolve();
         });
       });
       created.on(created.events.CRASH, (event) => {
+        // A consumer stop() retired is not restarted on purpose: nothing to report.
+        if (retired()) return;
         stats.lastError = errorCodeOf(event.payload.error);
         log[crashLogLevel(event.payload.error, event.payload.restart)](
           'consumer crashed; kafkajs restarts it',
@@ -174,32 +211,55 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           },
         );
       });
+      // A start that fails or is overtaken by stop() leaves nothing running behind it.
+      const abandon = async (): Promise<void> => {
+        clearTimeout(timer);
+        if (consumer === created) consumer = undefined;
+        await created.disconnect().catch(() => undefined);
+      };
+      const steps: (() => Promise<unknown>)[] = [
+        createMissingTopics,
+        () => created.connect(),
+        () => created.subscribe({ topics, fromBeginning }),
+        () =>
+          created.run({
+            eachBatchAutoResolve: false,
+            autoCommit: true,
+            partitionsConsumedConcurrently,
+            eachBatch: (payload) =>
+              processBatch(
+                payload.batch.messages.map((m) =>
+                  toConsumed(payload.batch.topic, payload.batch.partition, m),
+                ),
+                payload.batch,
+                payload,
+              ),
+          }),
+        () => joined,
+      ];
       try {
-        await createMissingTopics();
-        await created.connect();
-        await created.subscribe({ topics, fromBeginning });
-        await created.run({
-          eachBatchAutoResolve: false,
-          autoCommit: true,
-          partitionsConsumedConcurrently,
-          eachBatch: (payload) =>
-            processBatch(
-              payload.batch.messages.map((m) => toConsumed(payload.batch.topic, payload.batch.partition, m)),
-              payload.batch,
-              payload,
-            ),
-        });
+        for (const step of steps) {
+          if (retired()) break;
+          await step();
+        }
       } catch (error) {
+        await abandon();
+        if (error instanceof KafkaError) throw error;
         throw new KafkaError('CONNECTION_FAILED', `could not start consumer group ${groupId}`, {
           retriable: true,
           cause: error,
         });
       }
-      await joined;
+      if (retired()) {
+        await abandon();
+        return;
+      }
       stats.running = true;
     },
     async stop() {
       stopping = true;
+      wakeStart?.();
+      wakeStart = undefined;
       const current = consumer;
       consumer = undefined;
       stats.running = false;

@@ -4,6 +4,7 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+import { PRODUCER_RETRY } from './kafkajs-retry.ts';
 import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
 
 /** One message to publish. */
@@ -26,9 +27,6 @@ export interface EventProducerOptions {
   logger?: Logger;
   connectionTimeoutMs?: number;
 }
-
-/** Sends are retried by kafkajs this many times (about 10 s with its backoff) before failing to the caller, who keeps the rows (outbox). */
-const SEND_RETRIES = 5;
 
 /**
  * The producer every service publishes with: idempotent and `acks=all`, so an acknowledged event is
@@ -61,7 +59,7 @@ export function createEventProducer({
         // client (ours, a vendor's Java producer, a replay) writes the key.
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: true,
-        retry: { retries: SEND_RETRIES },
+        retry: PRODUCER_RETRY,
       });
       try {
         await created.connect();
@@ -79,16 +77,18 @@ export function createEventProducer({
     return connecting;
   }
 
+  async function resetProducer(): Promise<void> {
+    const current = producer;
+    producer = undefined;
+    connecting = undefined;
+    await current?.disconnect();
+  }
+
   return {
     async connect() {
       await connected();
     },
-    async disconnect() {
-      const current = producer;
-      producer = undefined;
-      connecting = undefined;
-      await current?.disconnect();
-    },
+    disconnect: resetProducer,
     async send(topic, messages) {
       if (messages.length === 0) return;
       const tracer = kafkaTracer();
@@ -125,6 +125,17 @@ export function createEventProducer({
           span.end();
         }
         if (error instanceof KafkaError) throw error;
+        // A refused produce request (MESSAGE_TOO_LARGE, …) may have been written on some of its
+        // partitions and not on others, and kafkajs then rewinds the sequence numbers of all of
+        // them: a retry of part of it would be refused as OUT_OF_ORDER_SEQUENCE_NUMBER forever. A
+        // new producer id starts clean sequences (at worst a row is published twice: at least once).
+        if (
+          typeof error === 'object' &&
+          error !== null &&
+          (error as { retriable?: unknown }).retriable === false
+        ) {
+          await resetProducer().catch(() => undefined);
+        }
         throw new KafkaError(
           'SEND_FAILED',
           `publishing ${String(messages.length)} message(s) to ${topic} failed`,

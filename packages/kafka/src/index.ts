@@ -6,6 +6,12 @@ export {
   type OutgoingMessage,
 } from './event-producer.ts';
 export * from './consumer-runner.ts';
+export {
+  assignCoPartitioned,
+  coPartitionedAssigner,
+  type AssignableMember,
+  type PartitionAssignment,
+} from './co-partitioned-assigner.ts';
 export type { ConsumerRunnerStats } from './batch-processor.ts';
 export {
   DEFAULT_HANDLER_RETRIES,

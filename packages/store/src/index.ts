@@ -24,6 +24,10 @@ export {
   type OutgoingOutboxMessage,
 } from './outbox/outbox-relay.ts';
 export { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS } from './outbox/relay-backoff.ts';
+export { DEFAULT_MAX_ROW_BYTES, DEFAULT_MAX_SEND_BYTES, outboxSendLimits } from './outbox/send-batches.ts';
+export { RECORD_REJECTIONS } from './outbox/relay-failure.ts';
+export { ROW_TOO_LARGE } from './outbox/publish-rows.ts';
+export { listOutboxDeadLetters, type OutboxDeadLetter } from './outbox/dead-letter-rows.ts';
 export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
 export { resourceMigrations } from './resources/resource.migrations.ts';
 export {

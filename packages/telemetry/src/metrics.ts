@@ -13,6 +13,7 @@ export const METRIC_NAMES = {
   outboxBacklog: 'oncoimg.outbox.backlog',
   consumerLag: 'oncoimg.consumer.lag',
   deadLetters: 'oncoimg.dead_letters',
+  outboxDeadLetters: 'oncoimg.outbox.dead_letters',
 } as const;
 
 /** What `/metrics` shows, for dashboards and the README. */
@@ -22,6 +23,7 @@ export const PROMETHEUS_NAMES = {
   outboxBacklog: 'oncoimg_outbox_backlog',
   consumerLag: 'oncoimg_consumer_lag',
   deadLetters: 'oncoimg_dead_letters_total',
+  outboxDeadLetters: 'oncoimg_outbox_dead_letters_total',
 } as const;
 
 export interface HttpRequestOutcome {
@@ -43,6 +45,11 @@ export interface ServiceMetrics {
   recordPublished(topic: string, type: string | undefined, count?: number): void;
   /** A message written to the dead-letter topic of `topic`; `reason` is an error code, never a message. */
   recordDeadLetter(topic: string, reason: string): void;
+  /**
+   * An outbox row put aside because the broker can never accept it (`outbox_dead_letters`), by
+   * topic and reason code (`MESSAGE_TOO_LARGE`, `ROW_TOO_LARGE`, …).
+   */
+  recordOutboxDeadLetter(topic: string, reason: string): void;
   /** Reports `read()` as the outbox backlog of `service` until the returned function is called. */
   observeOutboxBacklog(service: string, read: () => number | null): () => void;
   /**
@@ -102,6 +109,9 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
   const deadLetters = meter.createCounter(METRIC_NAMES.deadLetters, {
     description: 'Messages sent to a dead-letter topic, by original topic and error code',
   });
+  const outboxDeadLetters = meter.createCounter(METRIC_NAMES.outboxDeadLetters, {
+    description: 'Outbox rows put aside as never publishable, by topic and reason code',
+  });
   const outboxBacklog = meter.createObservableGauge(METRIC_NAMES.outboxBacklog, {
     description: 'Outbox rows written and not yet published to Kafka',
   });
@@ -159,6 +169,9 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
     },
     recordDeadLetter(topic, reason) {
       deadLetters.add(1, { topic: label(topic), reason: label(reason) });
+    },
+    recordOutboxDeadLetter(topic, reason) {
+      outboxDeadLetters.add(1, { topic: label(topic), reason: label(reason) });
     },
     observeOutboxBacklog(service, read) {
       const key = Symbol(service);

@@ -41,15 +41,15 @@ describe('outbox batch', () => {
 
   it('goes on at once after a full batch and waits the poll interval otherwise', () => {
     const timing = { batchSize: 3, pollIntervalMs: 50 };
-    expect(waitAfterRoundMs({ tookTurn: true, claimed: 3, published: 3 }, timing)).toBe(0);
-    expect(waitAfterRoundMs({ tookTurn: true, claimed: 2, published: 2 }, timing)).toBe(50);
-    expect(waitAfterRoundMs({ tookTurn: false, claimed: 0, published: 0 }, timing)).toBe(50);
+    expect(waitAfterRoundMs({ tookTurn: true, claimed: 3, published: 3, deadLettered: 0 }, timing)).toBe(0);
+    expect(waitAfterRoundMs({ tookTurn: true, claimed: 2, published: 2, deadLettered: 0 }, timing)).toBe(50);
+    expect(waitAfterRoundMs({ tookTurn: false, claimed: 0, published: 0, deadLettered: 0 }, timing)).toBe(50);
   });
 
   it('counts the outbox as drained only after a round that had its turn and found less than a batch', () => {
-    expect(drained({ tookTurn: true, claimed: 2, published: 2 }, 3)).toBe(true);
-    expect(drained({ tookTurn: true, claimed: 0, published: 0 }, 3)).toBe(true);
-    expect(drained({ tookTurn: true, claimed: 3, published: 3 }, 3)).toBe(false);
-    expect(drained({ tookTurn: false, claimed: 0, published: 0 }, 3)).toBe(false);
+    expect(drained({ tookTurn: true, claimed: 2, published: 2, deadLettered: 0 }, 3)).toBe(true);
+    expect(drained({ tookTurn: true, claimed: 0, published: 0, deadLettered: 0 }, 3)).toBe(true);
+    expect(drained({ tookTurn: true, claimed: 3, published: 3, deadLettered: 0 }, 3)).toBe(false);
+    expect(drained({ tookTurn: false, claimed: 0, published: 0, deadLettered: 0 }, 3)).toBe(false);
   });
 });

@@ -32,6 +32,12 @@ export interface RoundResult {
   tookTurn: boolean;
   claimed: number;
   published: number;
+  /** Rows moved to `outbox_dead_letters` this round. */
+  deadLettered: number;
+  /** Topic and reason code of each of them, for the metrics once the round is committed. */
+  putAside?: { topic: string; code: string }[];
+  /** Why the last of them was put aside. */
+  lastDeadLetterReason?: string;
   error?: Error;
 }
 

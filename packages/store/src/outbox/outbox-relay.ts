@@ -14,10 +14,19 @@
  *   holds across instances. On PGlite there is one process and one connection; an in-process mutex
  *   shared by every relay of the database plays the lock's part, and no transaction is held open
  *   while Kafka answers, because that would block every other statement of the service.
+ * - Bounded sends: a producer call carries at most `maxSendBytes` (default 900 KiB, under the
+ *   broker's 1 MB `message.max.bytes`), so a backfill of large resources never builds a request
+ *   the broker must refuse. A call refused anyway (a topic with a lower `max.message.bytes`) is
+ *   split in two until it fits. Such a call may have been written on some of its partitions;
+ *   those rows are published again (at least once). A budget under the topics' limit avoids it.
+ * - No poison row blocks the outbox: a row the broker refuses alone (MESSAGE_TOO_LARGE,
+ *   INVALID_RECORD, …) or one over `maxRowBytes` moves to `outbox_dead_letters` with its reason,
+ *   counted in `status().deadLettered` and `oncoimg_outbox_dead_letters_total`; the rows behind it
+ *   are published. Its event never reaches the consumers: an operator decides what to do with it.
  * - Kafka down: rows stay pending (attempts and last_error recorded), the relay backs off (capped
  *   exponential) and keeps polling; writes go on being accepted and are published once it is back.
  */
-import { silentLogger, type Logger } from '@oncoimg/telemetry';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable } from '../database.ts';
 import { StoreError } from '../errors.ts';
 import { Mutex } from '../mutex.ts';
@@ -30,6 +39,7 @@ import {
   type RoundResult,
 } from './outbox-batch.ts';
 import { publishRows } from './publish-rows.ts';
+import { DEFAULT_MAX_ROW_BYTES, DEFAULT_MAX_SEND_BYTES } from './send-batches.ts';
 import { pruneSentOutbox } from './prune-sent-outbox.ts';
 import { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS, relayBackoffMs } from './relay-backoff.ts';
 import { describeRelayError, relayErrorCode } from './relay-failure.ts';
@@ -51,6 +61,10 @@ export interface OutboxRelayStatus {
   consecutiveFailures: number;
   /** Rows this relay published since it was created. */
   published: number;
+  /** Rows in `outbox_dead_letters` at the last check: written, and never to be published. */
+  deadLettered: number;
+  /** Why the last row this relay put aside was put aside; null when it put none aside. */
+  lastDeadLetterReason: string | null;
 }
 
 export interface OutboxRelay {
@@ -82,8 +96,15 @@ export const DEFAULT_OUTBOX_RETENTION: OutboxRetention = { sentRowsMs: 7 * 24 * 
 export interface OutboxRelayOptions {
   db: Database;
   producer: OutboxProducer;
-  /** Rows per round: one producer call per topic per round. */
+  /** Rows per round: at least one producer call per topic per round. */
   batchSize?: number;
+  /**
+   * Byte budget of one producer call (keys, values and headers). Keep it under the smallest
+   * `max.message.bytes` of the topics the relay publishes to, less about 10 % for framing.
+   */
+  maxSendBytes?: number;
+  /** A row larger than this is put aside without being tried: the broker's `message.max.bytes`. */
+  maxRowBytes?: number;
   /** Pause between rounds when nothing was pending. */
   pollIntervalMs?: number;
   backoff?: { initialMs?: number; maxMs?: number };
@@ -107,6 +128,8 @@ export function createOutboxRelay({
   db,
   producer,
   batchSize = 500,
+  maxSendBytes = DEFAULT_MAX_SEND_BYTES,
+  maxRowBytes = DEFAULT_MAX_ROW_BYTES,
   pollIntervalMs = 50,
   backoff = {},
   publishTimeoutMs = 30_000,
@@ -116,6 +139,9 @@ export function createOutboxRelay({
 }: OutboxRelayOptions): OutboxRelay {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new StoreError('INVALID_ARGUMENT', 'outbox relay batchSize must be a positive integer');
+  }
+  if (!(maxSendBytes > 0 && maxRowBytes > 0)) {
+    throw new StoreError('INVALID_ARGUMENT', 'outbox relay maxSendBytes and maxRowBytes must be positive');
   }
   const backoffSettings = {
     initialMs: backoff.initialMs ?? RELAY_BACKOFF_INITIAL_MS,
@@ -131,12 +157,14 @@ export function createOutboxRelay({
     lastErrorAt: null,
     consecutiveFailures: 0,
     published: 0,
+    deadLettered: 0,
+    lastDeadLetterReason: null,
   };
   let backlogReadAt: number | null = null;
   let lastPruneAt = Date.now();
   let loop: Promise<void> | undefined;
   const sleeper = createSleeper();
-  const publishing = { producer, publishTimeoutMs };
+  const publishing = { producer, publishTimeoutMs, maxSendBytes, maxRowBytes };
 
   const claimAndPublish = async (q: Queryable): Promise<RoundResult> =>
     publishRows(q, (await q.query<OutboxRow>(CLAIM_OUTBOX_BATCH_SQL, [batchSize])).rows, publishing);
@@ -151,24 +179,36 @@ export function createOutboxRelay({
                 "SELECT pg_try_advisory_xact_lock($1, hashtext(coalesce(current_schema(), ''))) AS locked",
                 [OUTBOX_LOCK_NAMESPACE],
               );
-              if (!rows.at(0)?.locked) return { tookTurn: false, claimed: 0, published: 0 };
+              if (!rows.at(0)?.locked) return { tookTurn: false, claimed: 0, published: 0, deadLettered: 0 };
               return claimAndPublish(tx);
             });
       if (result.published > 0) {
         state.published += result.published;
         state.lastPublishedAt = new Date().toISOString();
       }
+      if (result.deadLettered > 0) {
+        state.deadLettered += result.deadLettered;
+        state.lastDeadLetterReason = result.lastDeadLetterReason ?? null;
+        const metrics = serviceMetrics();
+        for (const { topic, code } of result.putAside ?? []) metrics.recordOutboxDeadLetter(topic, code);
+        logger.error('outbox rows put aside: the broker can never accept them', {
+          rows: result.deadLettered,
+          reason: result.lastDeadLetterReason,
+        });
+      }
       if (result.error !== undefined) throw result.error;
       return result;
     });
 
   const readBacklog = async (): Promise<void> => {
-    const { rows } = await db.query<{ backlog: number; oldest_age_ms: number | null }>(
+    const { rows } = await db.query<{ backlog: number; oldest_age_ms: number | null; dead_lettered: number }>(
       `SELECT count(*)::int AS backlog,
-              (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_age_ms
+              (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_age_ms,
+              (SELECT count(*)::int FROM outbox_dead_letters) AS dead_lettered
        FROM outbox WHERE sent_at IS NULL`,
     );
     state.backlog = rows.at(0)?.backlog ?? 0;
+    state.deadLettered = rows.at(0)?.dead_lettered ?? state.deadLettered;
     state.oldestPendingAgeMs = rows.at(0)?.oldest_age_ms ?? null;
     backlogReadAt = Date.now();
   };

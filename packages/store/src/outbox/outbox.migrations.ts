@@ -28,4 +28,24 @@ export const outboxMigrations: readonly Migration[] = [
       CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
     `,
   },
+  {
+    id: 'store.outbox.002-dead-letters',
+    sql: `
+      -- Rows the broker can never accept (too large even alone, refused as invalid), moved here by
+      -- the relay with the reason, so that the rows behind them are published. Kept until an
+      -- operator has looked at them: they are acknowledged writes whose event never went out.
+      CREATE TABLE outbox_dead_letters (
+        id bigint PRIMARY KEY,
+        topic text NOT NULL,
+        message_key text NOT NULL,
+        value text,
+        value_bytes bytea,
+        headers jsonb NOT NULL,
+        created_at timestamptz NOT NULL,
+        attempts integer NOT NULL,
+        reason text NOT NULL,
+        dead_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

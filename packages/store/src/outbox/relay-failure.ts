@@ -23,3 +23,35 @@ export function describeRelayError(error: unknown): string {
 export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
+
+/**
+ * Broker answers that refuse the records themselves, whatever the state of the cluster: sending
+ * the same bytes again can never succeed. Kafka's error names, as kafkajs reports them in `type`.
+ * Authorization and configuration errors are not here: they are fixed by an operator, and the rows
+ * must wait for that rather than be put aside.
+ */
+export const RECORD_REJECTIONS = [
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+] as const;
+
+/** Errors nest their causes (our producer wraps kafkajs, kafkajs wraps the broker's answer). */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * The broker's refusal of the records in `error` or any of its causes (`MESSAGE_TOO_LARGE`, …),
+ * or undefined when the failure says nothing about the records (a broker down, a timeout).
+ */
+export function recordRejectionOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
+    for (const field of ['type', 'code'] as const) {
+      const value = (current as Record<string, unknown>)[field];
+      if (typeof value === 'string' && (RECORD_REJECTIONS as readonly string[]).includes(value)) return value;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

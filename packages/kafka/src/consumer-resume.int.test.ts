@@ -1,0 +1,126 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
+import { uniqueName } from '@oncoimg/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopics } from './admin.ts';
+import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from './consumer-runner.ts';
+import { createEventProducer, type EventProducer } from './event-producer.ts';
+
+/** Measured here: 6.3 s, the 6 s session timeout of the member lost in the restart. The bound leaves room for a loaded machine. */
+const RESUME_BOUND_MS = 10_000;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A client port whose next port (the KRaft controller's) is free too. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - started;
+}
+
+/** A broker of its own: stopping it leaves the shared one alone. */
+describe('consumer runner across a broker restart', () => {
+  let dataDir: string;
+  let port: number;
+  let broker: KafkaBroker;
+  let producer: EventProducer;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'oncoimg-kafka-resume-'));
+    port = await freePortPair();
+    broker = await startKafkaBroker({ port, controllerPort: port + 1, dataDir });
+    producer = createEventProducer({ brokers: [broker.brokers], clientId: 'resume-test' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await broker.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('resumes consuming soon after the broker is back, and leaves nothing running once stopped', async () => {
+    const topic = uniqueName('resume');
+    await ensureTopics({ brokers: [broker.brokers], topics: [topic], numPartitions: 1 });
+    const seen: ConsumedMessage[] = [];
+    const runner: ConsumerRunner = createConsumerRunner({
+      brokers: [broker.brokers],
+      clientId: 'resume-test',
+      groupId: uniqueName('resume-group'),
+      topics: [topic],
+      handler: async (message) => {
+        seen.push(message);
+        await Promise.resolve();
+      },
+    });
+    await runner.start();
+    const event = (id: string) => [{ key: 'patient-1', value: id, headers: { ce_id: id } }];
+    const ids = () => seen.map((m) => m.headers.ce_id);
+    try {
+      await producer.send(topic, event('before'));
+      await until(() => ids().includes('before'), 'the first event');
+
+      await broker.stop();
+      // Long enough for the consumer's fetches, retries and a restart to fail against nothing.
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+      broker = await startKafkaBroker({ port, controllerPort: port + 1, dataDir });
+      const backAt = Date.now();
+      await producer.send(topic, event('after'));
+      await until(() => ids().includes('after'), 'the event sent once the broker was back', 60_000);
+      const resumedMs = Date.now() - backAt;
+      console.info(`consumer resumed ${String(resumedMs)} ms after the broker answered again`);
+      expect(resumedMs).toBeLessThanOrEqual(RESUME_BOUND_MS);
+    } finally {
+      await runner.stop();
+    }
+    expect(runner.stats().running).toBe(false);
+    await producer.send(topic, event('after-stop'));
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(ids()).not.toContain('after-stop');
+    expect(ids().filter((id) => id === 'after')).toHaveLength(1);
+  }, 180_000);
+
+  it('a stop() while start() is still joining ends the start and leaves no consumer behind', async () => {
+    const topic = uniqueName('stop-during-start');
+    await ensureTopics({ brokers: [broker.brokers], topics: [topic], numPartitions: 1 });
+    let handled = 0;
+    const runner = createConsumerRunner({
+      brokers: [broker.brokers],
+      clientId: 'stop-during-start',
+      groupId: uniqueName('stop-during-start'),
+      topics: [topic],
+      handler: async () => {
+        handled += 1;
+        await Promise.resolve();
+      },
+    });
+    const starting = runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stoppedAt = Date.now();
+    await runner.stop();
+    await starting;
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(runner.stats().running).toBe(false);
+    await producer.send(topic, [{ key: 'patient-1', value: 'late', headers: {} }]);
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(handled).toBe(0);
+  }, 60_000);
+});
