@@ -14,6 +14,7 @@ import {
   type SeriesOptions,
 } from '@oncoimg/fhir-builders';
 import { deriveSeed, mulberry32, type Prng } from './prng.ts';
+import { confirmingFollowUps, withNonTarget } from './recist-findings.ts';
 
 /** Medical record numbers of the synthetic cohort (made up). */
 export const SYNTHETIC_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn';
@@ -33,7 +34,14 @@ export type CohortFeature =
   /** An outside CT reviewed: a report with no study and no order. */
   | 'report-without-images'
   /** Surveillance finds a recurrence. */
-  | 'recurrence';
+  | 'recurrence'
+  /** Disease followed but not measured: a non-target lesion, present at every measured exam. */
+  | 'non-target-disease'
+  /** The baseline is more than 4 weeks before the planning scan: the timeline warns. */
+  | 'old-baseline';
+
+/** How much longer than usual an old baseline waits for the planning scan: past RECIST's 4 weeks. */
+const OLD_BASELINE_EXTRA_DAYS = 30;
 
 export interface CohortFollowUp {
   /** The report that carries the measurements. */
@@ -42,6 +50,8 @@ export interface CohortFollowUp {
   sumMm: number;
   /** RECIST 1.1 from the sums: what the timeline should show. */
   category: ResponsePathway;
+  /** The report of the later follow-up that confirms this PR (at least 4 weeks on), else null. */
+  confirmedBy: string | null;
 }
 
 export interface SyntheticPatient {
@@ -53,7 +63,13 @@ export interface SyntheticPatient {
   cancer: CancerType['key'];
   pathway: ResponsePathway;
   features: CohortFeature[];
-  baseline: { reportId: string; date: string; sumMm: number };
+  baseline: {
+    reportId: string;
+    date: string;
+    sumMm: number;
+    /** Whole days from the baseline to the planning scan that marks treatment start. */
+    daysBeforeTreatment: number;
+  };
   followUps: CohortFollowUp[];
   /** Every version of every resource of this patient, in the order the systems send them. */
   arrivals: CohortResource[];
@@ -265,6 +281,8 @@ function generatePatient(
   if (index % 4 === 1) features.push('out-of-order');
   if (index === 0) features.push('correction');
   if (index % 5 === 2) features.push('report-without-images');
+  if (index % 3 === 0) features.push('non-target-disease');
+  if (index % 4 === 2) features.push('old-baseline');
   const unit = prng.pick(['mm', 'cm'] as const);
 
   const exams: Exam[] = [];
@@ -334,18 +352,25 @@ function generatePatient(
       condition,
       report,
     });
-  const baselineExam = measured('baseline', 'baseline', `Baseline before ${cancer.treatment}`, {
-    conclusion: `Baseline: ${describeLesions(baselineLesions, cancer, unit)}.`,
-    measurements: { lesions: baselineLesions, unit },
-  });
+  const nonTarget = features.includes('non-target-disease') ? cancer.nonTarget : null;
+  const nonTargetWords = nonTarget ? ` Non-target: ${nonTarget.words}, present.` : '';
+  const withNonTargetPresent = (e: Exam): Exam =>
+    nonTarget ? { ...e, reports: e.reports.map((r) => withNonTarget(r, nonTarget, 'present')) } : e;
+  const baselineExam = withNonTargetPresent(
+    measured('baseline', 'baseline', `Baseline before ${cancer.treatment}`, {
+      conclusion: `Baseline: ${describeLesions(baselineLesions, cancer, unit)}.${nonTargetWords}`,
+      measurements: { lesions: baselineLesions, unit },
+    }),
+  );
   exams.push(baselineExam);
   const baselineDay = day;
+  day += prng.int(3, 10) + (features.includes('old-baseline') ? OLD_BASELINE_EXTRA_DAYS : 0);
   const baseline = {
     reportId: baselineExam.reports[0].id ?? '',
     date: baselineExam.study?.started ?? '',
     sumMm: sumOf(baselineLesions),
+    daysBeforeTreatment: day - baselineDay,
   };
-  day += prng.int(3, 10);
   exams.push(fromTemplate('planning', cancer.planning));
 
   // Follow-ups every 6–12 weeks.
@@ -362,7 +387,7 @@ function generatePatient(
       explicit ? 'response' : undefined,
       explicit ? undefined : `Response assessment after ${String(2 + 2 * i)} cycles of ${cancer.treatment}`,
       {
-        conclusion: `${CONCLUSION_OF[category].words}: ${describeLesions(lesions, cancer, unit)}.`,
+        conclusion: `${CONCLUSION_OF[category].words}: ${describeLesions(lesions, cancer, unit)}.${nonTargetWords}`,
         ...(prng.chance(0.6) ? { diseaseStatus: CONCLUSION_OF[category].status } : {}),
         measurements: { lesions, unit },
       },
@@ -390,13 +415,17 @@ function generatePatient(
         { ...correct, id: `${correct.id ?? ''}-corrected` },
       ];
     }
-    exams.push(followUp);
+    exams.push(withNonTargetPresent(followUp));
     followUps.push({
       reportId: followUp.reports.at(-1)?.id ?? '',
       date: followUp.study?.started ?? '',
       sumMm: sumOf(lesions),
       category,
+      confirmedBy: null,
     });
+  });
+  confirmingFollowUps(expected).forEach((later, i) => {
+    if (later !== null) followUps[i].confirmedBy = followUps[later].reportId;
   });
 
   // After treatment: surveillance (and sometimes a recurrence) or, after progression, a new line.
