@@ -12,14 +12,6 @@ export interface LesionTemplate {
   words: string;
 }
 
-/** Disease a report follows without measuring it: a RECIST non-target lesion. */
-export interface NonTargetTemplate {
-  trackingId: string;
-  site: BodyPart;
-  /** The words a report uses for it. */
-  words: string;
-}
-
 export interface ExamTemplate {
   procedure: Procedure;
   series: readonly SeriesOptions[];
@@ -42,8 +34,6 @@ export interface CancerType {
   measured: { procedure: Procedure; series: SeriesOptions };
   planning: ExamTemplate;
   lesions: readonly LesionTemplate[];
-  /** What a patient with non-target disease has besides the targets. */
-  nonTarget: NonTargetTemplate;
 }
 
 const chest: BodyPart = { snomed: '51185008', display: 'Thoracic structure' };
@@ -55,8 +45,6 @@ const breast: BodyPart = { snomed: '76752008', display: 'Breast' };
 const liver: BodyPart = { snomed: '10200004', display: 'Liver structure' };
 const lung: BodyPart = { snomed: '39607008', display: 'Lung structure' };
 const lymphNode: BodyPart = { snomed: '59441001', display: 'Structure of lymph node' };
-const bone: BodyPart = { snomed: '272673000', display: 'Bone structure' };
-const peritoneum: BodyPart = { snomed: '15425007', display: 'Peritoneum' };
 
 const petCt = (reason: string, conclusion: string): ExamTemplate => ({
   procedure: { loinc: '44136-0', text: 'PET-CT whole body FDG' },
@@ -161,11 +149,6 @@ export const CANCER_TYPES: readonly CancerType[] = [
         words: 'right hilar node (short axis)',
       },
     ],
-    nonTarget: {
-      trackingId: 'N1 T8 vertebral metastasis',
-      site: bone,
-      words: 'sclerotic T8 vertebral metastasis',
-    },
   },
   {
     key: 'rectal',
@@ -222,7 +205,6 @@ export const CANCER_TYPES: readonly CancerType[] = [
         words: 'mesorectal node (short axis)',
       },
     ],
-    nonTarget: { trackingId: 'N1 peritoneal deposits', site: peritoneum, words: 'small peritoneal deposits' },
   },
   {
     key: 'head-and-neck',
@@ -282,11 +264,6 @@ export const CANCER_TYPES: readonly CancerType[] = [
         words: 'right level II node (short axis)',
       },
     ],
-    nonTarget: {
-      trackingId: 'N1 right level IV node',
-      site: lymphNode,
-      words: 'right level IV node of 12 mm short axis',
-    },
   },
   {
     key: 'breast',
@@ -349,10 +326,5 @@ export const CANCER_TYPES: readonly CancerType[] = [
         words: 'right lung nodule',
       },
     ],
-    nonTarget: {
-      trackingId: 'N1 bone metastases',
-      site: bone,
-      words: 'sclerotic bone metastases in T10 and L2',
-    },
   },
 ];

@@ -14,16 +14,15 @@ import {
   type SeriesOptions,
 } from '@oncoimg/fhir-builders';
 import { deriveSeed, mulberry32, type Prng } from './prng.ts';
-import { confirmingFollowUps, withNonTarget } from './recist-findings.ts';
+import { drawFollowUps, RESPONSE_PATHWAYS, sumOf, type ResponsePathway } from './response-trajectory.ts';
+
+export { RESPONSE_PATHWAYS, recistCategory, type ResponsePathway } from './response-trajectory.ts';
+import { confirmingFollowUps, NON_TARGET_OF, withNonTarget } from './recist-findings.ts';
 
 /** Medical record numbers of the synthetic cohort (made up). */
 export const SYNTHETIC_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn';
 
 export type CohortResource = ServiceRequest | ImagingStudy | DiagnosticReport;
-
-/** How the patient's disease answers treatment, by RECIST 1.1 at the last follow-up. */
-export const RESPONSE_PATHWAYS = ['PR', 'SD', 'PD'] as const;
-export type ResponsePathway = (typeof RESPONSE_PATHWAYS)[number];
 
 /** What makes a patient's data awkward on purpose. */
 export type CohortFeature =
@@ -91,73 +90,6 @@ const COHORT_START_MS = Date.UTC(2023, 0, 9);
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
-}
-
-/** RECIST 1.1 on sums of diameters: PD ≥ 20 % and ≥ 5 mm above the nadir, PR ≥ 30 % below baseline. */
-export function recistCategory(sumMm: number, baselineMm: number, nadirMm: number): ResponsePathway {
-  if (sumMm - nadirMm >= 5 && sumMm >= nadirMm * 1.2) return 'PD';
-  if (sumMm <= baselineMm * 0.7) return 'PR';
-  return 'SD';
-}
-
-function categories(baselineMm: number, sums: readonly number[]): ResponsePathway[] {
-  let nadir = baselineMm;
-  return sums.map((sum) => {
-    const category = recistCategory(sum, baselineMm, nadir);
-    nadir = Math.min(nadir, sum);
-    return category;
-  });
-}
-
-/** Ratios of the baseline sum at each follow-up that end in the pathway's category. */
-function trajectory(prng: Prng, pathway: ResponsePathway): number[] {
-  switch (pathway) {
-    case 'PR': {
-      const count = prng.int(2, 4);
-      const last = prng.between(0.4, 0.56);
-      return Array.from({ length: count }, (_, i) => 1 - ((1 - last) * (i + 1)) / count);
-    }
-    case 'SD':
-      return Array.from({ length: prng.int(2, 4) }, () => prng.between(0.9, 1.02));
-    case 'PD': {
-      const first = prng.between(0.8, 0.95);
-      const middle = prng.chance(0.5) ? [first * prng.between(0.97, 1.05)] : [];
-      return [first, ...middle, Math.min(first, ...middle) * prng.between(1.32, 1.55)];
-    }
-  }
-}
-
-function measureLesions(
-  prng: Prng,
-  baseline: readonly LesionMeasurement[],
-  ratios: readonly number[],
-): LesionMeasurement[][] {
-  return ratios.map((ratio) =>
-    baseline.map((lesion) => ({
-      ...lesion,
-      mm: Math.max(3, Math.round(lesion.mm * ratio * prng.between(0.97, 1.03))),
-    })),
-  );
-}
-
-/** Follow-up sizes, drawn until RECIST on the rounded sizes gives the pathway. */
-function drawFollowUps(
-  prng: Prng,
-  baseline: readonly LesionMeasurement[],
-  pathway: ResponsePathway,
-  index: number,
-): { measurements: LesionMeasurement[][]; expected: ResponsePathway[] } {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const measurements = measureLesions(prng, baseline, trajectory(prng, pathway));
-    const expected = categories(sumOf(baseline), measurements.map(sumOf));
-    const settled = pathway === 'SD' ? expected.every((c) => c === 'SD') : expected.at(-1) === pathway;
-    if (settled) return { measurements, expected };
-  }
-  throw new Error(`synthetic cohort: no ${pathway} trajectory for patient ${String(index)}`);
-}
-
-function sumOf(lesions: readonly LesionMeasurement[]): number {
-  return lesions.reduce((sum, l) => sum + l.mm, 0);
 }
 
 function describeLesions(
@@ -352,7 +284,7 @@ function generatePatient(
       condition,
       report,
     });
-  const nonTarget = features.includes('non-target-disease') ? cancer.nonTarget : null;
+  const nonTarget = features.includes('non-target-disease') ? NON_TARGET_OF[cancer.key] : null;
   const nonTargetWords = nonTarget ? ` Non-target: ${nonTarget.words}, present.` : '';
   const withNonTargetPresent = (e: Exam): Exam =>
     nonTarget ? { ...e, reports: e.reports.map((r) => withNonTarget(r, nonTarget, 'present')) } : e;

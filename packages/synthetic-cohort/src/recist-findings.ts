@@ -1,6 +1,32 @@
 import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
-import { SNOMED, TUMOUR_ASSESSMENT_SYSTEM, trackingIdentifier } from '@oncoimg/fhir-builders';
-import type { NonTargetTemplate } from './catalogue.ts';
+import { SNOMED, TUMOUR_ASSESSMENT_SYSTEM, trackingIdentifier, type BodyPart } from '@oncoimg/fhir-builders';
+import type { CancerType } from './catalogue.ts';
+
+/** Disease a report follows without measuring it: a RECIST non-target lesion. */
+export interface NonTargetTemplate {
+  trackingId: string;
+  site: BodyPart;
+  /** The words a report uses for it. */
+  words: string;
+}
+
+const bone: BodyPart = { snomed: '272673000', display: 'Bone structure' };
+
+/** What a patient with non-target disease has besides the targets, by cancer. */
+export const NON_TARGET_OF: Readonly<Record<CancerType['key'], NonTargetTemplate>> = {
+  lung: { trackingId: 'N1 T8 vertebral metastasis', site: bone, words: 'sclerotic T8 vertebral metastasis' },
+  rectal: {
+    trackingId: 'N1 peritoneal deposits',
+    site: { snomed: '15425007', display: 'Peritoneum' },
+    words: 'small peritoneal deposits',
+  },
+  'head-and-neck': {
+    trackingId: 'N1 right level IV node',
+    site: { snomed: '59441001', display: 'Structure of lymph node' },
+    words: 'right level IV node of 12 mm short axis',
+  },
+  breast: { trackingId: 'N1 bone metastases', site: bone, words: 'sclerotic bone metastases in T10 and L2' },
+};
 
 /** The CDISC tumour states a report gives a non-target lesion. */
 export type NonTargetState = 'present' | 'absent' | 'unequivocal-progression' | 'not-evaluable';
