@@ -36,7 +36,12 @@ interface TimelineJson {
     planning: boolean;
     followUpOf: string | null;
     reports: { reference: string }[];
-    response: { category: string | null; words: string } | null;
+    warnings: { code: string; message: string }[];
+    response: {
+      category: string | null;
+      words: string;
+      evidence: { confirmedBy: string | null; nonTargets: { state: string }[] };
+    } | null;
   }[];
 }
 
@@ -136,8 +141,44 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
         return exam?.response?.category;
       });
       expect(categories).toEqual(patient.followUps.map((f) => f.category));
+      // The cohort's own expectations of the RECIST 1.1 additions: warnings, confirmations, non-targets.
+      expect(baseline?.warnings.map((w) => w.code)).toEqual(
+        patient.features.includes('old-baseline') ? ['baseline-older-than-window'] : [],
+      );
+      for (const followUp of patient.followUps) {
+        const confirmer = followUp.confirmedBy ? examWithReport(timeline, followUp.confirmedBy) : null;
+        expect(examWithReport(timeline, followUp.reportId)?.response?.evidence.confirmedBy ?? null).toBe(
+          confirmer?.examId ?? null,
+        );
+      }
+      const nonTargets = examWithReport(timeline, patient.followUps[0].reportId)?.response?.evidence
+        .nonTargets;
+      expect(nonTargets?.map((n) => n.state)).toEqual(
+        patient.features.includes('non-target-disease') ? ['present'] : [],
+      );
     }
   }, 90_000);
+
+  it('warns on the page when a patient’s baseline is older than RECIST’s 4 weeks', async () => {
+    const patient = cohort.patients.find((p) => p.features.includes('old-baseline'));
+    if (!patient) throw new Error('a cohort of three from seed 42 has an old baseline');
+    await settledTimeline(system, patient);
+    await page.goto(`${system.timelineBase}/`);
+    const search = page.getByLabel('Identifier or name');
+    await search.fill(patient.name.family);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: new RegExp(patient.name.display) }).click();
+    await page.getByRole('heading', { name: `Timeline of ${patient.name.display}` }).waitFor();
+
+    const warnings = page.getByTestId('timeline-warnings');
+    await warnings.waitFor({ timeout: 15_000 });
+    expect(await warnings.textContent()).toContain(
+      `This baseline is ${String(patient.baseline.daysBeforeTreatment)} days before treatment start`,
+    );
+    const badge = page.locator('.exam.baseline [data-testid="exam-warning-badge"]');
+    expect(await badge.textContent()).toContain('baseline-older-than-window');
+    expect(consoleErrors).toEqual([]);
+  }, 60_000);
 
   it('finds a patient by part of their name, shows their timeline, and updates it live', async () => {
     await settledTimeline(system, responder);
@@ -210,17 +251,21 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     );
 
     mkdirSync(path.dirname(screenshotPath), { recursive: true });
-    // The picture for the README: the timeline from its heading down, no focus ring.
+    // The picture for the README: the timeline from its heading down, no focus ring, with the
+    // chart in its upper half. Taller than the test's window: the summary now holds the best
+    // overall response and the warnings above the chart.
+    const shot = { width: 1280, height: 1100 };
+    await page.setViewportSize(shot);
     await search.focus();
     await search.blur();
     const heading = await page
       .getByRole('heading', { name: `Timeline of ${responder.name.display}` })
       .boundingBox();
-    await page.mouse.move(640, 450);
+    await page.mouse.move(shot.width / 2, shot.height / 2);
     await page.mouse.wheel(0, (heading?.y ?? 0) - 16);
     await expect
       .poll(async () => (await page.getByTestId('sum-chart').boundingBox())?.y ?? 0, { timeout: 5_000 })
-      .toBeLessThan(450);
+      .toBeLessThan(shot.height / 2);
     await page.screenshot({ path: screenshotPath });
     expect(consoleErrors).toEqual([]);
   }, 120_000);

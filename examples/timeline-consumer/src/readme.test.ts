@@ -36,6 +36,8 @@ const ReadmeSummary: TimelineSummaryEvent = {
     examId: 'ServiceRequest/f1',
     date: '2024-05-02T10:00:00+02:00',
   },
+  bestOverallResponse: null,
+  warnings: [],
   pending: { ordered: 0, unreported: 0 },
   problems: { unmatched: 0, ambiguous: 0 },
   radiation: { ionizingExamCount: 2, totalDlpMgyCm: 2420, totalEffectiveDoseMsv: null },

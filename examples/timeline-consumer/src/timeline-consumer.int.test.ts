@@ -43,6 +43,8 @@ function summaryVersion(timelineVersion: number): TimelineSummaryEvent {
       examId: 'ServiceRequest/f1',
       date: '2024-05-02',
     },
+    bestOverallResponse: null,
+    warnings: [],
     pending: { ordered: 0, unreported: 0 },
     problems: { unmatched: 0, ambiguous: 0 },
     radiation: { ionizingExamCount: 2, totalDlpMgyCm: 1210, totalEffectiveDoseMsv: null },

@@ -1,5 +1,5 @@
 import type { Identifier, Patient, Reference } from '@medplum/fhirtypes';
-import { DICOM_UID_SYSTEM, RIS_ACCESSION_SYSTEM, V2_0203 } from './systems.ts';
+import { DICOM_DCM, DICOM_UID_SYSTEM, RIS_ACCESSION_SYSTEM, V2_0203 } from './systems.ts';
 
 /** A synthetic patient: their MRN, the patient key the events are keyed by (`system|value`), a name. */
 export interface PatientRef {
@@ -43,4 +43,9 @@ export function versionMeta(
   lastUpdated: string,
 ): { meta?: { versionId: string; lastUpdated: string } } {
   return versionId === null ? {} : { meta: { versionId, lastUpdated } };
+}
+
+/** The DICOM Tracking Identifier (DCM 112039) a lesion keeps across exams. */
+export function trackingIdentifier(value: string): Identifier {
+  return { type: { coding: [{ system: DICOM_DCM, code: '112039', display: 'Tracking Identifier' }] }, value };
 }

@@ -1,6 +1,7 @@
 import type { Observation } from '@medplum/fhirtypes';
+import { trackingIdentifier } from './identifiers.ts';
 import type { BodyPart } from './imaging-order.ts';
-import { DICOM_DCM, LOINC, SNOMED, TUMOUR_ASSESSMENT_SYSTEM, UCUM } from './systems.ts';
+import { LOINC, SNOMED, TUMOUR_ASSESSMENT_SYSTEM, UCUM } from './systems.ts';
 
 /** Disease-status codes (mCODE condition status trend, SNOMED CT) a report can conclude with. */
 export const DISEASE_STATUS = {
@@ -37,12 +38,7 @@ export function tumourSizeObservation(id: string, lesion: LesionMeasurement, uni
   return {
     resourceType: 'Observation',
     id,
-    identifier: [
-      {
-        type: { coding: [{ system: DICOM_DCM, code: '112039', display: 'Tracking Identifier' }] },
-        value: lesion.trackingId,
-      },
-    ],
+    identifier: [trackingIdentifier(lesion.trackingId)],
     status: 'final',
     category: [
       { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'imaging' }] },

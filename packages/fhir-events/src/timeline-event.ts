@@ -91,6 +91,41 @@ export interface TimelineSummaryResponse {
   diseaseStatusObservation: Observation | null;
 }
 
+/**
+ * Something a person must check before trusting an exam's role (a baseline older than the window,
+ * dated after treatment start…), on the exam it is shown on. `code` is stable; `message` says
+ * the same in plain words.
+ */
+export interface TimelineSummaryWarning {
+  examId: string;
+  /** `baseline-older-than-window`, `baseline-after-treatment-start`, `baseline-fallback-earliest`. */
+  code: string;
+  message: string;
+}
+
+/**
+ * The best overall response of a treatment line (RECIST 1.1 section 4.4): CR and PR count only once
+ * a later assessment at least `confirmationDays` on confirms them, else as SD. The timeline domain
+ * derives it; the summary event carries it.
+ */
+export interface BestOverallResponse {
+  /** Null before any assessment. An unconfirmed CR or PR counts as SD. */
+  category: ResponseCategory | null;
+  confirmed: boolean;
+  /** The assessment that gave it. */
+  examId: string | null;
+  /** The later assessment that confirms a CR or PR. */
+  confirmedBy: string | null;
+  confirmationDays: number;
+  reason: string;
+}
+
+/** The best overall response of the current treatment line, with the baseline of that line. */
+export interface TimelineSummaryBestResponse extends BestOverallResponse {
+  baselineExamId: string;
+  line: number;
+}
+
 /** The value of an `imaging.timeline.v1` message. */
 export interface TimelineSummaryEvent {
   schemaVersion: typeof TIMELINE_EVENT_SCHEMA_VERSION;
@@ -103,6 +138,10 @@ export interface TimelineSummaryEvent {
   currentBaseline: { examId: string; date: string | null; episodeId: string; line: number } | null;
   /** The most recent follow-up with a response, if any. */
   latestResponse: (TimelineSummaryResponse & { examId: string; date: string | null }) | null;
+  /** Of the current baseline's line; null when that baseline has no RECIST measurements. */
+  bestOverallResponse: TimelineSummaryBestResponse | null;
+  /** Every exam's warnings; empty when there is nothing to check. */
+  warnings: TimelineSummaryWarning[];
   pending: { ordered: number; unreported: number };
   problems: { unmatched: number; ambiguous: number };
   radiation: {

@@ -76,7 +76,10 @@ describe('generateCohort', () => {
         (r) => r.resourceType === 'Observation' && r.code.coding?.[0]?.code === '21889-1',
       );
       expect(sizes.length).toBeGreaterThanOrEqual(2);
-      expect(report?.result).toHaveLength(sizes.length);
+      // Every contained Observation is listed: the sizes, and the non-target statement if any.
+      const nonTargets = patient.features.includes('non-target-disease') ? 1 : 0;
+      expect(report?.result).toHaveLength(sizes.length + nonTargets);
+      expect(report?.contained).toHaveLength(sizes.length + nonTargets);
       for (const size of sizes)
         if (size.resourceType === 'Observation') units.add(size.valueQuantity?.unit ?? '');
     }
@@ -149,6 +152,56 @@ describe('generateCohort', () => {
     for (const patient of cohort.patients) {
       const last = patient.arrivals.filter((r) => r.id?.match(/-(surveillance2|line2-baseline)-/));
       expect(last.map((r) => r.resourceType)).toEqual(['ServiceRequest']);
+    }
+  });
+
+  it('gives some patients non-target disease, stated present in the baseline and every follow-up report', () => {
+    const withNonTarget = cohort.patients.filter((p) => p.features.includes('non-target-disease'));
+    expect(withNonTarget.length).toBeGreaterThan(0);
+    expect(withNonTarget.length).toBeLessThan(cohort.patients.length);
+    for (const patient of cohort.patients) {
+      const measuredReports = [patient.baseline.reportId, ...patient.followUps.map((f) => f.reportId)];
+      for (const reportId of measuredReports) {
+        const report = patient.arrivals.findLast(
+          (r): r is DiagnosticReport => r.resourceType === 'DiagnosticReport' && r.id === reportId,
+        );
+        const statements = (report?.contained ?? []).flatMap((r) =>
+          r.resourceType === 'Observation' && r.code.coding?.[0]?.code === 'non-target-lesion'
+            ? [r.valueCodeableConcept?.coding?.[0]?.code]
+            : [],
+        );
+        expect(statements).toEqual(patient.features.includes('non-target-disease') ? ['present'] : []);
+      }
+    }
+  });
+
+  it('starts treatment more than 4 weeks after the baseline for some patients, within 4 weeks for the others', () => {
+    for (const patient of cohort.patients) {
+      if (patient.features.includes('old-baseline'))
+        expect(patient.baseline.daysBeforeTreatment).toBeGreaterThan(28);
+      else expect(patient.baseline.daysBeforeTreatment).toBeLessThanOrEqual(28);
+    }
+    expect(cohort.patients.filter((p) => p.features.includes('old-baseline')).length).toBeGreaterThan(0);
+    // The browser test's cohort of three has one.
+    expect(cohort.patients.slice(0, 3).some((p) => p.features.includes('old-baseline'))).toBe(true);
+  });
+
+  it('has partial responses confirmed by a later follow-up, and says which report confirms each', () => {
+    const confirmed = cohort.patients.flatMap((p) => p.followUps.filter((f) => f.confirmedBy !== null));
+    expect(confirmed.length).toBeGreaterThan(0);
+    for (const patient of cohort.patients) {
+      patient.followUps.forEach((followUp, i) => {
+        const later = patient.followUps.slice(i + 1);
+        const confirmer = later.find((f) => f.reportId === followUp.confirmedBy);
+        if (followUp.confirmedBy === null) {
+          const firstPd = later.findIndex((f) => f.category === 'PD');
+          const beforePd = firstPd === -1 ? later : later.slice(0, firstPd);
+          if (followUp.category === 'PR') expect(beforePd.some((f) => f.category === 'PR')).toBe(false);
+        } else {
+          expect(followUp.category).toBe('PR');
+          expect(confirmer?.category).toBe('PR');
+        }
+      });
     }
   });
 

@@ -14,15 +14,15 @@ import {
   type SeriesOptions,
 } from '@oncoimg/fhir-builders';
 import { deriveSeed, mulberry32, type Prng } from './prng.ts';
+import { drawFollowUps, RESPONSE_PATHWAYS, sumOf, type ResponsePathway } from './response-trajectory.ts';
+
+export { RESPONSE_PATHWAYS, recistCategory, type ResponsePathway } from './response-trajectory.ts';
+import { confirmingFollowUps, NON_TARGET_OF, withNonTarget } from './recist-findings.ts';
 
 /** Medical record numbers of the synthetic cohort (made up). */
 export const SYNTHETIC_MRN_SYSTEM = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn';
 
 export type CohortResource = ServiceRequest | ImagingStudy | DiagnosticReport;
-
-/** How the patient's disease answers treatment, by RECIST 1.1 at the last follow-up. */
-export const RESPONSE_PATHWAYS = ['PR', 'SD', 'PD'] as const;
-export type ResponsePathway = (typeof RESPONSE_PATHWAYS)[number];
 
 /** What makes a patient's data awkward on purpose. */
 export type CohortFeature =
@@ -33,7 +33,14 @@ export type CohortFeature =
   /** An outside CT reviewed: a report with no study and no order. */
   | 'report-without-images'
   /** Surveillance finds a recurrence. */
-  | 'recurrence';
+  | 'recurrence'
+  /** Disease followed but not measured: a non-target lesion, present at every measured exam. */
+  | 'non-target-disease'
+  /** The baseline is more than 4 weeks before the planning scan: the timeline warns. */
+  | 'old-baseline';
+
+/** How much longer than usual an old baseline waits for the planning scan: past RECIST's 4 weeks. */
+const OLD_BASELINE_EXTRA_DAYS = 30;
 
 export interface CohortFollowUp {
   /** The report that carries the measurements. */
@@ -42,6 +49,8 @@ export interface CohortFollowUp {
   sumMm: number;
   /** RECIST 1.1 from the sums: what the timeline should show. */
   category: ResponsePathway;
+  /** The report of the later follow-up that confirms this PR (at least 4 weeks on), else null. */
+  confirmedBy: string | null;
 }
 
 export interface SyntheticPatient {
@@ -53,7 +62,13 @@ export interface SyntheticPatient {
   cancer: CancerType['key'];
   pathway: ResponsePathway;
   features: CohortFeature[];
-  baseline: { reportId: string; date: string; sumMm: number };
+  baseline: {
+    reportId: string;
+    date: string;
+    sumMm: number;
+    /** Whole days from the baseline to the planning scan that marks treatment start. */
+    daysBeforeTreatment: number;
+  };
   followUps: CohortFollowUp[];
   /** Every version of every resource of this patient, in the order the systems send them. */
   arrivals: CohortResource[];
@@ -75,73 +90,6 @@ const COHORT_START_MS = Date.UTC(2023, 0, 9);
 
 function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
-}
-
-/** RECIST 1.1 on sums of diameters: PD ≥ 20 % and ≥ 5 mm above the nadir, PR ≥ 30 % below baseline. */
-export function recistCategory(sumMm: number, baselineMm: number, nadirMm: number): ResponsePathway {
-  if (sumMm - nadirMm >= 5 && sumMm >= nadirMm * 1.2) return 'PD';
-  if (sumMm <= baselineMm * 0.7) return 'PR';
-  return 'SD';
-}
-
-function categories(baselineMm: number, sums: readonly number[]): ResponsePathway[] {
-  let nadir = baselineMm;
-  return sums.map((sum) => {
-    const category = recistCategory(sum, baselineMm, nadir);
-    nadir = Math.min(nadir, sum);
-    return category;
-  });
-}
-
-/** Ratios of the baseline sum at each follow-up that end in the pathway's category. */
-function trajectory(prng: Prng, pathway: ResponsePathway): number[] {
-  switch (pathway) {
-    case 'PR': {
-      const count = prng.int(2, 4);
-      const last = prng.between(0.4, 0.56);
-      return Array.from({ length: count }, (_, i) => 1 - ((1 - last) * (i + 1)) / count);
-    }
-    case 'SD':
-      return Array.from({ length: prng.int(2, 4) }, () => prng.between(0.9, 1.02));
-    case 'PD': {
-      const first = prng.between(0.8, 0.95);
-      const middle = prng.chance(0.5) ? [first * prng.between(0.97, 1.05)] : [];
-      return [first, ...middle, Math.min(first, ...middle) * prng.between(1.32, 1.55)];
-    }
-  }
-}
-
-function measureLesions(
-  prng: Prng,
-  baseline: readonly LesionMeasurement[],
-  ratios: readonly number[],
-): LesionMeasurement[][] {
-  return ratios.map((ratio) =>
-    baseline.map((lesion) => ({
-      ...lesion,
-      mm: Math.max(3, Math.round(lesion.mm * ratio * prng.between(0.97, 1.03))),
-    })),
-  );
-}
-
-/** Follow-up sizes, drawn until RECIST on the rounded sizes gives the pathway. */
-function drawFollowUps(
-  prng: Prng,
-  baseline: readonly LesionMeasurement[],
-  pathway: ResponsePathway,
-  index: number,
-): { measurements: LesionMeasurement[][]; expected: ResponsePathway[] } {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const measurements = measureLesions(prng, baseline, trajectory(prng, pathway));
-    const expected = categories(sumOf(baseline), measurements.map(sumOf));
-    const settled = pathway === 'SD' ? expected.every((c) => c === 'SD') : expected.at(-1) === pathway;
-    if (settled) return { measurements, expected };
-  }
-  throw new Error(`synthetic cohort: no ${pathway} trajectory for patient ${String(index)}`);
-}
-
-function sumOf(lesions: readonly LesionMeasurement[]): number {
-  return lesions.reduce((sum, l) => sum + l.mm, 0);
 }
 
 function describeLesions(
@@ -265,6 +213,8 @@ function generatePatient(
   if (index % 4 === 1) features.push('out-of-order');
   if (index === 0) features.push('correction');
   if (index % 5 === 2) features.push('report-without-images');
+  if (index % 3 === 0) features.push('non-target-disease');
+  if (index % 4 === 2) features.push('old-baseline');
   const unit = prng.pick(['mm', 'cm'] as const);
 
   const exams: Exam[] = [];
@@ -334,18 +284,25 @@ function generatePatient(
       condition,
       report,
     });
-  const baselineExam = measured('baseline', 'baseline', `Baseline before ${cancer.treatment}`, {
-    conclusion: `Baseline: ${describeLesions(baselineLesions, cancer, unit)}.`,
-    measurements: { lesions: baselineLesions, unit },
-  });
+  const nonTarget = features.includes('non-target-disease') ? NON_TARGET_OF[cancer.key] : null;
+  const nonTargetWords = nonTarget ? ` Non-target: ${nonTarget.words}, present.` : '';
+  const withNonTargetPresent = (e: Exam): Exam =>
+    nonTarget ? { ...e, reports: e.reports.map((r) => withNonTarget(r, nonTarget, 'present')) } : e;
+  const baselineExam = withNonTargetPresent(
+    measured('baseline', 'baseline', `Baseline before ${cancer.treatment}`, {
+      conclusion: `Baseline: ${describeLesions(baselineLesions, cancer, unit)}.${nonTargetWords}`,
+      measurements: { lesions: baselineLesions, unit },
+    }),
+  );
   exams.push(baselineExam);
   const baselineDay = day;
+  day += prng.int(3, 10) + (features.includes('old-baseline') ? OLD_BASELINE_EXTRA_DAYS : 0);
   const baseline = {
     reportId: baselineExam.reports[0].id ?? '',
     date: baselineExam.study?.started ?? '',
     sumMm: sumOf(baselineLesions),
+    daysBeforeTreatment: day - baselineDay,
   };
-  day += prng.int(3, 10);
   exams.push(fromTemplate('planning', cancer.planning));
 
   // Follow-ups every 6–12 weeks.
@@ -362,7 +319,7 @@ function generatePatient(
       explicit ? 'response' : undefined,
       explicit ? undefined : `Response assessment after ${String(2 + 2 * i)} cycles of ${cancer.treatment}`,
       {
-        conclusion: `${CONCLUSION_OF[category].words}: ${describeLesions(lesions, cancer, unit)}.`,
+        conclusion: `${CONCLUSION_OF[category].words}: ${describeLesions(lesions, cancer, unit)}.${nonTargetWords}`,
         ...(prng.chance(0.6) ? { diseaseStatus: CONCLUSION_OF[category].status } : {}),
         measurements: { lesions, unit },
       },
@@ -390,13 +347,17 @@ function generatePatient(
         { ...correct, id: `${correct.id ?? ''}-corrected` },
       ];
     }
-    exams.push(followUp);
+    exams.push(withNonTargetPresent(followUp));
     followUps.push({
       reportId: followUp.reports.at(-1)?.id ?? '',
       date: followUp.study?.started ?? '',
       sumMm: sumOf(lesions),
       category,
+      confirmedBy: null,
     });
+  });
+  confirmingFollowUps(expected).forEach((later, i) => {
+    if (later !== null) followUps[i].confirmedBy = followUps[later].reportId;
   });
 
   // After treatment: surveillance (and sometimes a recurrence) or, after progression, a new line.

@@ -117,6 +117,23 @@ describe('loadCohort', () => {
     expect(putsOfCorrected).toHaveLength(1);
   });
 
+  it('sends the non-target statements and the old baseline as generated, and a second load still changes nothing', async () => {
+    expect(cohort.patients.some((p) => p.features.includes('non-target-disease'))).toBe(true);
+    expect(cohort.patients.some((p) => p.features.includes('old-baseline'))).toBe(true);
+    const services = fakeServices();
+    await loadCohort({ cohort, ...BASES, fetch: services.fetch });
+    for (const patient of cohort.patients.filter((p) => p.features.includes('non-target-disease'))) {
+      const stored = JSON.parse(
+        services.stored.get(`DiagnosticReport/${patient.baseline.reportId}`) ?? '{}',
+      ) as {
+        contained?: { code?: { coding?: { code?: string }[] } }[];
+      };
+      expect(stored.contained?.some((r) => r.code?.coding?.[0]?.code === 'non-target-lesion')).toBe(true);
+    }
+    const result = await loadCohort({ cohort, ...BASES, fetch: services.fetch });
+    expect(result).toMatchObject({ created: 0, skipped: 1 });
+  });
+
   it('retries a 503 and a refused connection, then goes on', async () => {
     const services = fakeServices((_call, n) =>
       n === 1

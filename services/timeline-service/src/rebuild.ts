@@ -4,6 +4,7 @@ import { createConsumerRunner, readTopicEndOffsets } from '@oncoimg/kafka';
 import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { handleImagingEvents } from './consumers/imaging-events.consumer.ts';
+import type { TimelineOptions } from './domain/index.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository } from './store/timeline.repository.ts';
 import { DEFAULT_TIMELINE_GROUP_ID, TIMELINE_SERVICE_SOURCE } from './timeline-service.ts';
@@ -23,6 +24,11 @@ export interface RebuildOptions {
   /** The group the rebuilt store records its offsets under: the service's, so it can take over. */
   groupId?: string;
   allowNonEmpty?: boolean;
+  /**
+   * The clinical settings the live service runs with (`baselineWindowDays`, `confirmationDays`):
+   * a rebuild with other settings gives other timelines. Left out, the domain's defaults.
+   */
+  timelineOptions?: TimelineOptions;
   onProgress?: (progress: RebuildProgress) => void;
   logger?: Logger;
 }
@@ -43,6 +49,7 @@ export async function rebuildTimelines({
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
   allowNonEmpty = false,
+  timelineOptions = {},
   onProgress = () => {},
   logger = silentLogger,
 }: RebuildOptions): Promise<RebuildProgress & { patients: number }> {
@@ -90,6 +97,7 @@ export async function rebuildTimelines({
           groupId,
           timelineTopic: null,
           source: TIMELINE_SERVICE_SOURCE,
+          timelineOptions,
         });
       }
       for (const m of messages) {

@@ -189,3 +189,40 @@ export const ReportTargetsScenario: RecistScenario = recistScenario('RS-MARK', (
     ],
   },
 ]);
+
+/**
+ * The whole course the issue asks to see end to end: 80 → 50 → 46 mm with bone disease present (a
+ * PR, confirmed 56 days later), then the bone metastasis progresses unequivocally while the targets
+ * hold: PD from non-target progression; the line's best overall response stays the confirmed PR.
+ */
+export const ConfirmedThenNonTargetProgressionScenario: RecistScenario = recistScenario('RS-COURSE', (p) => {
+  const findings = (exam: string, a: number, b: number, bone: NonTargetStateCode) => [
+    ...lesion(p, exam, 'A', a, { organ: 'lung' }),
+    ...lesion(p, exam, 'B', b, { organ: 'liver' }),
+    nonTargetLesion(exam, 'E', bone, 'bone'),
+  ];
+  return [
+    { id: 'b', day: 0, findings: findings('b', 50, 30, 'present') },
+    { id: 'plan', day: 10, rt: 'RTPLAN' },
+    { id: 'f1', day: 56, purpose: 'response', findings: findings('f1', 30, 20, 'present') },
+    { id: 'f2', day: 112, purpose: 'response', findings: findings('f2', 28, 18, 'present') },
+    { id: 'f3', day: 168, purpose: 'response', findings: findings('f3', 28, 18, 'unequivocal-progression') },
+  ];
+});
+
+/** Every case above by name, for tests that run them all (one set of services for all of them). */
+export const RecistScenarioCases = {
+  planningCt: PlanningCtScenario,
+  twoTracks: TwoTracksScenario,
+  oldBaseline: OldBaselineScenario,
+  targetSelection: TargetSelectionScenario,
+  nodeAxis: NodeAxisScenario,
+  reappearance: ReappearanceScenario,
+  nonTargetProgression: NonTargetProgressionScenario,
+  targetsGone: TargetsGoneScenario,
+  confirmedResponse: ConfirmedResponseScenario,
+  equivocalNewLesion: EquivocalNewLesionScenario,
+  nonTargetOnly: NonTargetOnlyScenario,
+  reportTargets: ReportTargetsScenario,
+  confirmedThenNonTargetProgression: ConfirmedThenNonTargetProgressionScenario,
+} as const satisfies Record<string, RecistScenario>;

@@ -5,6 +5,7 @@ import {
   LungCancerPatient,
   lungCancerPathwayEvents,
   nextVersion,
+  OldBaselineScenario,
   personaEvent,
   personaMessages,
   StagingBrainMrStudy,
@@ -83,6 +84,29 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     expect(result.skipped).toBe(0);
     expect(result.unchanged).toBe(messages.length);
     expect((await repository.getTimeline(LungCancerPatient.key))?.version).toBe(version);
+  });
+
+  it('takes the clinical settings it is given: a 250-day window accepts a 200-day-old baseline without warning', async () => {
+    const messages = personaMessages(OldBaselineScenario.events);
+    const patientKey = OldBaselineScenario.patient.key;
+    await handleImagingEvents(messages, deps);
+    expect((await repository.getTimeline(patientKey))?.timeline.warnings).toMatchObject([
+      { code: 'baseline-older-than-window' },
+    ]);
+    const other = await openTestDatabase(target);
+    try {
+      await migrate(other, [...outboxMigrations, ...timelineMigrations]);
+      const otherRepository = createTimelineRepository({ db: other });
+      await handleImagingEvents(messages, {
+        ...deps,
+        db: other,
+        repository: otherRepository,
+        timelineOptions: { baselineWindowDays: 250, confirmationDays: 28 },
+      });
+      expect((await otherRepository.getTimeline(patientKey))?.timeline.warnings).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a study moved to another patient leaves the first timeline and joins the second', async () => {

@@ -29,6 +29,7 @@ import {
   recordEntryOf,
   type PatientTimeline,
   type RecordEntry,
+  type TimelineOptions,
 } from '../domain/index.ts';
 import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
 import {
@@ -47,6 +48,11 @@ export interface ImagingEventsDeps {
   timelineTopic: string | null;
   /** `ce_source` of the timeline events. */
   source: string;
+  /**
+   * Settings of the clinical rules (`baselineWindowDays`, `confirmationDays`); each one left out
+   * takes the domain's default (28 days, RECIST 1.1's 4 weeks).
+   */
+  timelineOptions?: TimelineOptions;
   now?: () => Date;
 }
 
@@ -131,7 +137,7 @@ async function recomputeTimelines(
   deps: ImagingEventsDeps,
   now: Date,
 ): Promise<TimelineChange[]> {
-  const { repository, timelineTopic, source } = deps;
+  const { repository, timelineTopic, source, timelineOptions = {} } = deps;
   const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
   for (const entry of held.values()) {
     const owner = entryPatientKey(entry);
@@ -145,7 +151,7 @@ async function recomputeTimelines(
     // Sorted so that the search text does not depend on the order rows come back in.
     const entries = (entriesByPatient.get(patientKey) ?? []).sort(byRef);
     const records = { patientKey, entries: Object.fromEntries(entries.map((entry) => [entry.ref, entry])) };
-    const timeline = buildTimeline(records);
+    const timeline = buildTimeline(records, timelineOptions);
     const json = JSON.stringify(timeline);
     const hash = timelineHash(json);
     const head = heads.get(patientKey);

@@ -1,5 +1,6 @@
 import {
   TIMELINE_EVENT_SCHEMA_VERSION,
+  type TimelineSummaryBestResponse,
   type TimelineSummaryEvent,
   type TimelineSummaryExam,
   type TimelineSummaryResponse,
@@ -42,9 +43,27 @@ function summaryExamOf(exam: TimelineExam): TimelineSummaryExam {
   };
 }
 
+function bestOfCurrentLine(timeline: PatientTimeline): TimelineSummaryBestResponse | null {
+  const current = timeline.currentBaseline;
+  const best =
+    current && timeline.exams.find((e) => e.examId === current.examId)?.response?.bestOverallResponse;
+  if (!current || !best) return null;
+  return {
+    baselineExamId: current.examId,
+    line: current.line,
+    category: best.category,
+    confirmed: best.confirmed,
+    examId: best.examId,
+    confirmedBy: best.confirmedBy,
+    confirmationDays: best.confirmationDays,
+    reason: best.reason,
+  };
+}
+
 /**
  * The value of the `imaging.timeline.v1` event for one version of a patient's timeline: what an
- * oncology system needs without fetching the timeline (baseline, latest response, pending work).
+ * oncology system needs without fetching the timeline (baseline, latest response, the best overall
+ * response of the current line, warnings, pending work).
  */
 export function summarizeTimeline(
   timeline: PatientTimeline,
@@ -69,6 +88,8 @@ export function summarizeTimeline(
     latestResponse: latest?.response
       ? { ...latest.response, examId: latest.examId, date: latest.date }
       : null,
+    bestOverallResponse: bestOfCurrentLine(timeline),
+    warnings: timeline.warnings.map(({ examId, code, message }) => ({ examId, code, message })),
     pending: { ordered: timeline.pending.ordered.length, unreported: timeline.pending.unreported.length },
     problems: { unmatched: timeline.unmatched.length, ambiguous: timeline.ambiguous.length },
     radiation: radiation

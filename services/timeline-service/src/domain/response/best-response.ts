@@ -1,5 +1,5 @@
 import { daysBetween } from '../exam/exam-date.ts';
-import type { ResponseCategory } from '@oncoimg/fhir-events';
+import type { BestOverallResponse, ResponseCategory } from '@oncoimg/fhir-events';
 
 /** RECIST 1.1: a CR or PR is confirmed by a later assessment at least 4 weeks on. */
 export const DEFAULT_CONFIRMATION_DAYS = 28;
@@ -9,18 +9,8 @@ export interface ResponseOptions {
   confirmationDays?: number;
 }
 
-/** The best overall response of a treatment line (one comparable track), RECIST 1.1 section 4.4. */
-export interface BestOverallResponse {
-  /** Null before any assessment. An unconfirmed CR or PR counts as SD. */
-  category: ResponseCategory | null;
-  confirmed: boolean;
-  /** The assessment that gave it. */
-  examId: string | null;
-  /** The later assessment that confirms a CR or PR. */
-  confirmedBy: string | null;
-  confirmationDays: number;
-  reason: string;
-}
+/** The best overall response of a treatment line (one comparable track): the event contract's. */
+export type { BestOverallResponse } from '@oncoimg/fhir-events';
 
 export interface AssessedPoint {
   examId: string;
