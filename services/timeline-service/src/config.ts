@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import {
   ConfigError,
   readCommonConfig,
@@ -21,8 +22,6 @@ export interface TimelineConfig extends CommonServiceConfig {
   webRoot: string | undefined;
 }
 
-/** The domain's defaults: four weeks each (RECIST 1.1). */
-const DEFAULT_CLINICAL_DAYS = 28;
 const CLINICAL_DAYS_RANGE = { min: 1, max: 365 };
 
 /** Reads and checks every setting; throws ConfigError naming the first bad one. */
@@ -39,11 +38,16 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
     ),
     groupId: env.KAFKA_GROUP_ID ?? 'oncoimg-timeline-service',
     unreportedAfterMs: unreportedHours * 3_600_000,
-    baselineWindowDays: readInteger(env, 'BASELINE_WINDOW_DAYS', DEFAULT_CLINICAL_DAYS, CLINICAL_DAYS_RANGE),
+    baselineWindowDays: readInteger(
+      env,
+      'BASELINE_WINDOW_DAYS',
+      DEFAULT_BASELINE_WINDOW_DAYS,
+      CLINICAL_DAYS_RANGE,
+    ),
     confirmationDays: readInteger(
       env,
       'RESPONSE_CONFIRMATION_DAYS',
-      DEFAULT_CLINICAL_DAYS,
+      DEFAULT_CONFIRMATION_DAYS,
       CLINICAL_DAYS_RANGE,
     ),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,

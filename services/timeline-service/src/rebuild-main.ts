@@ -44,6 +44,11 @@ async function main(): Promise<void> {
       brokers: config.brokers,
       topics: config.topics,
       groupId: config.groupId,
+      // The live service's settings: other settings would give other timelines.
+      timelineOptions: {
+        baselineWindowDays: config.baselineWindowDays,
+        confirmationDays: config.confirmationDays,
+      },
       allowNonEmpty: values.force,
       onProgress: ({ events, total, elapsedMs }) => {
         if (elapsedMs - lastPrint < PROGRESS_EVERY_MS && events < total) return;

@@ -20,6 +20,7 @@ import { createHttpShell } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
+import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
@@ -82,8 +83,6 @@ export interface TimelineServiceStatus {
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
 const DEFAULT_UNREPORTED_AFTER_MS = 24 * 3_600_000;
-/** The domain's default for both clinical settings (RECIST 1.1: four weeks). */
-const DEFAULT_CLINICAL_DAYS = 28;
 /** Start-up retries back off from 0.5 s to 10 s: quick after a blip, gentle on a long outage. */
 const START_RETRY_MIN_MS = 500;
 const START_RETRY_MAX_MS = 10_000;
@@ -100,8 +99,8 @@ export function createTimelineService({
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
   webRoot,
-  baselineWindowDays = DEFAULT_CLINICAL_DAYS,
-  confirmationDays = DEFAULT_CLINICAL_DAYS,
+  baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
+  confirmationDays = DEFAULT_CONFIRMATION_DAYS,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
@@ -210,6 +209,7 @@ export function createTimelineService({
           groupId,
           timelineTopic: topics.timeline,
           source: TIMELINE_SERVICE_SOURCE,
+          timelineOptions: settings,
         });
         notify(result.changes);
       },
