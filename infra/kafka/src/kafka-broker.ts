@@ -70,6 +70,8 @@ function propertiesFor({
     'share.coordinator.state.topic.replication.factor=1',
     'share.coordinator.state.topic.min.isr=1',
     'group.initial.rebalance.delay.ms=0',
+    // Lets consumers ask for a short session, so they resume within seconds of a broker restart.
+    'group.min.session.timeout.ms=3000',
     'log.retention.hours=168',
     '',
   ].join('\n');

@@ -65,6 +65,12 @@ interface CommonOptions {
    * on several topics meet in one instance), then round-robin; with one topic, round-robin.
    */
   partitionAssigners?: PartitionAssigner[];
+  /**
+   * How long the group waits for a silent member, and so how soon the consumer resumes after a
+   * broker restart (see CONSUMER_SESSION_TIMEOUT_MS). The broker refuses a session below its
+   * `group.min.session.timeout.ms` (6 s unless configured lower).
+   */
+  sessionTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -173,7 +179,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         allowAutoTopicCreation: true,
         maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
         partitionAssigners,
-        sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
+        sessionTimeout: options.sessionTimeoutMs ?? CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: CONSUMER_HEARTBEAT_INTERVAL_MS,
         // Once stop() has retired this consumer, a crash must not bring it back.
         retry: { ...CONSUMER_RETRY, restartOnFailure: () => Promise.resolve(consumer === created) },

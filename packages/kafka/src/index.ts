@@ -22,3 +22,4 @@ export {
 export * from './admin.ts';
 export { headersToStrings } from './kafka-client.ts';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';
+export { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from './kafkajs-retry.ts';

@@ -21,10 +21,18 @@ export const PRODUCER_RETRY: RetryOptions = { initialRetryTime: 250, maxRetryTim
  * How long the group coordinator waits for a member that has gone silent. When the broker
  * restarts it remembers the members, and a consumer that kafkajs restarted joins under a new id,
  * so the group waits this long for the old one: with kafkajs's 30 s default the consumer resumed
- * 31 s after the broker was back. 6 s is the broker's lowest allowed (`group.min.session.timeout.ms`);
- * long batches keep the session alive with heartbeats (see the batch processor).
+ * 31 s after the broker was back. 6 s is the lowest a broker allows by default
+ * (`group.min.session.timeout.ms`); the embedded broker of infra/kafka allows 3 s, so `npm start`
+ * runs the timeline consumer with 4 s (KAFKA_SESSION_TIMEOUT_MS). Long batches keep the session
+ * alive with heartbeats (see the batch processor).
  */
 export const CONSUMER_SESSION_TIMEOUT_MS = 6_000;
 
-/** A third of the session, as Kafka recommends: two heartbeats may be lost before it expires. */
-export const CONSUMER_HEARTBEAT_INTERVAL_MS = 2_000;
+/** The shortest session a consumer may ask for: the embedded broker's `group.min.session.timeout.ms`. */
+export const MIN_CONSUMER_SESSION_TIMEOUT_MS = 3_000;
+
+/**
+ * A quarter of the shortest session: three heartbeats may be lost before it expires, whichever
+ * session the consumer runs with. Heartbeats are one small request each.
+ */
+export const CONSUMER_HEARTBEAT_INTERVAL_MS = 750;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from '@oncoimg/kafka';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import {
   ConfigError,
@@ -18,6 +19,8 @@ export interface TimelineConfig extends CommonServiceConfig {
   baselineWindowDays: number;
   /** RESPONSE_CONFIRMATION_DAYS: how long after a response it must be confirmed (RECIST 1.1). */
   confirmationDays: number;
+  /** KAFKA_SESSION_TIMEOUT_MS: how soon the consumer group gives up on a silent member (see @oncoimg/kafka). */
+  sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
 }
@@ -50,6 +53,10 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       DEFAULT_CONFIRMATION_DAYS,
       CLINICAL_DAYS_RANGE,
     ),
+    sessionTimeoutMs: readInteger(env, 'KAFKA_SESSION_TIMEOUT_MS', CONSUMER_SESSION_TIMEOUT_MS, {
+      min: MIN_CONSUMER_SESSION_TIMEOUT_MS,
+      max: 300_000,
+    }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
   };
 }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     host: config.host,
     topics: config.topics,
     groupId: config.groupId,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     unreportedAfterMs: config.unreportedAfterMs,
     webRoot: config.webRoot,
     baselineWindowDays: config.baselineWindowDays,

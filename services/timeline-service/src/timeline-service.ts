@@ -36,6 +36,8 @@ export interface TimelineServiceOptions {
   host?: string;
   topics?: Partial<TopicNames>;
   groupId?: string;
+  /** The consumer group's session timeout (KAFKA_SESSION_TIMEOUT_MS); @oncoimg/kafka's default when left out. */
+  sessionTimeoutMs?: number;
   /** Partitions of topics this service creates when they are missing. */
   numPartitions?: number;
   unreportedAfterMs?: number;
@@ -95,6 +97,7 @@ export function createTimelineService({
   host = '127.0.0.1',
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
+  sessionTimeoutMs,
   numPartitions = 3,
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
@@ -198,6 +201,7 @@ export function createTimelineService({
       brokers,
       clientId: 'timeline-service',
       groupId,
+      sessionTimeoutMs,
       topics: inputTopics,
       fromBeginning: true,
       mode: 'batch',
