@@ -115,7 +115,11 @@ async function main(): Promise<void> {
   let stopping = false;
 
   const stopAll = async (code: number): Promise<never> => {
-    if (stopping) process.exit(code);
+    if (stopping) {
+      // A second Ctrl-C: no more waiting, but no service left running in its own process group.
+      for (const { supervised } of children) supervised.current()?.kill('SIGKILL');
+      process.exit(code);
+    }
     stopping = true;
     say('\nStopping services…');
     await Promise.all(children.map(({ supervised }) => supervised.stop({ killAfterMs: STOP_TIMEOUT_MS })));
@@ -130,6 +134,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  // The services are in their own process groups (below): closing the terminal stops them here.
+  process.on('SIGHUP', () => void stopAll(0));
   try {
     await startEverything();
   } catch (error) {
@@ -161,6 +167,10 @@ async function main(): Promise<void> {
           spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
             cwd: root,
             stdio: ['ignore', 'inherit', 'inherit'],
+            // Its own process group: Ctrl-C reaches only this script, which stops each service
+            // with one SIGTERM. A second signal (the terminal's SIGINT, then ours) would make the
+            // service exit at once, skipping its outbox flush and database close.
+            detached: true,
             env: {
               ...process.env,
               PORT: String(spec.port),
