@@ -1,8 +1,32 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
+import type { Request, Response } from 'express';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAdmissionControl, type AdmissionControl, type AdmissionOptions } from './admission-control.ts';
+
+/** Runs one request through the middleware without a server: admitted, or the refusal it got. */
+function answerOf(control: AdmissionControl): 'admitted' | { status: number; retryAfter: string } {
+  const headers: Record<string, string> = {};
+  let status = 0;
+  const seen = { admitted: false };
+  const res = {
+    headersSent: false,
+    once: () => res,
+    status: (code: number) => ((status = code), res),
+    setHeader: (name: string, value: string) => ((headers[name.toLowerCase()] = value), res),
+    type: () => res,
+    send: () => res,
+  };
+  control.middleware(
+    { path: '/fhir/ServiceRequest' } as unknown as Request,
+    res as unknown as Response,
+    () => {
+      seen.admitted = true;
+    },
+  );
+  return seen.admitted ? 'admitted' : { status, retryAfter: headers['retry-after'] };
+}
 
 interface Harness {
   base: string;
@@ -13,7 +37,9 @@ interface Harness {
 }
 
 const servers: Server[] = [];
+const controls: { stop(): void }[] = [];
 afterEach(async () => {
+  for (const control of controls.splice(0)) control.stop();
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -23,6 +49,7 @@ afterEach(async () => {
 /** An app whose `/fhir/slow` route answers only when released, behind admission control. */
 async function harness(options: AdmissionOptions): Promise<Harness> {
   const control = createAdmissionControl(options);
+  controls.push(control);
   const waiting: (() => void)[] = [];
   const app = express();
   app.use(control.middleware);
@@ -109,6 +136,22 @@ describe('admission control', () => {
     await until(() => h.held() === 1);
     h.releaseAll();
     expect((await next).status).toBe(201);
+  });
+
+  it('refuses at once while the event loop is stalled, then takes requests again', () => {
+    const control = createAdmissionControl({ maxEventLoopDelayMs: 200 });
+    controls.push(control);
+    const startedAt = performance.now();
+    const clock = vi.spyOn(performance, 'now');
+    try {
+      // Synchronous: the loop's ticker cannot run, as during one long socket callback.
+      clock.mockReturnValue(startedAt + 50);
+      expect(answerOf(control)).toBe('admitted');
+      clock.mockReturnValue(startedAt + 600);
+      expect(answerOf(control)).toEqual({ status: 503, retryAfter: '1' });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('frees the slot of a client that went away', async () => {

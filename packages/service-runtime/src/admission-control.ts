@@ -9,6 +9,12 @@ export interface AdmissionOptions {
   maxQueued?: number;
   /** From arrival: a request not answered by then is answered 503, queued or not. */
   requestTimeoutMs?: number;
+  /**
+   * Refused at once while the event loop has been stalled this long: with an in-process database
+   * (PGlite) each request runs to its answer within one socket callback, so the excess waits in
+   * the kernel's socket buffers, never in flight, and only the loop's stall shows the overload.
+   */
+  maxEventLoopDelayMs?: number;
   /** What a refused client is told to wait. */
   retryAfterSeconds?: number;
   /** Never queued, refused or timed out: health, readiness and metrics must answer under overload. */
@@ -19,10 +25,16 @@ export interface AdmissionControl {
   middleware: RequestHandler;
   /** Requests being handled and waiting now. */
   load(): { inFlight: number; queued: number };
+  /** Stops watching the event loop. */
+  stop(): void;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Far beyond a normal request's work (a batch Bundle of 100 takes well under a second). */
+export const DEFAULT_MAX_EVENT_LOOP_DELAY_MS = 2_000;
+/** How often the event loop is sampled: a tick this much late is a stall. */
+const LOOP_TICK_MS = 100;
 /** A refused request is cheap to repeat; a second is long enough for a slot to free up. */
 const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/status', '/metrics']);
@@ -50,8 +62,8 @@ function discardLateAnswer(res: Response): void {
 
 /**
  * Bounds the work a service takes on: at most `maxInFlight` requests are handled at once and
- * `maxQueued` wait; beyond that a request is answered 503 with Retry-After and an
- * OperationOutcome at once, and any request still unanswered after `requestTimeoutMs` is answered
+ * `maxQueued` wait; beyond that, or while the event loop is stalled past `maxEventLoopDelayMs`,
+ * a request is answered 503 with Retry-After and an OperationOutcome at once, and any request still unanswered after `requestTimeoutMs` is answered
  * 503 instead of hanging. A timed-out request's slot is freed when its answer is sent; the
  * database pool bounds what its handler may still be doing.
  */
@@ -59,11 +71,23 @@ export function createAdmissionControl({
   maxInFlight = DEFAULT_MAX_IN_FLIGHT,
   maxQueued = maxInFlight,
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+  maxEventLoopDelayMs = DEFAULT_MAX_EVENT_LOOP_DELAY_MS,
   retryAfterSeconds = OVERLOAD_RETRY_AFTER_SECONDS,
   exempt = (path) => PROBE_PATHS.has(path),
 }: AdmissionOptions = {}): AdmissionControl {
   let inFlight = 0;
   const queue: (() => void)[] = [];
+  let lastTick = performance.now();
+  let lastStallMs = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    lastStallMs = now - lastTick - LOOP_TICK_MS;
+    lastTick = now;
+  }, LOOP_TICK_MS);
+  ticker.unref();
+  // The stall in progress (requests handled in one long poll phase) or the one just ended.
+  const loopStalled = () =>
+    Math.max(performance.now() - lastTick - LOOP_TICK_MS, lastStallMs) > maxEventLoopDelayMs;
 
   const admitNext = () => {
     while (inFlight < maxInFlight && queue.length > 0) queue.shift()?.();
@@ -76,6 +100,11 @@ export function createAdmissionControl({
     }
     if (inFlight >= maxInFlight && queue.length >= maxQueued) {
       serviceMetrics().recordOverload('in_flight');
+      refuse(req, res, retryAfterSeconds, 'Service overloaded; retry later');
+      return;
+    }
+    if (loopStalled()) {
+      serviceMetrics().recordOverload('event_loop');
       refuse(req, res, retryAfterSeconds, 'Service overloaded; retry later');
       return;
     }
@@ -106,5 +135,9 @@ export function createAdmissionControl({
     else queue.push(admit);
   };
 
-  return { middleware, load: () => ({ inFlight, queued: queue.length }) };
+  return {
+    middleware,
+    load: () => ({ inFlight, queued: queue.length }),
+    stop: () => clearInterval(ticker),
+  };
 }

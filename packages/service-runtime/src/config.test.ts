@@ -7,16 +7,22 @@ describe('readAdmissionConfig', () => {
       maxInFlight: 64,
       maxQueued: 64,
       requestTimeoutMs: 30_000,
+      maxEventLoopDelayMs: 2_000,
     });
   });
 
   it('reads the service’s own bounds and the shared time limit', () => {
     expect(
       readAdmissionConfig(
-        { INTAKE_MAX_IN_FLIGHT: '8', INTAKE_MAX_QUEUED: '0', REQUEST_TIMEOUT_MS: '5000' },
+        {
+          INTAKE_MAX_IN_FLIGHT: '8',
+          INTAKE_MAX_QUEUED: '0',
+          REQUEST_TIMEOUT_MS: '5000',
+          MAX_EVENT_LOOP_DELAY_MS: '500',
+        },
         'INTAKE',
       ),
-    ).toEqual({ maxInFlight: 8, maxQueued: 0, requestTimeoutMs: 5_000 });
+    ).toEqual({ maxInFlight: 8, maxQueued: 0, requestTimeoutMs: 5_000, maxEventLoopDelayMs: 500 });
   });
 
   it('names the setting that is wrong', () => {

@@ -59,7 +59,8 @@ export function createHttpShell<S extends ServiceStatus>({
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(httpMetricsMiddleware());
-  if (admission) app.use(createAdmissionControl(admission).middleware);
+  const admissionControl = admission ? createAdmissionControl(admission) : undefined;
+  if (admissionControl) app.use(admissionControl.middleware);
   app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
@@ -88,6 +89,7 @@ export function createHttpShell<S extends ServiceStatus>({
       return { port: (listening.address() as AddressInfo).port };
     },
     async close() {
+      admissionControl?.stop();
       const closing = server;
       server = undefined;
       if (!closing) return;

@@ -52,8 +52,11 @@ export interface ServiceMetrics {
   recordDeadLetter(topic: string, reason: string): void;
   /** One more try of `what` after a transient failure (`kafka.connect`, `database.query`): a code, never a message. */
   recordRetry(what: string): void;
-  /** A request answered 503 by admission control: `in_flight` (too many at once) or `timeout`. */
-  recordOverload(reason: 'in_flight' | 'timeout'): void;
+  /**
+   * A request answered 503 by admission control: `in_flight` (too many at once), `event_loop`
+   * (the process is too busy to take more) or `timeout`.
+   */
+  recordOverload(reason: 'in_flight' | 'event_loop' | 'timeout'): void;
   /** Reports `read()` as the outbox backlog of `service` until the returned function is called. */
   observeOutboxBacklog(service: string, read: () => number | null): () => void;
   /**
@@ -124,7 +127,7 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
     description: 'Tries again after a transient failure, by what was retried',
   });
   const httpOverload = meter.createCounter(METRIC_NAMES.httpOverload, {
-    description: 'Requests answered 503 by admission control, by reason (in_flight, timeout)',
+    description: 'Requests answered 503 by admission control, by reason (in_flight, event_loop, timeout)',
   });
   const processStartTime = meter.createObservableGauge(METRIC_NAMES.processStartTime, {
     description: 'When this process started, in seconds since the epoch; a new value is a restart',
