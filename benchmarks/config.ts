@@ -1,6 +1,6 @@
 /** Benchmark settings, read once from the environment by run.ts (the composition root). */
 
-export const BENCH_SECTIONS = ['intake', 'timeline', 'rebuild'] as const;
+export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchConfig {
@@ -16,6 +16,11 @@ export interface BenchConfig {
     bundleSize: number;
     bundleConcurrency: number;
     validateSeconds: number;
+  };
+  /** Ten times as many concurrent clients as the intake service handles at once (64 in flight). */
+  overload: {
+    concurrency: number;
+    seconds: number;
   };
   timeline: {
     /** PostgreSQL for the timeline store instead of PGlite (BENCH_TIMELINE_DATABASE_URL). */
@@ -48,7 +53,7 @@ function flag(env: Env, name: string): boolean {
 
 /**
  * The settings: full-size by default, small with BENCH_QUICK=1 (a smoke run of a minute or two).
- * Every count can be set on its own; BENCH_ONLY=intake,timeline,rebuild picks sections.
+ * Every count can be set on its own; BENCH_ONLY=intake,overload,timeline,rebuild picks sections.
  */
 export function readBenchConfig(env: Env): BenchConfig {
   const quick = flag(env, 'BENCH_QUICK');
@@ -77,6 +82,10 @@ export function readBenchConfig(env: Env): BenchConfig {
       bundleSize: positiveInteger(env, 'BENCH_BUNDLE_SIZE', 100),
       bundleConcurrency: positiveInteger(env, 'BENCH_BUNDLE_CONCURRENCY', 4),
       validateSeconds: positiveInteger(env, 'BENCH_VALIDATE_SECONDS', quick ? 2 : 10),
+    },
+    overload: {
+      concurrency: positiveInteger(env, 'BENCH_OVERLOAD_CONCURRENCY', 640),
+      seconds: positiveInteger(env, 'BENCH_OVERLOAD_SECONDS', quick ? 5 : 30),
     },
     timeline: {
       databaseUrl: env.BENCH_TIMELINE_DATABASE_URL === '' ? undefined : env.BENCH_TIMELINE_DATABASE_URL,

@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 export interface HttpAnswer {
   status: number;
   body: string;
+  retryAfter?: string;
 }
 
 /** A keep-alive client of one local server, at most `connections` sockets. */
@@ -30,7 +31,11 @@ export function createHttpClient({ port, connections }: { port: number; connecti
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
             res.on('end', () => {
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+              resolve({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString('utf8'),
+                retryAfter: res.headers['retry-after'],
+              });
             });
             res.on('error', reject);
           },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the figures of issues 4 (intake) and 5 (timeline), each beside the raw baseline
+ * `npm run bench`: the figures of issues 4 (intake), 5 (timeline) and 15 (overload), each beside the raw baseline
  * measured in the same run, with PASS/MISS against its target. Prints a table and writes
  * bench-results/<timestamp>.json. Settings: see benchmarks/README.md (BENCH_QUICK=1 for a smoke run).
  */
@@ -7,9 +7,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '@oncoimg/service-runtime';
 import { readBenchConfig, type BenchConfig } from './config.ts';
 import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
 import { machineInfo, startMachineCpuMeter } from './machine.ts';
+import { benchOverload, type OverloadFigures } from './overload.bench.ts';
 import { figure, formatTable, type FigureRow } from './report.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { newSyntheticRun } from './synthetic-imaging.ts';
@@ -24,6 +26,7 @@ const TARGETS = {
   consumerOfRaw: { kind: 'min', value: 0.5 },
   latencyP99Ms: { kind: 'max', value: 200 },
   rebuild1MSeconds: { kind: 'max', value: 120 },
+  overloadUnanswered: { kind: 'max', value: 0 },
 } as const;
 
 function log(line: string): void {
@@ -71,6 +74,30 @@ function intakeRows(intake: IntakeFigures, validation: ValidationFigures): Figur
     }),
   );
   return rows;
+}
+
+function overloadRows(o: OverloadFigures, requestTimeoutMs: number): FigureRow[] {
+  const section = `overload (${o.database})`;
+  const answered = o.accepted + o.refused;
+  return [
+    figure(section, 'accepted (201)', o.acceptedPerSecond, 'resources/s', {
+      note: `${String(o.concurrency)} concurrent clients for ${o.seconds.toFixed(0)} s; service used ${o.serviceCores.toFixed(2)} cores`,
+    }),
+    figure(section, 'refused (503 + Retry-After)', o.refusedPerSecond, 'answers/s', {
+      note: `${String(o.refused)} of ${String(answered)} answers; ${String(o.refusedWithoutRetryAfter)} without Retry-After`,
+    }),
+    figure(section, 'unanswered or failed', o.failed + o.refusedWithoutRetryAfter, 'requests', {
+      target: TARGETS.overloadUnanswered,
+      note: o.firstError ?? 'every request got 201 or 503 with Retry-After',
+    }),
+    figure(section, 'answer p99 latency', o.latency.p99Ms, 'ms', {
+      target: { kind: 'max', value: requestTimeoutMs },
+      note: `p50 ${o.latency.p50Ms.toFixed(0)} ms, max ${o.latency.maxMs.toFixed(0)} ms; time limit ${String(requestTimeoutMs / 1000)} s`,
+    }),
+    figure(section, 'RSS peak (service process)', o.rssPeakBytes, 'MiB', {
+      note: `${(o.rssAtStartBytes / 2 ** 20).toFixed(0)} MiB before the load, ${(o.rssAtEndBytes / 2 ** 20).toFixed(0)} MiB at its end`,
+    }),
+  ];
 }
 
 function timelineRows(t: TimelineFigures): FigureRow[] {
@@ -161,6 +188,25 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
+    }
+  }
+  if (config.sections.has('overload')) {
+    log('overload: the order service under ten times the requests it handles at once');
+    const dataDir = await mkdtemp(join(tmpdir(), 'bench-overload-'));
+    try {
+      const overload = await benchOverload(
+        config,
+        run,
+        config.databaseUrl
+          ? { kind: 'postgres', dataDir, url: config.databaseUrl, schema: `bench_overload_${run.tag}` }
+          : { kind: 'pglite', dataDir },
+        log,
+        execArgv('overload'),
+      );
+      details.overload = overload;
+      rows.push(...overloadRows(overload, DEFAULT_REQUEST_TIMEOUT_MS));
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   }
   if (config.sections.has('timeline')) {

@@ -1,17 +1,19 @@
 /**
  * `npm start`: the whole system on embedded defaults. Brings up the local Kafka broker (unless
  * KAFKA_BROKERS is set), starts the four services on PGlite (unless DATABASE_URL is set), loads
- * the demo cohort (unless DEMO_DATA=0) and prints the URLs. Ctrl-C stops everything.
+ * the demo cohort (unless DEMO_DATA=0) and prints the URLs. A service that exits unexpectedly is
+ * started again with backoff (scripts/supervisor.ts); Ctrl-C stops everything.
  *
  * Flags: `--reset` deletes the services' data folders first (a second run otherwise reuses them).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runningBrokerPid, startKafkaBroker } from '@oncoimg/kafka-local';
 import { loadDemoCohort } from './demo-cohort.ts';
+import { supervise, type SupervisedProcess } from './supervisor.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataRoot = join(root, '.data');
@@ -33,15 +35,26 @@ const SERVICES: readonly ServiceSpec[] = [
 
 /** Starting PGlite, migrating and joining the consumer group takes a few seconds on a small machine. */
 const READY_TIMEOUT_MS = 120_000;
+/** A service that exits this often before it is first ready is broken (bad settings), not unlucky. */
+const MAX_EXITS_BEFORE_READY = 3;
+/** A stopping service flushes its outbox for up to 5 s; past this it is killed. */
+const STOP_TIMEOUT_MS = 15_000;
 
 function say(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-async function waitUntilReady(spec: ServiceSpec, child: ChildProcess): Promise<void> {
+async function waitUntilReady(
+  spec: ServiceSpec,
+  supervised: SupervisedProcess,
+  { maxExits = Number.POSITIVE_INFINITY } = {},
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  const exitsBefore = supervised.restarts();
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${String(child.exitCode)}`);
+    if (supervised.restarts() - exitsBefore >= maxExits) {
+      throw new Error(`${spec.name} exited ${String(maxExits)} times before it was ready`);
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${String(spec.port)}/readyz`);
       if (res.ok) return;
@@ -97,27 +110,21 @@ async function resetData(): Promise<void> {
 async function main(): Promise<void> {
   const reset = process.argv.includes('--reset');
   if (reset) await resetData();
-  const children: { spec: ServiceSpec; child: ChildProcess }[] = [];
+  const children: { spec: ServiceSpec; supervised: SupervisedProcess }[] = [];
   let stopBroker: (() => Promise<void>) | undefined;
   let stopping = false;
 
   const stopAll = async (code: number): Promise<never> => {
-    if (stopping) process.exit(code);
+    if (stopping) {
+      // A second Ctrl-C: no more waiting, but no service left running in its own process group.
+      for (const { supervised } of children) supervised.current()?.kill('SIGKILL');
+      process.exit(code);
+    }
     stopping = true;
     say('\nStopping services…');
-    await Promise.all(
-      children.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) {
-              resolve();
-              return;
-            }
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(children.map(({ supervised }) => supervised.stop({ killAfterMs: STOP_TIMEOUT_MS })));
+    const restarts = children.reduce((sum, { supervised }) => sum + supervised.restarts(), 0);
+    if (restarts > 0) say(`Services restarted during this run: ${String(restarts)}`);
     if (stopBroker) {
       say('Stopping the local Kafka broker…');
       await stopBroker();
@@ -127,6 +134,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  // The services are in their own process groups (below): closing the terminal stops them here.
+  process.on('SIGHUP', () => void stopAll(0));
   try {
     await startEverything();
   } catch (error) {
@@ -138,45 +147,57 @@ async function main(): Promise<void> {
     ensureWebPageBuilt();
 
     let brokers = process.env.KAFKA_BROKERS;
+    // A broker this script started allows 3 s sessions (infra/kafka): the timeline consumer then
+    // resumes within about 4 s of a broker restart. Any other broker keeps Kafka's 6 s minimum.
+    let timelineSession: Record<string, string> = {};
     if (brokers) {
       say(`Kafka: using KAFKA_BROKERS=${brokers}`);
     } else {
       say('Kafka: starting the local broker (first run downloads it from Maven Central)…');
       const broker = await startKafkaBroker({ dataDir: join(dataRoot, 'kafka'), log: say });
       brokers = broker.brokers;
-      if (broker.startedByUs) stopBroker = () => broker.stop();
+      if (broker.startedByUs) {
+        stopBroker = () => broker.stop();
+        timelineSession = { KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS ?? '4000' };
+      }
       say(`Kafka: ${brokers}${broker.startedByUs ? '' : ' (already running, left running on exit)'}`);
     }
     say(process.env.DATABASE_URL ? 'Database: DATABASE_URL' : `Database: PGlite in ${dataRoot}/<service>`);
 
     for (const spec of SERVICES) {
       say(`Starting ${spec.name} on port ${String(spec.port)}…`);
-      const child = spawn(
-        process.execPath,
-        [...process.execArgv, join(root, spec.workspace, 'src/main.ts')],
-        {
-          cwd: root,
-          stdio: ['ignore', 'inherit', 'inherit'],
-          env: {
-            ...process.env,
-            PORT: String(spec.port),
-            KAFKA_BROKERS: brokers,
-            DATA_DIR: join(dataRoot, spec.name),
-            LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-            ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot } : {}),
-          },
+      const supervised = supervise({
+        name: spec.name,
+        log: say,
+        spawn: () =>
+          spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
+            cwd: root,
+            stdio: ['ignore', 'inherit', 'inherit'],
+            // Its own process group: Ctrl-C reaches only this script, which stops each service
+            // with one SIGTERM. A second signal (the terminal's SIGINT, then ours) would make the
+            // service exit at once, skipping its outbox flush and database close.
+            detached: true,
+            env: {
+              ...process.env,
+              PORT: String(spec.port),
+              KAFKA_BROKERS: brokers,
+              DATA_DIR: join(dataRoot, spec.name),
+              LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+              ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot, ...timelineSession } : {}),
+            },
+          }),
+        onRestart: () => {
+          void waitUntilReady(spec, supervised).then(
+            () => say(`${spec.name} is back (restart ${String(supervised.restarts())})`),
+            (error: unknown) =>
+              say(`${spec.name}: ${error instanceof Error ? error.message : String(error)}`),
+          );
         },
-      );
-      children.push({ spec, child });
-      child.once('exit', (code) => {
-        if (!stopping) {
-          say(`${spec.name} stopped unexpectedly (exit code ${String(code)}); stopping everything.`);
-          void stopAll(1);
-        }
       });
+      children.push({ spec, supervised });
     }
-    for (const { spec, child } of children) {
-      await waitUntilReady(spec, child);
+    for (const { spec, supervised } of children) {
+      await waitUntilReady(spec, supervised, { maxExits: MAX_EXITS_BEFORE_READY });
       say(`  ${spec.name} ready`);
     }
 

@@ -17,6 +17,7 @@ interface ComposeService {
   environment?: Record<string, string | number>;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
+  restart?: string;
 }
 
 // Compose resolves YAML merge keys (`<<: *app-environment`); the yaml package does so only when asked.
@@ -323,6 +324,12 @@ describe('docker-compose.yml', () => {
       expect(service(name).healthcheck?.test.join(' '), name).toContain(
         `http://127.0.0.1:${String(port)}/readyz`,
       );
+    }
+  });
+
+  it('restarts a service, the broker or the database that exits, unless it was stopped', () => {
+    for (const name of [...APPS, 'kafka', 'postgres']) {
+      expect(service(name).restart, name).toBe('unless-stopped');
     }
   });
 

@@ -1,9 +1,17 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
-import { readCommonConfig, readInteger, type CommonServiceConfig, type Env } from '@oncoimg/service-runtime';
+import {
+  readAdmissionConfig,
+  readCommonConfig,
+  readInteger,
+  type AdmissionConfig,
+  type CommonServiceConfig,
+  type Env,
+} from '@oncoimg/service-runtime';
 
 /** Settings of an intake service, read once by its main.ts. */
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
+  admission: AdmissionConfig;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -18,5 +26,6 @@ export function readIntakeConfig(
       min: 1_024,
       max: 256 * 1_048_576,
     }),
+    admission: readAdmissionConfig(env, 'INTAKE'),
   };
 }

@@ -12,7 +12,7 @@ import {
   type ResourceRepository,
 } from '@oncoimg/store';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
-import { createHttpShell } from '@oncoimg/service-runtime';
+import { createHttpShell, type AdmissionOptions } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
@@ -47,6 +47,8 @@ export interface IntakeServiceOptions {
   host?: string;
   topics?: Partial<TopicNames>;
   bodyLimitBytes?: number;
+  /** Bounds on requests in flight, queued, and their time; the runtime's defaults when absent. */
+  admission?: AdmissionOptions;
   logger?: Logger;
   extend?: (app: Express, deps: IntakeExtensionDeps) => void;
 }
@@ -91,6 +93,7 @@ export function createIntakeService({
   host = '127.0.0.1',
   topics: topicOverrides = {},
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
+  admission = {},
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {
@@ -134,6 +137,7 @@ export function createIntakeService({
 
   const http = createHttpShell({
     status,
+    admission,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
       app.use(

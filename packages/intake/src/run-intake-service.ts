@@ -52,6 +52,7 @@ export async function runIntakeService({
       host: config.host,
       topics: config.topics,
       bodyLimitBytes: config.bodyLimitBytes,
+      admission: config.admission,
       logger,
       extend,
     });

@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
 import type { TopicNames } from '@oncoimg/fhir-events';
+import {
+  DEFAULT_MAX_EVENT_LOOP_DELAY_MS,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './admission-control.ts';
 
 /** A setting that is present but unusable; the message names the variable. */
 export class ConfigError extends Error {
@@ -104,5 +109,36 @@ export function readCommonConfig(
     schema: readIdentifier(env, 'DATABASE_SCHEMA', defaults.schema),
     topics: readTopicOverrides(env),
     logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+/** Admission control settings (createAdmissionControl), read by a service that takes requests. */
+export interface AdmissionConfig {
+  maxInFlight: number;
+  maxQueued: number;
+  requestTimeoutMs: number;
+  maxEventLoopDelayMs: number;
+}
+
+/**
+ * `<prefix>_MAX_IN_FLIGHT` (default 64), `<prefix>_MAX_QUEUED` (default the same),
+ * `REQUEST_TIMEOUT_MS` (default 30 s) and `MAX_EVENT_LOOP_DELAY_MS` (default 2 s).
+ */
+export function readAdmissionConfig(env: Env, prefix: string): AdmissionConfig {
+  const maxInFlight = readInteger(env, `${prefix}_MAX_IN_FLIGHT`, DEFAULT_MAX_IN_FLIGHT, {
+    min: 1,
+    max: 10_000,
+  });
+  return {
+    maxInFlight,
+    maxQueued: readInteger(env, `${prefix}_MAX_QUEUED`, maxInFlight, { min: 0, max: 10_000 }),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, {
+      min: 100,
+      max: 600_000,
+    }),
+    maxEventLoopDelayMs: readInteger(env, 'MAX_EVENT_LOOP_DELAY_MS', DEFAULT_MAX_EVENT_LOOP_DELAY_MS, {
+      min: 100,
+      max: 600_000,
+    }),
   };
 }

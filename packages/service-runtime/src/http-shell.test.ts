@@ -27,11 +27,13 @@ describe('createHttpShell', () => {
 
   it('answers health always, and readiness from status()', async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'up' });
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const readyAnswer = await fetch(`${base}/readyz`);
+    expect(readyAnswer.status).toBe(200);
+    expect(await readyAnswer.json()).toEqual({ ready: true, database: 'up', missing: [] });
     ready = false;
     const notReady = await fetch(`${base}/readyz`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ ready: false, database: 'down' });
+    expect(await notReady.json()).toEqual({ ready: false, database: 'down', missing: ['database'] });
     expect((await fetch(`${base}/status`)).status).toBe(200);
     ready = true;
   });

@@ -3,16 +3,37 @@ import type { AddressInfo } from 'node:net';
 import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
+import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
 
-/** What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. */
+/**
+ * What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. A
+ * dependency is a field whose value is `'up'` or `'down'` (`database`, `kafka`, `consumer`).
+ */
 export interface ServiceStatus {
   ready: boolean;
+  /** The dependencies that are down; the shell fills it in from the `'down'` fields when absent. */
+  missing?: string[];
 }
 
 export interface HttpShellOptions<S extends ServiceStatus> {
   status: () => Promise<S>;
   /** Mounts the service's own routes, between the shared ones and the error edge. */
   routes: (app: Express) => void;
+  /**
+   * Bounds requests in flight and their time (createAdmissionControl); off when undefined, as a
+   * service with long-lived event streams needs.
+   */
+  admission?: AdmissionOptions;
+}
+
+/** The readiness contract: every answer names what is missing, `[]` when nothing is. */
+export function withMissing<S extends ServiceStatus>(status: S): S & { missing: string[] } {
+  const missing =
+    status.missing ??
+    Object.entries(status)
+      .filter(([, value]) => value === 'down')
+      .map(([name]) => name);
+  return { ...status, missing };
 }
 
 export interface HttpShell {
@@ -25,24 +46,31 @@ export interface HttpShell {
 
 /**
  * The HTTP app every service runs: `/healthz` (process up), `/readyz` (200 or 503 from
- * `status()`), `/status`, `/metrics`, the service's routes, then a JSON 404 for unknown routes
- * and the one error edge (errorEdge of @oncoimg/fhir-http).
+ * `status()`, with the `missing` dependencies), `/status`, `/metrics`, admission control when
+ * asked, the service's routes, then a JSON 404 for unknown routes and the one error edge
+ * (errorEdge of @oncoimg/fhir-http).
  */
-export function createHttpShell<S extends ServiceStatus>({ status, routes }: HttpShellOptions<S>): HttpShell {
+export function createHttpShell<S extends ServiceStatus>({
+  status,
+  routes,
+  admission,
+}: HttpShellOptions<S>): HttpShell {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(httpMetricsMiddleware());
+  const admissionControl = admission ? createAdmissionControl(admission) : undefined;
+  if (admissionControl) app.use(admissionControl.middleware);
   app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
   });
   app.get('/readyz', async (_req, res) => {
-    const current = await status();
+    const current = withMissing(await status());
     res.status(current.ready ? 200 : 503).json(current);
   });
   app.get('/status', async (_req, res) => {
-    res.json(await status());
+    res.json(withMissing(await status()));
   });
   routes(app);
   app.use(unknownRoute('application/json'));
@@ -61,6 +89,7 @@ export function createHttpShell<S extends ServiceStatus>({ status, routes }: Htt
       return { port: (listening.address() as AddressInfo).port };
     },
     async close() {
+      admissionControl?.stop();
       const closing = server;
       server = undefined;
       if (!closing) return;

@@ -1,3 +1,4 @@
 export * from './config.ts';
 export * from './shutdown.ts';
 export * from './http-shell.ts';
+export * from './admission-control.ts';

@@ -14,6 +14,9 @@ export const METRIC_NAMES = {
   consumerLag: 'oncoimg.consumer.lag',
   deadLetters: 'oncoimg.dead_letters',
   outboxDeadLetters: 'oncoimg.outbox.dead_letters',
+  retries: 'oncoimg.retries',
+  httpOverload: 'oncoimg.http.overload',
+  processStartTime: 'oncoimg.process.start_time_seconds',
 } as const;
 
 /** What `/metrics` shows, for dashboards and the README. */
@@ -24,6 +27,10 @@ export const PROMETHEUS_NAMES = {
   consumerLag: 'oncoimg_consumer_lag',
   deadLetters: 'oncoimg_dead_letters_total',
   outboxDeadLetters: 'oncoimg_outbox_dead_letters_total',
+  retries: 'oncoimg_retries_total',
+  httpOverload: 'oncoimg_http_overload_total',
+  /** Changes when the process restarts: `changes(…[1h])` counts restarts. */
+  processStartTime: 'oncoimg_process_start_time_seconds',
 } as const;
 
 export interface HttpRequestOutcome {
@@ -50,6 +57,13 @@ export interface ServiceMetrics {
    * topic and reason code (`MESSAGE_TOO_LARGE`, `ROW_TOO_LARGE`, …).
    */
   recordOutboxDeadLetter(topic: string, reason: string): void;
+  /** One more try of `what` after a transient failure (`kafka.connect`, `database.query`): a code, never a message. */
+  recordRetry(what: string): void;
+  /**
+   * A request answered 503 by admission control: `in_flight` (too many at once), `event_loop`
+   * (the process is too busy to take more) or `timeout`.
+   */
+  recordOverload(reason: 'in_flight' | 'event_loop' | 'timeout'): void;
   /** Reports `read()` as the outbox backlog of `service` until the returned function is called. */
   observeOutboxBacklog(service: string, read: () => number | null): () => void;
   /**
@@ -119,6 +133,20 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
     description: 'Messages not yet committed by the consumer group, per topic partition',
   });
 
+  const retries = meter.createCounter(METRIC_NAMES.retries, {
+    description: 'Tries again after a transient failure, by what was retried',
+  });
+  const httpOverload = meter.createCounter(METRIC_NAMES.httpOverload, {
+    description: 'Requests answered 503 by admission control, by reason (in_flight, event_loop, timeout)',
+  });
+  const processStartTime = meter.createObservableGauge(METRIC_NAMES.processStartTime, {
+    description: 'When this process started, in seconds since the epoch; a new value is a restart',
+  });
+  const startedAtSeconds = Math.round((Date.now() - performance.now()) / 1_000);
+  processStartTime.addCallback((result: ObservableResult) => {
+    result.observe(startedAtSeconds);
+  });
+
   const backlogSources = new Map<symbol, { service: string; read: () => number | null }>();
   outboxBacklog.addCallback((result: ObservableResult) => {
     for (const { service, read } of backlogSources.values()) {
@@ -172,6 +200,12 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
     },
     recordOutboxDeadLetter(topic, reason) {
       outboxDeadLetters.add(1, { topic: label(topic), reason: label(reason) });
+    },
+    recordRetry(what) {
+      retries.add(1, { what: label(what) });
+    },
+    recordOverload(reason) {
+      httpOverload.add(1, { reason });
     },
     observeOutboxBacklog(service, read) {
       const key = Symbol(service);
