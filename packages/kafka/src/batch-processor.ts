@@ -67,6 +67,7 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
         if (decision.action !== 'retry') throw error;
         stats.retried += 1;
         stats.lastError = errorCodeOf(error);
+        serviceMetrics().recordRetry('kafka.handler');
         log.warn('retriable handler failure; retrying', { attempt: attempt + 1, error: errorCodeOf(error) });
         await sleep(decision.afterMs);
       }

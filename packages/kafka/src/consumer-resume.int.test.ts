@@ -9,8 +9,13 @@ import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from './consumer-runner.ts';
 import { createEventProducer, type EventProducer } from './event-producer.ts';
 
-/** Measured here: 6.3 s, the 6 s session timeout of the member lost in the restart. The bound leaves room for a loaded machine. */
-const RESUME_BOUND_MS = 10_000;
+/**
+ * The session the embedded broker allows (as `npm start` runs the timeline consumer): the group waits
+ * this long for the member lost in the restart. With Kafka's usual 6 s it took 6.3 s here.
+ */
+const SESSION_TIMEOUT_MS = 4_000;
+/** The issue asks for 5 s; the bound leaves room for a loaded machine, and the test prints the figure. */
+const RESUME_BOUND_MS = 8_000;
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -65,6 +70,7 @@ describe('consumer runner across a broker restart', () => {
       brokers: [broker.brokers],
       clientId: 'resume-test',
       groupId: uniqueName('resume-group'),
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
       topics: [topic],
       handler: async (message) => {
         seen.push(message);

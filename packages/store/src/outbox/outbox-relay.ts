@@ -215,6 +215,7 @@ export function createOutboxRelay({
 
   const recordFailure = (error: unknown): void => {
     state.consecutiveFailures += 1;
+    serviceMetrics().recordRetry('outbox.publish');
     state.lastError = describeRelayError(error);
     state.lastErrorAt = new Date().toISOString();
   };
