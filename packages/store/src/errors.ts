@@ -163,6 +163,15 @@ export function toStoreError(error: unknown): StoreError {
   return new StoreError('QUERY_FAILED', message, { cause: error });
 }
 
+/** Runs `work`, turning whatever the driver throws into a StoreError. */
+export async function withStoreErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}
+
 function columnSuffix(error: unknown): string {
   const column = errorProperty(error, 'column');
   return column ? `, column ${column}` : '';

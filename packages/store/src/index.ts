@@ -26,8 +26,8 @@ export {
 export { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS } from './outbox/relay-backoff.ts';
 export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
 export { resourceMigrations } from './resources/resource.migrations.ts';
+export { createResourceRepository } from './resources/resource-repository.ts';
 export {
-  createResourceRepository,
   DEFAULT_SEARCH_COUNT,
   MAX_SEARCH_COUNT,
   type HistoryEntry,
@@ -36,6 +36,6 @@ export {
   type StoredResource,
   type WriteAction,
   type WriteResult,
-} from './resources/resource-repository.ts';
+} from './resources/resource.types.ts';
 export { RESOURCE_ID, checkResourceId } from './resources/resource-ids.ts';
 export { patientKeysOf, searchTokensOf } from './resources/search-tokens.ts';

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
-import { StoreError, toStoreError } from './errors.ts';
-import { guardTransaction } from './transaction-guard.ts';
+import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
+import { checkedQueryable, guardTransaction } from './transaction-guard.ts';
 
 export interface PgliteDatabaseOptions {
   /** Folder of the database files; undefined keeps the database in memory. */
@@ -53,35 +53,21 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
     }
   };
   const queryableOf = (runner: PgliteRunner): Queryable => ({
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      try {
+    query: <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
+      withStoreErrors(async () => {
         const result = await runner.query(sql, params === undefined ? undefined : [...params]);
         return { rows: result.rows as T[], rowCount: result.affectedRows || result.rows.length };
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
-    async exec(sql: string): Promise<void> {
-      try {
+      }),
+    exec: (sql: string): Promise<void> =>
+      withStoreErrors(async () => {
         await runner.exec(sql);
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
+      }),
   });
-  const direct = queryableOf(pglite);
 
   return {
     kind: 'pglite',
     schema,
-    query: async (sql, params) => {
-      checkUsable();
-      return direct.query(sql, params);
-    },
-    exec: async (sql) => {
-      checkUsable();
-      return direct.exec(sql);
-    },
+    ...checkedQueryable(queryableOf(pglite), checkUsable),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       checkUsable();
       const scope = { open: true };
