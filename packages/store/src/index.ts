@@ -27,15 +27,14 @@ export { RELAY_BACKOFF_INITIAL_MS, RELAY_BACKOFF_MAX_MS } from './outbox/relay-b
 export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
 export { resourceMigrations } from './resources/resource.migrations.ts';
 export { createResourceRepository } from './resources/resource-repository.ts';
-export {
-  DEFAULT_SEARCH_COUNT,
-  MAX_SEARCH_COUNT,
-  type HistoryEntry,
-  type ResourceRepository,
-  type SearchCriteria,
-  type StoredResource,
-  type WriteAction,
-  type WriteResult,
+export { DEFAULT_SEARCH_COUNT, MAX_SEARCH_COUNT } from './resources/resource-reads.ts';
+export type {
+  HistoryEntry,
+  ResourceRepository,
+  SearchCriteria,
+  StoredResource,
+  WriteAction,
+  WriteResult,
 } from './resources/resource.types.ts';
 export { RESOURCE_ID, checkResourceId } from './resources/resource-ids.ts';
 export { patientKeysOf, searchTokensOf } from './resources/search-tokens.ts';

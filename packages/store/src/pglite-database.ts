@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
-import { checkedQueryable, guardTransaction } from './transaction-guard.ts';
+import { closableDatabase } from './closable-database.ts';
+import { guardTransaction } from './transaction-guard.ts';
 
 export interface PgliteDatabaseOptions {
   /** Folder of the database files; undefined keeps the database in memory. */
@@ -42,9 +43,7 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
   }
 
   const transactionScope = new AsyncLocalStorage<{ open: boolean }>();
-  let closed = false;
-  const checkUsable = (): void => {
-    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
+  const checkOutsideTransaction = (): void => {
     if (transactionScope.getStore()?.open) {
       throw new StoreError(
         'INVALID_ARGUMENT',
@@ -64,12 +63,12 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
       }),
   });
 
-  return {
+  return closableDatabase({
     kind: 'pglite',
     schema,
-    ...checkedQueryable(queryableOf(pglite), checkUsable),
+    queryable: queryableOf(pglite),
+    check: checkOutsideTransaction,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      checkUsable();
       const scope = { open: true };
       let callerError: { error: unknown } | undefined;
       try {
@@ -91,10 +90,6 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
         throw toStoreError(error);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pglite.close();
-    },
-  };
+    close: () => pglite.close(),
+  });
 }

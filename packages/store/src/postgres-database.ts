@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
-import { checkedQueryable, guardTransaction } from './transaction-guard.ts';
+import { closableDatabase } from './closable-database.ts';
+import { guardTransaction } from './transaction-guard.ts';
 
 /** How long to wait for a pooled connection before failing: a down database must fail a request, not hang it. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -37,10 +38,6 @@ export async function openPostgresDatabase({
     logger.warn('idle database connection lost', { error: toStoreError(error).code });
   });
 
-  let closed = false;
-  const checkOpen = (): void => {
-    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
-  };
   const run = async <T>(
     client: pg.Pool | pg.PoolClient,
     sql: string,
@@ -70,12 +67,11 @@ export async function openPostgresDatabase({
     throw toStoreError(error);
   }
 
-  return {
+  return closableDatabase({
     kind: 'postgres',
     schema,
-    ...checkedQueryable(queryableOf(pool), checkOpen),
+    queryable: queryableOf(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      checkOpen();
       const client = await withStoreErrors(() => pool.connect());
       // pg-pool removes its own error listener while a client is checked out, so a connection the
       // server drops mid-transaction (a restart, a failover) would be an unhandled 'error' event
@@ -119,12 +115,8 @@ export async function openPostgresDatabase({
         client.release(broken);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
-    },
-  };
+    close: () => pool.end(),
+  });
 }
 
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {

@@ -2,16 +2,15 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Queryable } from '../database.ts';
 import { StoreError } from '../errors.ts';
 import { checkResourceId, checkResourceType, parseVersionId } from './resource-ids.ts';
-import {
-  DEFAULT_SEARCH_COUNT,
-  MAX_SEARCH_COUNT,
-  type HistoryEntry,
-  type SearchCriteria,
-  type StoredResource,
-} from './resource.types.ts';
+import type { HistoryEntry, SearchCriteria, StoredResource } from './resource.types.ts';
 import { identifierSearchToken, patientSearchToken } from './search-tokens.ts';
 
 /** The reads of the resource repository: current version, one version, history and search. */
+
+/** Results per search when the client does not say. */
+export const DEFAULT_SEARCH_COUNT = 100;
+/** Largest page a search returns, so one request cannot read a whole table into memory. */
+export const MAX_SEARCH_COUNT = 1000;
 
 export async function readResource<R extends Resource>(
   q: Queryable,

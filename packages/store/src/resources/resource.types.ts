@@ -36,11 +36,6 @@ export interface SearchCriteria {
   _count?: number;
 }
 
-/** Results per search when the client does not say. */
-export const DEFAULT_SEARCH_COUNT = 100;
-/** Largest page a search returns, so one request cannot read a whole table into memory. */
-export const MAX_SEARCH_COUNT = 1000;
-
 export interface ResourceRepository {
   /** Stores a new resource under a server-assigned UUID (any id in the body is ignored), version 1. */
   create<R extends Resource>(tx: Queryable, resource: R): Promise<WriteResult<R>>;
