@@ -1,12 +1,14 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from 'node:util';
 import { usageError } from './errors.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where a command writes and what it may read: injected, so tests capture the output. */
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
   /** The environment (KAFKA_BROKERS); only bin.ts reads `process.env`. */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Env;
   /** Aborted on Ctrl-C: a command that follows a topic stops and exits 0. */
   signal?: AbortSignal;
   fetch?: typeof fetch;
@@ -32,18 +34,55 @@ export interface Command {
   run(args: string[], context: CommandContext): Promise<number>;
 }
 
+/** What a command module declares; `defineCommand` turns it into a Command. */
+export interface CommandSpec<O> {
+  /** `tail`, `dlq list`. */
+  name: string;
+  summary: string;
+  /** The usage line, after `oncoimg `. */
+  usage: string;
+  description: string;
+  /** The command's own options, a help line each; --brokers and --help follow them. */
+  options: string;
+  /** Whether the command talks to Kafka, so that its help lists --brokers; default true. */
+  kafka?: boolean;
+  /** Reads the arguments, throwing a USAGE CliError. */
+  parse: (args: string[], env: Env) => O;
+  run: (options: O, context: CommandContext) => Promise<number>;
+}
+
+/** A command whose help lists the common options like every other's, and that runs once its arguments parse. */
+export function defineCommand<O>(spec: CommandSpec<O>): Command {
+  const { name, summary, usage, description, options, kafka = true, parse, run } = spec;
+  return {
+    name,
+    summary,
+    help: commandHelp(usage, description, options, kafka),
+    run: (args, context) => run(parse(args, context.io.env ?? {}), context),
+  };
+}
+
 export const DEFAULT_BROKERS = '127.0.0.1:9092';
 
 /** Options every command takes. */
-export const COMMON_OPTIONS = {
+const COMMON_OPTIONS = {
   brokers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const BROKERS_HELP = `  --brokers LIST     Kafka bootstrap brokers, comma-separated (default: $KAFKA_BROKERS or ${DEFAULT_BROKERS})`;
 
+/**
+ * A command's help: usage line, description, its own options, then --brokers (for the commands that
+ * talk to Kafka) and --help, so every command lists the shared options the same way.
+ */
+function commandHelp(usage: string, description: string, options: string, kafka = true): string {
+  const shared = `${kafka ? `${BROKERS_HELP}\n` : ''}  -h, --help         show this help\n`;
+  return `Usage: oncoimg ${usage}\n\n${description}\n\nOptions:\n${options}\n${shared}`;
+}
+
 /** node's parseArgs, with its errors turned into usage errors that point at the command's help. */
-export function parseCommandLine<T extends ParseArgsConfig>(command: string, config: T) {
+function parseCommandLine<T extends ParseArgsConfig>(command: string, config: T) {
   try {
     return parseArgs(config);
   } catch (error) {
@@ -53,12 +92,30 @@ export function parseCommandLine<T extends ParseArgsConfig>(command: string, con
   }
 }
 
+/**
+ * Parses a command's arguments: its own `options` plus the common ones. Without `positional` the
+ * command takes no positional argument; with it, exactly one, named so in the usage error.
+ */
+export function parseOptions<O extends ParseArgsOptionsConfig>(
+  command: string,
+  args: string[],
+  options: O,
+  positional?: string,
+) {
+  const { values, positionals } = parseCommandLine(command, {
+    args,
+    allowPositionals: true,
+    options: { ...COMMON_OPTIONS, ...options },
+  });
+  if (positional === undefined) noPositionals(positionals, command);
+  return {
+    values,
+    positional: positional === undefined ? '' : exactlyOnePositional(positionals, positional, command),
+  };
+}
+
 /** The brokers of `--brokers`, else KAFKA_BROKERS, else the local default; each must be host:port. */
-export function resolveBrokers(
-  option: string | undefined,
-  env: Readonly<Record<string, string | undefined>> = {},
-  command?: string,
-): string[] {
+export function resolveBrokers(option: string | undefined, env: Env = {}, command?: string): string[] {
   const raw = option ?? (env.KAFKA_BROKERS?.trim() || DEFAULT_BROKERS);
   const brokers = raw
     .split(',')
@@ -72,8 +129,18 @@ export function resolveBrokers(
   return brokers;
 }
 
+/** An optional `--name N`: undefined when not given. */
+export function optionalWholeNumber(
+  value: string | undefined,
+  name: string,
+  command: string,
+  min = 0,
+): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(value, name, command, min);
+}
+
 /** A whole number ≥ `min` given to `--name`. */
-export function parseWholeNumber(value: string, name: string, command: string, min = 0): number {
+function parseWholeNumber(value: string, name: string, command: string, min = 0): number {
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value)))
     throw usageError(
       `${name} must be a whole number ≥ ${String(min)}, not ${JSON.stringify(value)}`,
@@ -82,7 +149,7 @@ export function parseWholeNumber(value: string, name: string, command: string, m
   return Number(value);
 }
 
-export function exactlyOnePositional(positionals: string[], what: string, command: string): string {
+function exactlyOnePositional(positionals: string[], what: string, command: string): string {
   if (positionals.length === 0) throw usageError(`missing ${what}`, command);
   if (positionals.length > 1)
     throw usageError(
@@ -92,8 +159,16 @@ export function exactlyOnePositional(positionals: string[], what: string, comman
   return positionals[0] ?? '';
 }
 
-export function noPositionals(positionals: string[], command: string): void {
+function noPositionals(positionals: string[], command: string): void {
   if (positionals.length > 0) throw usageError(`unexpected argument ${positionals.join(' ')}`, command);
+}
+
+export function optionalTopicName(
+  topic: string | undefined,
+  option: string,
+  command: string,
+): string | undefined {
+  return topic === undefined ? undefined : checkTopicName(topic, option, command);
 }
 
 /** A legal Kafka topic name, so a typo fails here rather than as a broker error. */

@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorOptions } from '@oncoimg/fhir-events';
+
 /**
  * Errors of the command line. The code decides the exit status: a usage error exits 2 (the command
  * line is wrong, running it again will not help), anything else exits 1.
@@ -18,22 +20,13 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export class CliError extends Error {
-  readonly code: CliErrorCode;
-  /** Whether running the same command again may succeed (a broker or service that was down). */
-  readonly retriable: boolean;
+/** `retriable`: whether running the same command again may succeed (a broker or service that was down). */
+export class CliError extends CodedError<CliErrorCode> {
   /** The command whose help the usage message points to (`dlq list`). */
   readonly command: string | undefined;
 
-  constructor(
-    code: CliErrorCode,
-    message: string,
-    options: { retriable?: boolean; cause?: unknown; command?: string } = {},
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'CliError';
-    this.code = code;
-    this.retriable = options.retriable ?? false;
+  constructor(code: CliErrorCode, message: string, options: CodedErrorOptions & { command?: string } = {}) {
+    super(code, message, options);
     this.command = options.command;
   }
 }

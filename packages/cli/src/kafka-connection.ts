@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 import { CliError, describeError } from './errors.ts';
 
 /**
@@ -54,8 +54,18 @@ export async function requireTopics(admin: Admin, topics: readonly string[]): Pr
     throw new CliError('NOT_FOUND', `topic ${missing.join(', ')} does not exist`, { retriable: false });
 }
 
-/** The producer of commands that re-publish (replay, redrive): idempotent, never creating topics. */
-export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<Producer> {
+/** Sends messages to a topic, acknowledged by every in-sync replica; `what` names a failure. */
+export type Republish = (topic: string, messages: Message[], what: string) => Promise<void>;
+
+/**
+ * Runs `work` with the producer of the commands that re-publish (replay, redrive): idempotent, never
+ * creating topics, always disconnected afterwards.
+ */
+export async function withProducer<T>(
+  kafka: Kafka,
+  brokers: string[],
+  work: (republish: Republish) => Promise<T>,
+): Promise<T> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -66,5 +76,15 @@ export async function connectProducer(kafka: Kafka, brokers: string[]): Promise<
   } catch (error) {
     throw kafkaFailure(error, brokers, 'connecting the producer');
   }
-  return producer;
+  try {
+    return await work(async (topic, messages, what) => {
+      try {
+        await producer.send({ topic, acks: -1, messages });
+      } catch (error) {
+        throw kafkaFailure(error, brokers, what);
+      }
+    });
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
 }

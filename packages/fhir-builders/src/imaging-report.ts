@@ -1,13 +1,7 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
-import {
-  accessionIdentifier,
-  studyUidIdentifier,
-  subjectOf,
-  versionMeta,
-  type PatientRef,
-} from './identifiers.ts';
+import { accessionIdentifier, subjectOf, versionMeta, type PatientRef } from './identifiers.ts';
 import { procedureCode, type Procedure } from './imaging-order.ts';
-import { basedOnOrder, type OrderLink } from './imaging-study.ts';
+import { basedOnOrder, studyReference, type OrderLink, type StudyLink } from './imaging-study.ts';
 import { RIS_ACCESSION_SYSTEM, SNOMED } from './systems.ts';
 import {
   DISEASE_STATUS,
@@ -24,7 +18,7 @@ export interface ImagingReportOptions {
   effective: string;
   issued: string;
   /** The study reported on: literal id, or its Study Instance UID (logical reference). */
-  imagingStudy?: { study: string } | { uid: string };
+  imagingStudy?: StudyLink;
   /** The order reported on: literal id, or an identifier (placer number). */
   basedOn?: OrderLink;
   accession?: string;
@@ -78,15 +72,7 @@ export function imagingReport(options: ImagingReportOptions): DiagnosticReport {
     subject: subjectOf(patient),
     effectiveDateTime: effective,
     issued,
-    ...(study
-      ? {
-          imagingStudy: [
-            'study' in study
-              ? { reference: `ImagingStudy/${study.study}` }
-              : { type: 'ImagingStudy', identifier: studyUidIdentifier(study.uid) },
-          ],
-        }
-      : {}),
+    ...(study ? { imagingStudy: [studyReference(study)] } : {}),
     ...(observations.length
       ? { contained: observations, result: observations.map((o) => ({ reference: `#${o.id ?? ''}` })) }
       : {}),

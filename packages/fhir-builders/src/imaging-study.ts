@@ -48,6 +48,16 @@ export function basedOnOrder(link: OrderLink): Reference<ServiceRequest>[] {
   ];
 }
 
+/** A study named by its literal id, or by its Study Instance UID (logical reference). */
+export type StudyLink = { study: string } | { uid: string };
+
+/** The reference to a study that a report's `imagingStudy` carries. */
+export function studyReference(link: StudyLink): Reference<ImagingStudy> {
+  return 'study' in link
+    ? { reference: `ImagingStudy/${link.study}` }
+    : { type: 'ImagingStudy', identifier: studyUidIdentifier(link.uid) };
+}
+
 /** An ImagingStudy as a PACS (or the study service's DICOM mapping) publishes it. */
 export function imagingStudy(options: ImagingStudyOptions): ImagingStudy {
   const {

@@ -12,13 +12,27 @@ export const FHIR_EVENTS_ERROR_CODES = [
 
 export type FhirEventsErrorCode = (typeof FHIR_EVENTS_ERROR_CODES)[number];
 
-export class FhirEventsError extends Error {
-  readonly code: FhirEventsErrorCode;
-  readonly retriable = false;
+export interface CodedErrorOptions {
+  cause?: unknown;
+  /** Whether the same work may succeed when run again; default false (permanent). */
+  retriable?: boolean;
+}
 
-  constructor(code: FhirEventsErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'FhirEventsError';
+/**
+ * The shape of every package's errors: a code from a closed list, because `instanceof` does not
+ * survive a process boundary, a `retriable` flag that chooses between retrying and the dead-letter
+ * topic, and the `cause`. The name is the subclass's.
+ */
+export class CodedError<Code extends string> extends Error {
+  readonly code: Code;
+  readonly retriable: boolean;
+
+  constructor(code: Code, message: string, { cause, retriable = false }: CodedErrorOptions = {}) {
+    super(message, { cause });
+    this.name = new.target.name;
     this.code = code;
+    this.retriable = retriable;
   }
 }
+
+export class FhirEventsError extends CodedError<FhirEventsErrorCode> {}

@@ -1,10 +1,14 @@
+import { CodedError } from '@oncoimg/fhir-events';
+
 /**
  * Every failure of the store, with a closed code list and a retry flag.
  *
  * Codes are strings (not classes) because `instanceof` does not survive a process boundary, and
  * `retriable` is what a consumer uses to choose between retrying and the dead-letter topic.
  */
-export const STORE_ERROR_CODES = [
+
+/** Running the same work again may succeed. */
+const RETRIABLE_CODES = [
   /** The database cannot be reached, or dropped the connection. */
   'CONNECTION_FAILED',
   /** 40001: a concurrent transaction made this one unserialisable; running it again usually succeeds. */
@@ -17,6 +21,12 @@ export const STORE_ERROR_CODES = [
   'QUERY_CANCELED',
   /** Class 53: out of disk, memory or connections on the server. */
   'RESOURCES_EXHAUSTED',
+  /** An operation did not finish within its time limit. */
+  'TIMEOUT',
+] as const;
+
+/** Running the same work again fails the same way. */
+const PERMANENT_CODES = [
   /** 23505 */
   'UNIQUE_VIOLATION',
   /** 23503 */
@@ -39,21 +49,13 @@ export const STORE_ERROR_CODES = [
   'INVALID_ARGUMENT',
   /** The database was closed by this process. */
   'CLOSED',
-  /** An operation did not finish within its time limit. */
-  'TIMEOUT',
 ] as const;
+
+export const STORE_ERROR_CODES = [...RETRIABLE_CODES, ...PERMANENT_CODES] as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 
-const RETRIABLE_CODES: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>([
-  'CONNECTION_FAILED',
-  'SERIALIZATION_FAILURE',
-  'DEADLOCK',
-  'LOCK_NOT_AVAILABLE',
-  'QUERY_CANCELED',
-  'RESOURCES_EXHAUSTED',
-  'TIMEOUT',
-]);
+const RETRIABLE: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>(RETRIABLE_CODES);
 
 export interface StoreErrorOptions {
   cause?: unknown;
@@ -62,16 +64,11 @@ export interface StoreErrorOptions {
 }
 
 /** A failure of the store. `retriable` says whether running the same work again may succeed. */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-  readonly retriable: boolean;
+export class StoreError extends CodedError<StoreErrorCode> {
   readonly sqlState: string | undefined;
 
   constructor(code: StoreErrorCode, message: string, { cause, sqlState }: StoreErrorOptions = {}) {
-    super(message, { cause });
-    this.name = 'StoreError';
-    this.code = code;
-    this.retriable = RETRIABLE_CODES.has(code);
+    super(code, message, { cause, retriable: RETRIABLE.has(code) });
     this.sqlState = sqlState;
   }
 }
@@ -164,6 +161,15 @@ export function toStoreError(error: unknown): StoreError {
     });
   }
   return new StoreError('QUERY_FAILED', message, { cause: error });
+}
+
+/** Runs `work`, turning whatever the driver throws into a StoreError. */
+export async function withStoreErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toStoreError(error);
+  }
 }
 
 function columnSuffix(error: unknown): string {

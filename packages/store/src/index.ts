@@ -30,16 +30,15 @@ export { ROW_TOO_LARGE } from './outbox/publish-rows.ts';
 export { listOutboxDeadLetters, type OutboxDeadLetter } from './outbox/dead-letter-rows.ts';
 export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
 export { resourceMigrations } from './resources/resource.migrations.ts';
-export {
-  createResourceRepository,
-  DEFAULT_SEARCH_COUNT,
-  MAX_SEARCH_COUNT,
-  type HistoryEntry,
-  type ResourceRepository,
-  type SearchCriteria,
-  type StoredResource,
-  type WriteAction,
-  type WriteResult,
-} from './resources/resource-repository.ts';
+export { createResourceRepository } from './resources/resource-repository.ts';
+export { DEFAULT_SEARCH_COUNT, MAX_SEARCH_COUNT } from './resources/resource-reads.ts';
+export type {
+  HistoryEntry,
+  ResourceRepository,
+  SearchCriteria,
+  StoredResource,
+  WriteAction,
+  WriteResult,
+} from './resources/resource.types.ts';
 export { RESOURCE_ID, checkResourceId } from './resources/resource-ids.ts';
 export { patientKeysOf, searchTokensOf } from './resources/search-tokens.ts';

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './database.ts';
-import { StoreError, toStoreError } from './errors.ts';
+import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
+import { closableDatabase } from './closable-database.ts';
 import { guardTransaction } from './transaction-guard.ts';
 
 export interface PgliteDatabaseOptions {
@@ -42,9 +43,7 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
   }
 
   const transactionScope = new AsyncLocalStorage<{ open: boolean }>();
-  let closed = false;
-  const checkUsable = (): void => {
-    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
+  const checkOutsideTransaction = (): void => {
     if (transactionScope.getStore()?.open) {
       throw new StoreError(
         'INVALID_ARGUMENT',
@@ -53,37 +52,23 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
     }
   };
   const queryableOf = (runner: PgliteRunner): Queryable => ({
-    async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-      try {
+    query: <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
+      withStoreErrors(async () => {
         const result = await runner.query(sql, params === undefined ? undefined : [...params]);
         return { rows: result.rows as T[], rowCount: result.affectedRows || result.rows.length };
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
-    async exec(sql: string): Promise<void> {
-      try {
+      }),
+    exec: (sql: string): Promise<void> =>
+      withStoreErrors(async () => {
         await runner.exec(sql);
-      } catch (error) {
-        throw toStoreError(error);
-      }
-    },
+      }),
   });
-  const direct = queryableOf(pglite);
 
-  return {
+  return closableDatabase({
     kind: 'pglite',
     schema,
-    query: async (sql, params) => {
-      checkUsable();
-      return direct.query(sql, params);
-    },
-    exec: async (sql) => {
-      checkUsable();
-      return direct.exec(sql);
-    },
+    queryable: queryableOf(pglite),
+    check: checkOutsideTransaction,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      checkUsable();
       const scope = { open: true };
       let callerError: { error: unknown } | undefined;
       try {
@@ -105,10 +90,6 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
         throw toStoreError(error);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pglite.close();
-    },
-  };
+    close: () => pglite.close(),
+  });
 }

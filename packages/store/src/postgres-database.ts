@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable, QueryResult } from './database.ts';
-import { StoreError, toStoreError } from './errors.ts';
+import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
+import { closableDatabase } from './closable-database.ts';
 import { guardTransaction } from './transaction-guard.ts';
 
 /** How long to wait for a pooled connection before failing: a down database must fail a request, not hang it. */
@@ -37,26 +38,19 @@ export async function openPostgresDatabase({
     logger.warn('idle database connection lost', { error: toStoreError(error).code });
   });
 
-  let closed = false;
-  const checkOpen = (): void => {
-    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
-  };
   const run = async <T>(
     client: pg.Pool | pg.PoolClient,
     sql: string,
     params?: readonly unknown[],
-  ): Promise<QueryResult<T>> => {
-    try {
+  ): Promise<QueryResult<T>> =>
+    withStoreErrors(async () => {
       type Answer = pg.QueryResult<Record<string, unknown>>;
       const answer = (await client.query(sql, params as unknown[] | undefined)) as Answer | Answer[];
       // A script of several statements answers one result each; the last is the script's result.
       const result = Array.isArray(answer) ? answer.at(-1) : answer;
       if (result === undefined) return { rows: [], rowCount: 0 };
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
-    } catch (error) {
-      throw toStoreError(error);
-    }
-  };
+    });
   const queryableOf = (client: pg.Pool | pg.PoolClient): Queryable => ({
     query: <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
       run<T>(client, sql, params),
@@ -73,26 +67,12 @@ export async function openPostgresDatabase({
     throw toStoreError(error);
   }
 
-  const poolQueryable = queryableOf(pool);
-  return {
+  return closableDatabase({
     kind: 'postgres',
     schema,
-    query: async (sql, params) => {
-      checkOpen();
-      return poolQueryable.query(sql, params);
-    },
-    exec: async (sql) => {
-      checkOpen();
-      return poolQueryable.exec(sql);
-    },
+    queryable: queryableOf(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      checkOpen();
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw toStoreError(error);
-      }
+      const client = await withStoreErrors(() => pool.connect());
       // pg-pool removes its own error listener while a client is checked out, so a connection the
       // server drops mid-transaction (a restart, a failover) would be an unhandled 'error' event
       // and kill the process. The pending or next statement fails instead, and the client is
@@ -135,12 +115,8 @@ export async function openPostgresDatabase({
         client.release(broken);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await pool.end();
-    },
-  };
+    close: () => pool.end(),
+  });
 }
 
 async function createSchema(pool: pg.Pool, schema: string): Promise<void> {

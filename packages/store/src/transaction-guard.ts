@@ -11,18 +11,23 @@ export function guardTransaction(tx: Queryable): { queryable: Queryable; end(): 
     if (!open) throw new StoreError('INVALID_ARGUMENT', 'this transaction has already ended');
   };
   return {
-    queryable: {
-      query: async (sql, params) => {
-        check();
-        return tx.query(sql, params);
-      },
-      exec: async (sql) => {
-        check();
-        return tx.exec(sql);
-      },
-    },
+    queryable: checkedQueryable(tx, check),
     end: () => {
       open = false;
+    },
+  };
+}
+
+/** `inner`, with `check` run before every statement: it throws when `inner` may no longer be used. */
+export function checkedQueryable(inner: Queryable, check: () => void): Queryable {
+  return {
+    query: async (sql, params) => {
+      check();
+      return inner.query(sql, params);
+    },
+    exec: async (sql) => {
+      check();
+      return inner.exec(sql);
     },
   };
 }

@@ -1,23 +1,9 @@
 import { DEAD_LETTER_SUFFIX, DLQ_HEADER_PREFIX, DLQ_HEADERS } from '@oncoimg/fhir-events';
 import { headersToStrings } from '@oncoimg/kafka';
 import type { Admin, IHeaders, Message } from 'kafkajs';
-import {
-  BROKERS_HELP,
-  checkTopicName,
-  COMMON_OPTIONS,
-  noPositionals,
-  parseCommandLine,
-  resolveBrokers,
-  type Command,
-} from '../command.ts';
+import { defineCommand, optionalTopicName, parseOptions, resolveBrokers, type Env } from '../command.ts';
 import { formatTable } from '../format.ts';
-import {
-  connectProducer,
-  createCliKafka,
-  kafkaFailure,
-  requireTopics,
-  withAdmin,
-} from '../kafka-connection.ts';
+import { createCliKafka, requireTopics, withAdmin, withProducer } from '../kafka-connection.ts';
 import { readPartitions, type PartitionRange, type ReadMessage } from '../partition-reader.ts';
 
 /** Header naming the dead letter a redriven message came from: `dlq-topic/partition/offset`. */
@@ -39,61 +25,21 @@ export interface DlqRedriveOptions extends DlqListOptions {
 const LIST = 'dlq list';
 const REDRIVE = 'dlq redrive';
 
-export const DLQ_LIST_HELP = `Usage: oncoimg dlq list [--topic DLQ]
+const TOPIC_HELP = `  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})`;
 
-Lists the dead letters: where each is, when and why its consumer rejected it (dlq_reason,
-dlq_error_code) and where it came from (original topic/partition/offset). Payloads are not printed;
-'oncoimg tail DLQ --from-beginning' shows them.
-
-Options:
-  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})
-${BROKERS_HELP}
-  -h, --help         show this help
-`;
-
-export const DLQ_REDRIVE_HELP = `Usage: oncoimg dlq redrive [--topic DLQ] [--group G]
-
-Sends each dead letter back to its original topic, with its key, value and headers, minus the
-dlq_* headers, plus '${REDRIVEN_FROM_HEADER}' (dlq-topic/partition/offset). Progress is committed in a
-consumer group, so running it again sends only the dead letters that arrived since. Fix the cause
-first: a message that fails again comes back to the dead-letter topic as a new dead letter.
-
-Options:
-  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})
-  --group G          consumer group keeping the redrive's progress (default: ${DEFAULT_REDRIVE_GROUP})
-${BROKERS_HELP}
-  -h, --help         show this help
-`;
-
-export function parseDlqListOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): DlqListOptions {
-  const { values, positionals } = parseCommandLine(LIST, {
-    args,
-    allowPositionals: true,
-    options: { ...COMMON_OPTIONS, topic: { type: 'string' } },
-  });
-  noPositionals(positionals, LIST);
+export function parseDlqListOptions(args: string[], env: Env = {}): DlqListOptions {
+  const { values } = parseOptions(LIST, args, { topic: { type: 'string' } });
   return {
     brokers: resolveBrokers(values.brokers, env, LIST),
-    topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', LIST),
+    topic: optionalTopicName(values.topic, '--topic', LIST),
   };
 }
 
-export function parseDlqRedriveOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): DlqRedriveOptions {
-  const { values, positionals } = parseCommandLine(REDRIVE, {
-    args,
-    allowPositionals: true,
-    options: { ...COMMON_OPTIONS, topic: { type: 'string' }, group: { type: 'string' } },
-  });
-  noPositionals(positionals, REDRIVE);
+export function parseDlqRedriveOptions(args: string[], env: Env = {}): DlqRedriveOptions {
+  const { values } = parseOptions(REDRIVE, args, { topic: { type: 'string' }, group: { type: 'string' } });
   return {
     brokers: resolveBrokers(values.brokers, env, REDRIVE),
-    topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', REDRIVE),
+    topic: optionalTopicName(values.topic, '--topic', REDRIVE),
     group: values.group === undefined || values.group === '' ? DEFAULT_REDRIVE_GROUP : values.group,
   };
 }
@@ -151,12 +97,16 @@ export function redrivenHeaders(message: ReadMessage): IHeaders {
   return headers;
 }
 
-export const dlqListCommand: Command = {
+export const dlqListCommand = defineCommand({
   name: LIST,
   summary: 'list dead letters with their reason and original topic/partition/offset',
-  help: DLQ_LIST_HELP,
-  async run(args, context) {
-    const { brokers, topic } = parseDlqListOptions(args, context.io.env);
+  usage: 'dlq list [--topic DLQ]',
+  description: `Lists the dead letters: where each is, when and why its consumer rejected it (dlq_reason,
+dlq_error_code) and where it came from (original topic/partition/offset). Payloads are not printed;
+'oncoimg tail DLQ --from-beginning' shows them.`,
+  options: TOPIC_HELP,
+  parse: parseDlqListOptions,
+  async run({ brokers, topic }, context) {
     const kafka = createCliKafka(brokers);
     const { topics, ranges } = await withAdmin(
       kafka,
@@ -199,14 +149,20 @@ export const dlqListCommand: Command = {
     context.err(`${String(rows.length)} dead letter(s)`);
     return 0;
   },
-};
+});
 
-export const dlqRedriveCommand: Command = {
+export const dlqRedriveCommand = defineCommand({
   name: REDRIVE,
   summary: 'send dead letters back to their original topic, once',
-  help: DLQ_REDRIVE_HELP,
-  async run(args, context) {
-    const { brokers, topic, group } = parseDlqRedriveOptions(args, context.io.env);
+  usage: 'dlq redrive [--topic DLQ] [--group G]',
+  description: `Sends each dead letter back to its original topic, with its key, value and headers, minus the
+dlq_* headers, plus '${REDRIVEN_FROM_HEADER}' (dlq-topic/partition/offset). Progress is committed in a
+consumer group, so running it again sends only the dead letters that arrived since. Fix the cause
+first: a message that fails again comes back to the dead-letter topic as a new dead letter.`,
+  options: `${TOPIC_HELP}
+  --group G          consumer group keeping the redrive's progress (default: ${DEFAULT_REDRIVE_GROUP})`,
+  parse: parseDlqRedriveOptions,
+  async run({ brokers, topic, group }, context) {
     const kafka = createCliKafka(brokers);
     const ranges = await withAdmin(kafka, brokers, 'reading dead-letter topics', async (admin) => {
       const topics = await deadLetterTopics(admin, topic);
@@ -226,9 +182,8 @@ export const dlqRedriveCommand: Command = {
       return 0;
     }
 
-    const producer = await connectProducer(kafka, brokers);
     let skipped = 0;
-    try {
+    return withProducer(kafka, brokers, async (republish) => {
       const result = await readPartitions({
         kafka,
         brokers,
@@ -249,11 +204,11 @@ export const dlqRedriveCommand: Command = {
             byTopic.set(target, [...(byTopic.get(target) ?? []), { message, copy }]);
           }
           for (const [target, items] of byTopic) {
-            try {
-              await producer.send({ topic: target, acks: -1, messages: items.map((i) => i.copy) });
-            } catch (error) {
-              throw kafkaFailure(error, brokers, `sending dead letters back to ${target}`);
-            }
+            await republish(
+              target,
+              items.map((i) => i.copy),
+              `sending dead letters back to ${target}`,
+            );
             for (const { message } of items) context.out(`${where(message)} → ${target}`);
           }
         },
@@ -262,8 +217,6 @@ export const dlqRedriveCommand: Command = {
         `redriven ${String(result.read - skipped)} dead letter(s)${skipped > 0 ? `, skipped ${String(skipped)}` : ''}`,
       );
       return skipped > 0 ? 1 : 0;
-    } finally {
-      await producer.disconnect().catch(() => {});
-    }
+    });
   },
-};
+});

@@ -1,13 +1,5 @@
 import { AssignerProtocol, type Admin } from 'kafkajs';
-import {
-  BROKERS_HELP,
-  checkTopicName,
-  COMMON_OPTIONS,
-  noPositionals,
-  parseCommandLine,
-  resolveBrokers,
-  type Command,
-} from '../command.ts';
+import { defineCommand, optionalTopicName, parseOptions, resolveBrokers, type Env } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { formatTable } from '../format.ts';
 import { createCliKafka, withAdmin } from '../kafka-connection.ts';
@@ -24,35 +16,12 @@ const NAME = 'lag';
 /** Throwaway groups of this CLI's own reads, not worth a row. */
 const OWN_GROUP_PREFIX = 'oncoimg-cli-';
 
-export const LAG_HELP = `Usage: oncoimg lag [--group G] [--topic T]
-
-Prints, per consumer group, topic and partition, the committed offset, the end offset and the lag
-(messages not yet processed). A partition the group never committed on shows '-' and lags by all
-the messages it still holds.
-Topics are those the group's members are assigned, or, for a group with no member running, those
-it committed offsets on.
-
-Options:
-  --group G          one consumer group (default: every consumer group)
-  --topic T          only this topic
-${BROKERS_HELP}
-  -h, --help         show this help
-`;
-
-export function parseLagOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): LagOptions {
-  const { values, positionals } = parseCommandLine(NAME, {
-    args,
-    allowPositionals: true,
-    options: { ...COMMON_OPTIONS, group: { type: 'string' }, topic: { type: 'string' } },
-  });
-  noPositionals(positionals, NAME);
+export function parseLagOptions(args: string[], env: Env = {}): LagOptions {
+  const { values } = parseOptions(NAME, args, { group: { type: 'string' }, topic: { type: 'string' } });
   return {
     brokers: resolveBrokers(values.brokers, env, NAME),
     group: values.group,
-    topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', NAME),
+    topic: optionalTopicName(values.topic, '--topic', NAME),
   };
 }
 
@@ -111,12 +80,19 @@ async function lagRows(
   return rows;
 }
 
-export const lagCommand: Command = {
+export const lagCommand = defineCommand({
   name: NAME,
   summary: 'print consumer group lag per topic and partition',
-  help: LAG_HELP,
-  async run(args, context) {
-    const { brokers, group, topic } = parseLagOptions(args, context.io.env);
+  usage: 'lag [--group G] [--topic T]',
+  description: `Prints, per consumer group, topic and partition, the committed offset, the end offset and the lag
+(messages not yet processed). A partition the group never committed on shows '-' and lags by all
+the messages it still holds.
+Topics are those the group's members are assigned, or, for a group with no member running, those
+it committed offsets on.`,
+  options: `  --group G          one consumer group (default: every consumer group)
+  --topic T          only this topic`,
+  parse: parseLagOptions,
+  async run({ brokers, group, topic }, context) {
     const kafka = createCliKafka(brokers);
     const rows = await withAdmin(kafka, brokers, 'reading consumer lag', async (admin) => {
       const { groups } = await admin.listGroups();
@@ -138,4 +114,4 @@ export const lagCommand: Command = {
     context.out(formatTable(['GROUP', 'TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG'], rows));
     return 0;
   },
-};
+});

@@ -1,12 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
-import {
-  COMMON_OPTIONS,
-  exactlyOnePositional,
-  parseCommandLine,
-  type Command,
-  type CommandContext,
-} from '../command.ts';
+import { defineCommand, parseOptions, type CommandContext } from '../command.ts';
 import { CliError, describeError, usageError } from '../errors.ts';
 
 type ServiceName = 'order' | 'study' | 'report';
@@ -31,22 +25,6 @@ const SERVICE_OF: Readonly<Partial<Record<string, ServiceName>>> = {
   DiagnosticReport: 'report',
 };
 
-export const PUBLISH_HELP = `Usage: oncoimg publish <file> [--order-url URL] [--study-url URL] [--report-url URL]
-
-Sends a FHIR R4 resource or Bundle (JSON file, '-' for stdin) to the intake service of its type,
-which stores it and publishes the event: ServiceRequest → order service, ImagingStudy → study
-service, DiagnosticReport → report service. A resource with an id is sent as PUT Type/id (create or
-update), without one as POST Type. A batch or transaction Bundle is POSTed to the service base; a
-batch mixing types is split into one batch per service. Prints each status and Location; a
-rejection prints the OperationOutcome issues and exits 1.
-
-Options:
-  --order-url URL    order service FHIR base (default ${DEFAULT_SERVICE_URLS.order})
-  --study-url URL    study service FHIR base (default ${DEFAULT_SERVICE_URLS.study})
-  --report-url URL   report service FHIR base (default ${DEFAULT_SERVICE_URLS.report})
-  -h, --help         show this help
-`;
-
 function baseUrl(value: string | undefined, fallback: string, option: string): string {
   if (value === undefined) return fallback;
   let url: URL;
@@ -61,18 +39,14 @@ function baseUrl(value: string | undefined, fallback: string, option: string): s
 }
 
 export function parsePublishOptions(args: string[]): PublishOptions {
-  const { values, positionals } = parseCommandLine(NAME, {
+  const { values, positional } = parseOptions(
+    NAME,
     args,
-    allowPositionals: true,
-    options: {
-      ...COMMON_OPTIONS,
-      'order-url': { type: 'string' },
-      'study-url': { type: 'string' },
-      'report-url': { type: 'string' },
-    },
-  });
+    { 'order-url': { type: 'string' }, 'study-url': { type: 'string' }, 'report-url': { type: 'string' } },
+    'file',
+  );
   return {
-    file: exactlyOnePositional(positionals, 'file', NAME),
+    file: positional,
     urls: {
       order: baseUrl(values['order-url'], DEFAULT_SERVICE_URLS.order, '--order-url'),
       study: baseUrl(values['study-url'], DEFAULT_SERVICE_URLS.study, '--study-url'),
@@ -232,12 +206,22 @@ function reportEntries(context: CommandContext, sent: Sent, indexes: readonly nu
   return ok;
 }
 
-export const publishCommand: Command = {
+export const publishCommand = defineCommand({
   name: NAME,
   summary: 'send a FHIR resource or Bundle (JSON file) to the intake service of its type',
-  help: PUBLISH_HELP,
-  async run(args, context) {
-    const { file, urls } = parsePublishOptions(args);
+  usage: 'publish <file> [--order-url URL] [--study-url URL] [--report-url URL]',
+  description: `Sends a FHIR R4 resource or Bundle (JSON file, '-' for stdin) to the intake service of its type,
+which stores it and publishes the event: ServiceRequest → order service, ImagingStudy → study
+service, DiagnosticReport → report service. A resource with an id is sent as PUT Type/id (create or
+update), without one as POST Type. A batch or transaction Bundle is POSTed to the service base; a
+batch mixing types is split into one batch per service. Prints each status and Location; a
+rejection prints the OperationOutcome issues and exits 1.`,
+  options: `  --order-url URL    order service FHIR base (default ${DEFAULT_SERVICE_URLS.order})
+  --study-url URL    study service FHIR base (default ${DEFAULT_SERVICE_URLS.study})
+  --report-url URL   report service FHIR base (default ${DEFAULT_SERVICE_URLS.report})`,
+  kafka: false,
+  parse: parsePublishOptions,
+  async run({ file, urls }, context) {
     const resource = await readJson(file, context.stdin);
     const resourceType = resource.resourceType as string;
 
@@ -280,4 +264,4 @@ export const publishCommand: Command = {
     }
     return ok ? 0 : 1;
   },
-};
+});

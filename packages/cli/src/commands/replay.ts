@@ -1,22 +1,15 @@
 import type { Message } from 'kafkajs';
 import {
-  BROKERS_HELP,
   checkTopicName,
-  COMMON_OPTIONS,
-  noPositionals,
-  parseCommandLine,
-  parseWholeNumber,
+  defineCommand,
+  optionalTopicName,
+  optionalWholeNumber,
+  parseOptions,
   resolveBrokers,
-  type Command,
+  type Env,
 } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
-import {
-  connectProducer,
-  createCliKafka,
-  kafkaFailure,
-  requireTopics,
-  withAdmin,
-} from '../kafka-connection.ts';
+import { createCliKafka, requireTopics, withAdmin, withProducer } from '../kafka-connection.ts';
 import { readPartitions, type PartitionRange } from '../partition-reader.ts';
 
 /** Where a replay starts: an offset in each chosen partition, or the first message at or after a time. */
@@ -36,23 +29,6 @@ export const REPLAYED_FROM_HEADER = 'replayed_from';
 
 const NAME = 'replay';
 
-export const REPLAY_HELP = `Usage: oncoimg replay --topic T --from <offset|ISO time> [--to-topic T2] [--partition P] [--limit N]
-
-Publishes again the messages of a topic from an offset or a time up to the end the topic had when
-the command started, with their keys and headers, plus a '${REPLAYED_FROM_HEADER}' header (topic/partition/offset).
-Consumers must be idempotent: a replay into the same topic delivers the events a second time.
-
-Options:
-  --topic T          topic to read
-  --from X           an offset (in every partition, or in --partition), or an ISO 8601 time
-                     such as 2026-11-25T09:00:00Z (the first message at or after it, per partition)
-  --to-topic T2      topic to publish to (default: the same topic); created like T when missing
-  --partition P      only this partition of T
-  --limit N          publish at most N messages
-${BROKERS_HELP}
-  -h, --help         show this help
-`;
-
 /** `42` is an offset; anything else must be a time with a date (`2026-11-25T09:00:00Z`). */
 export function parseReplayStart(value: string): ReplayStart {
   if (/^\d+$/.test(value)) return { offset: BigInt(value) };
@@ -62,44 +38,42 @@ export function parseReplayStart(value: string): ReplayStart {
   return { time: new Date(ms) };
 }
 
-export function parseReplayOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): ReplayOptions {
-  const { values, positionals } = parseCommandLine(NAME, {
-    args,
-    allowPositionals: true,
-    options: {
-      ...COMMON_OPTIONS,
-      topic: { type: 'string' },
-      from: { type: 'string' },
-      'to-topic': { type: 'string' },
-      partition: { type: 'string' },
-      limit: { type: 'string' },
-    },
+export function parseReplayOptions(args: string[], env: Env = {}): ReplayOptions {
+  const { values } = parseOptions(NAME, args, {
+    topic: { type: 'string' },
+    from: { type: 'string' },
+    'to-topic': { type: 'string' },
+    partition: { type: 'string' },
+    limit: { type: 'string' },
   });
-  noPositionals(positionals, NAME);
   if (values.topic === undefined) throw usageError('--topic is required', NAME);
   if (values.from === undefined) throw usageError('--from is required', NAME);
   const topic = checkTopicName(values.topic, '--topic', NAME);
   return {
     brokers: resolveBrokers(values.brokers, env, NAME),
     topic,
-    toTopic:
-      values['to-topic'] === undefined ? topic : checkTopicName(values['to-topic'], '--to-topic', NAME),
+    toTopic: optionalTopicName(values['to-topic'], '--to-topic', NAME) ?? topic,
     from: parseReplayStart(values.from),
-    partition:
-      values.partition === undefined ? undefined : parseWholeNumber(values.partition, '--partition', NAME),
-    limit: values.limit === undefined ? undefined : parseWholeNumber(values.limit, '--limit', NAME, 1),
+    partition: optionalWholeNumber(values.partition, '--partition', NAME),
+    limit: optionalWholeNumber(values.limit, '--limit', NAME, 1),
   };
 }
 
-export const replayCommand: Command = {
+export const replayCommand = defineCommand({
   name: NAME,
   summary: 'publish the messages of a topic again, from an offset or a time',
-  help: REPLAY_HELP,
-  async run(args, context) {
-    const options = parseReplayOptions(args, context.io.env);
+  usage: 'replay --topic T --from <offset|ISO time> [--to-topic T2] [--partition P] [--limit N]',
+  description: `Publishes again the messages of a topic from an offset or a time up to the end the topic had when
+the command started, with their keys and headers, plus a '${REPLAYED_FROM_HEADER}' header (topic/partition/offset).
+Consumers must be idempotent: a replay into the same topic delivers the events a second time.`,
+  options: `  --topic T          topic to read
+  --from X           an offset (in every partition, or in --partition), or an ISO 8601 time
+                     such as 2026-11-25T09:00:00Z (the first message at or after it, per partition)
+  --to-topic T2      topic to publish to (default: the same topic); created like T when missing
+  --partition P      only this partition of T
+  --limit N          publish at most N messages`,
+  parse: parseReplayOptions,
+  async run(options, context) {
     const { brokers, topic, toTopic, from, partition } = options;
     const kafka = createCliKafka(brokers);
     const ranges = await withAdmin(kafka, brokers, `reading offsets of ${topic}`, async (admin) => {
@@ -136,8 +110,7 @@ export const replayCommand: Command = {
       });
     });
 
-    const producer = await connectProducer(kafka, brokers);
-    try {
+    return withProducer(kafka, brokers, async (republish) => {
       const result = await readPartitions({
         kafka,
         brokers,
@@ -153,11 +126,7 @@ export const replayCommand: Command = {
               [REPLAYED_FROM_HEADER]: `${m.topic}/${String(m.partition)}/${m.offset}`,
             },
           }));
-          try {
-            await producer.send({ topic: toTopic, acks: -1, messages: copies });
-          } catch (error) {
-            throw kafkaFailure(error, brokers, `publishing to ${toTopic}`);
-          }
+          await republish(toTopic, copies, `publishing to ${toTopic}`);
           const first = messages.at(0);
           const last = messages.at(-1);
           if (first && last)
@@ -168,8 +137,6 @@ export const replayCommand: Command = {
       });
       context.out(`replayed ${String(result.read)} message(s) from ${topic} to ${toTopic}`);
       return 0;
-    } finally {
-      await producer.disconnect().catch(() => {});
-    }
+    });
   },
-};
+});

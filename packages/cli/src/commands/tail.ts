@@ -1,12 +1,10 @@
 import {
-  BROKERS_HELP,
-  COMMON_OPTIONS,
-  exactlyOnePositional,
-  parseCommandLine,
-  parseWholeNumber,
-  resolveBrokers,
   checkTopicName,
-  type Command,
+  defineCommand,
+  optionalWholeNumber,
+  parseOptions,
+  resolveBrokers,
+  type Env,
 } from '../command.ts';
 import { formatMessage } from '../format.ts';
 import { createCliKafka, requireTopics, withAdmin } from '../kafka-connection.ts';
@@ -23,50 +21,35 @@ export interface TailOptions {
 
 const NAME = 'tail';
 
-export const TAIL_HELP = `Usage: oncoimg tail <topic> [--from-beginning] [--patient KEY] [--limit N]
-
-Prints the events of a topic as they arrive: key, partition and offset, CloudEvents headers and the
-JSON payload. Starts at the end of the topic unless --from-beginning; runs until Ctrl-C or --limit.
-The output contains patient data (keys and payloads): it is for your terminal, not for logs.
-
-Options:
-  --from-beginning   read the topic from its first retained message
-  --patient KEY      only events of this patient key (system|value, or Patient/id)
-  --limit N          stop after N events
-${BROKERS_HELP}
-  -h, --help         show this help
-`;
-
-export function parseTailOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): TailOptions {
-  const { values, positionals } = parseCommandLine(NAME, {
+export function parseTailOptions(args: string[], env: Env = {}): TailOptions {
+  const { values, positional } = parseOptions(
+    NAME,
     args,
-    allowPositionals: true,
-    options: {
-      ...COMMON_OPTIONS,
-      'from-beginning': { type: 'boolean' },
-      patient: { type: 'string' },
-      limit: { type: 'string' },
-    },
-  });
-  const topic = checkTopicName(exactlyOnePositional(positionals, 'topic', NAME), 'topic', NAME);
+    { 'from-beginning': { type: 'boolean' }, patient: { type: 'string' }, limit: { type: 'string' } },
+    'topic',
+  );
+  const topic = checkTopicName(positional, 'topic', NAME);
   return {
     brokers: resolveBrokers(values.brokers, env, NAME),
     topic,
     fromBeginning: values['from-beginning'] ?? false,
     patient: values.patient,
-    limit: values.limit === undefined ? undefined : parseWholeNumber(values.limit, '--limit', NAME, 1),
+    limit: optionalWholeNumber(values.limit, '--limit', NAME, 1),
   };
 }
 
-export const tailCommand: Command = {
+export const tailCommand = defineCommand({
   name: NAME,
   summary: 'print the events of a topic (key, offsets, CloudEvents headers, payload)',
-  help: TAIL_HELP,
-  async run(args, context) {
-    const options = parseTailOptions(args, context.io.env);
+  usage: 'tail <topic> [--from-beginning] [--patient KEY] [--limit N]',
+  description: `Prints the events of a topic as they arrive: key, partition and offset, CloudEvents headers and the
+JSON payload. Starts at the end of the topic unless --from-beginning; runs until Ctrl-C or --limit.
+The output contains patient data (keys and payloads): it is for your terminal, not for logs.`,
+  options: `  --from-beginning   read the topic from its first retained message
+  --patient KEY      only events of this patient key (system|value, or Patient/id)
+  --limit N          stop after N events`,
+  parse: parseTailOptions,
+  async run(options, context) {
     const { brokers, topic, patient } = options;
     const kafka = createCliKafka(brokers);
     const offsets = await withAdmin(kafka, brokers, `reading offsets of ${topic}`, async (admin) => {
@@ -99,4 +82,4 @@ export const tailCommand: Command = {
     context.err(`${String(result.read)} event(s)`);
     return 0;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { devClientKeyPath, requestBackendToken, TokenRequestError, type TokenResponse } from '@oncoimg/auth';
 import type { JWK } from 'jose';
-import { COMMON_OPTIONS, noPositionals, parseCommandLine, type Command } from '../command.ts';
+import { defineCommand, parseOptions, type Env } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
 
 export interface TokenOptions {
@@ -19,40 +19,14 @@ export const DEFAULT_ISSUER = 'http://127.0.0.1:8085';
 export const DEFAULT_TOKEN_CLIENT = 'cli-dev';
 export const DEFAULT_AUTH_DATA_DIR = '.data/auth-server';
 
-export const TOKEN_HELP = `Usage: oncoimg token --scope "<scopes>" [--patient KEY] [--client ID] [--issuer URL] [--key-file PATH]
-
-Prints an access token, and only the token, from the authorization server (SMART Backend Services:
-client credentials with a private_key_jwt assertion signed with the development client's key).
-  curl -H "Authorization: Bearer $(npm run -s oncoimg -- token --scope 'system/*.rs')" …
-A scope the client may not have is left out of the token; the token is refused where it is needed.
-
-Options:
-  --scope SCOPES     space-separated SMART scopes (system/ServiceRequest.c, patient/*.rs, …)
-  --patient KEY      a token bound to this patient key (system|value, or Patient/id)
-  --client ID        the development client (default: ${DEFAULT_TOKEN_CLIENT})
-  --issuer URL       the authorization server (default: $OIDC_ISSUER or ${DEFAULT_ISSUER})
-  --key-file PATH    the client's private JWK (default: $AUTH_DATA_DIR or ${DEFAULT_AUTH_DATA_DIR},
-                     then clients/<client>.private.jwk.json)
-  -h, --help         show this help
-`;
-
-export function parseTokenOptions(
-  args: string[],
-  env: Readonly<Record<string, string | undefined>> = {},
-): TokenOptions {
-  const { values, positionals } = parseCommandLine(NAME, {
-    args,
-    allowPositionals: true,
-    options: {
-      ...COMMON_OPTIONS,
-      scope: { type: 'string' },
-      patient: { type: 'string' },
-      client: { type: 'string' },
-      issuer: { type: 'string' },
-      'key-file': { type: 'string' },
-    },
+export function parseTokenOptions(args: string[], env: Env = {}): TokenOptions {
+  const { values } = parseOptions(NAME, args, {
+    scope: { type: 'string' },
+    patient: { type: 'string' },
+    client: { type: 'string' },
+    issuer: { type: 'string' },
+    'key-file': { type: 'string' },
   });
-  noPositionals(positionals, NAME);
   const scope = values.scope?.trim().split(/\s+/).join(' ') ?? '';
   if (scope === '') throw usageError('--scope is required (for example --scope "system/*.rs")', NAME);
   const issuer = values.issuer ?? (env.OIDC_ISSUER?.trim() || DEFAULT_ISSUER);
@@ -104,14 +78,25 @@ export async function fetchToken(options: TokenOptions, fetchFn: typeof fetch): 
   }
 }
 
-export const tokenCommand: Command = {
+export const tokenCommand = defineCommand({
   name: NAME,
   summary: 'print an access token from the authorization server',
-  help: TOKEN_HELP,
-  async run(args, context) {
-    const options = parseTokenOptions(args, context.io.env);
+  usage: 'token --scope "<scopes>" [--patient KEY] [--client ID] [--issuer URL] [--key-file PATH]',
+  description: `Prints an access token, and only the token, from the authorization server (SMART Backend Services:
+client credentials with a private_key_jwt assertion signed with the development client's key).
+  curl -H "Authorization: Bearer $(npm run -s oncoimg -- token --scope 'system/*.rs')" …
+A scope the client may not have is left out of the token; the token is refused where it is needed.`,
+  options: `  --scope SCOPES     space-separated SMART scopes (system/ServiceRequest.c, patient/*.rs, …)
+  --patient KEY      a token bound to this patient key (system|value, or Patient/id)
+  --client ID        the development client (default: ${DEFAULT_TOKEN_CLIENT})
+  --issuer URL       the authorization server (default: $OIDC_ISSUER or ${DEFAULT_ISSUER})
+  --key-file PATH    the client's private JWK (default: $AUTH_DATA_DIR or ${DEFAULT_AUTH_DATA_DIR},
+                     then clients/<client>.private.jwk.json)`,
+  kafka: false,
+  parse: parseTokenOptions,
+  async run(options, context) {
     const { access_token: token } = await fetchToken(options, context.fetch);
     context.out(token);
     return 0;
   },
-};
+});

@@ -6,7 +6,8 @@ import { migrate } from '../migrate.ts';
 import { enqueueOutbox } from '../outbox/enqueue-outbox.ts';
 import { outboxMigrations } from '../outbox/outbox.migrations.ts';
 import { openSecondInstance, openTestDatabase, testDatabaseTargets } from '@oncoimg/testing';
-import { createResourceRepository, type ResourceRepository } from './resource-repository.ts';
+import { createResourceRepository } from './resource-repository.ts';
+import type { ResourceRepository } from './resource.types.ts';
 import { resourceMigrations } from './resource.migrations.ts';
 
 const MRN = 'urn:oid:2.16.840.1.113883.19.5';

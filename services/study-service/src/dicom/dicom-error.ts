@@ -1,3 +1,5 @@
+import { CodedError } from '@oncoimg/fhir-events';
+
 /**
  * Errors of DICOM intake. All are permanent: a file that cannot be read now will not be readable on
  * a retry, so the upload is answered 4xx and nothing is stored. Messages name what is wrong in the
@@ -18,16 +20,7 @@ export const DICOM_ERROR_CODES = [
 
 export type DicomErrorCode = (typeof DICOM_ERROR_CODES)[number];
 
-export class DicomError extends Error {
-  readonly code: DicomErrorCode;
-  readonly retriable = false;
-
-  constructor(code: DicomErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'DicomError';
-    this.code = code;
-  }
-}
+export class DicomError extends CodedError<DicomErrorCode> {}
 
 /** True for a DicomError, also across module copies (codes are compared, not classes). */
 export function isDicomError(error: unknown): error is DicomError {

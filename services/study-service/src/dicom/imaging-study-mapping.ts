@@ -65,13 +65,7 @@ export function isRadiotherapyStudy(study: ImagingStudy): boolean {
 
 /** Instances grouped by Study Instance UID, in order of first appearance. */
 export function groupByStudy(instances: readonly DicomInstanceHeader[]): Map<string, DicomInstanceHeader[]> {
-  const studies = new Map<string, DicomInstanceHeader[]>();
-  for (const instance of instances) {
-    const group = studies.get(instance.studyInstanceUid);
-    if (group) group.push(instance);
-    else studies.set(instance.studyInstanceUid, [instance]);
-  }
-  return studies;
+  return Map.groupBy(instances, (instance) => instance.studyInstanceUid);
 }
 
 function codingOf(code: DicomCode): Coding {

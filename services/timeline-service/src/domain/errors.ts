@@ -1,3 +1,5 @@
+import { CodedError } from '@oncoimg/fhir-events';
+
 /**
  * Errors of the timeline domain. Every one is permanent (`retriable: false`): the same event will
  * fail the same way again, so a consumer sends it to the dead-letter topic instead of retrying.
@@ -6,13 +8,4 @@ export const TIMELINE_DOMAIN_ERROR_CODES = ['UNSUPPORTED_RESOURCE_TYPE', 'MISSIN
 
 export type TimelineDomainErrorCode = (typeof TIMELINE_DOMAIN_ERROR_CODES)[number];
 
-export class TimelineDomainError extends Error {
-  readonly code: TimelineDomainErrorCode;
-  readonly retriable = false;
-
-  constructor(code: TimelineDomainErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'TimelineDomainError';
-    this.code = code;
-  }
-}
+export class TimelineDomainError extends CodedError<TimelineDomainErrorCode> {}

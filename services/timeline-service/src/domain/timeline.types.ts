@@ -1,4 +1,4 @@
-import type { BaselineRule, ExamRole, TreatmentLine } from './baseline/baseline.ts';
+import type { BaselineRule, ExamBaselineRole, TreatmentLine } from './baseline/baseline.ts';
 import type { BodyRegion } from './exam/body-region.ts';
 import type { EpisodeSource } from './records/episode.ts';
 import type { ExamDateSource } from './exam/exam-date.ts';
@@ -27,8 +27,11 @@ export interface PartSummary {
   status: string;
 }
 
-/** One exam on a patient's timeline: an order, its study and its reports, any of them missing. */
-export interface TimelineExam {
+/**
+ * One exam on a patient's timeline: an order, its study and its reports, any of them missing, and
+ * its role (baseline, follow-up…).
+ */
+export interface TimelineExam extends ExamBaselineRole {
   /** Stable within the timeline: the order's reference, else the study's, else the first report's. */
   examId: string;
   /** When it happened (or is planned); see `dateSource`. */
@@ -56,17 +59,6 @@ export interface TimelineExam {
   diagnostic: boolean;
   episodeId: string;
   episodeSource: EpisodeSource;
-  role: ExamRole;
-  isBaseline: boolean;
-  baselineRule: BaselineRule | null;
-  /** The line of treatment (1, 2…) this exam is the baseline or a follow-up of. */
-  treatmentLine: number | null;
-  /** The baseline this exam follows up. */
-  followUpOf: string | null;
-  /** 0 for a baseline; whole calendar days since the baseline for a follow-up; null otherwise. */
-  daysSinceBaseline: number | null;
-  /** What a person must check before trusting this exam's role (e.g. `baseline-older-than-window`). */
-  warnings: TimelineWarning[];
   /** The links that made this exam, each with its evidence. */
   links: ExamLink[];
   ambiguous: AmbiguousLink[];

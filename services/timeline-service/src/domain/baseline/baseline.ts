@@ -63,10 +63,16 @@ export interface ExamBaselineRole {
   role: ExamRole;
   isBaseline: boolean;
   baselineRule: BaselineRule | null;
+  /** The line of treatment (1, 2…) this exam is the baseline or a follow-up of. */
   treatmentLine: number | null;
+  /** The baseline this exam follows up. */
   followUpOf: string | null;
+  /** 0 for a baseline; whole calendar days since the baseline for a follow-up; null otherwise. */
   daysSinceBaseline: number | null;
-  /** Why a person should look twice at this exam's role (an old baseline, one after treatment start). */
+  /**
+   * What a person must check before trusting this exam's role (an old baseline, one after
+   * treatment start: e.g. `baseline-older-than-window`).
+   */
   warnings: TimelineWarning[];
 }
 

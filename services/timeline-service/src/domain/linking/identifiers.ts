@@ -90,12 +90,7 @@ export function dicomUidOf(identifier: Identifier): string | undefined {
 
 /** The DICOM UIDs among identifiers, in order, without duplicates. */
 export function dicomUidsOf(identifiers: readonly Identifier[] | undefined): string[] {
-  const uids: string[] = [];
-  for (const identifier of identifiers ?? []) {
-    const uid = dicomUidOf(identifier);
-    if (uid && !uids.includes(uid)) uids.push(uid);
-  }
-  return uids;
+  return distinctKeys(identifiers, dicomUidOf);
 }
 
 /** `system|value` of a business identifier that is neither an accession number nor a DICOM UID. */
@@ -108,9 +103,17 @@ export function businessIdentifierKey(identifier: Identifier): string | undefine
 
 /** The business identifier keys among identifiers, without duplicates. */
 export function businessIdentifierKeys(identifiers: readonly Identifier[] | undefined): string[] {
+  return distinctKeys(identifiers, businessIdentifierKey);
+}
+
+/** What `keyOf` gives for each identifier that has one, in order, without duplicates. */
+function distinctKeys(
+  identifiers: readonly Identifier[] | undefined,
+  keyOf: (identifier: Identifier) => string | undefined,
+): string[] {
   const keys: string[] = [];
   for (const identifier of identifiers ?? []) {
-    const key = businessIdentifierKey(identifier);
+    const key = keyOf(identifier);
     if (key && !keys.includes(key)) keys.push(key);
   }
   return keys;

@@ -52,11 +52,15 @@ export interface LinkCandidate {
 export const AMBIGUITY_REASONS = ['several-candidates', 'conflicting-evidence', 'shared-candidate'] as const;
 export type AmbiguityReason = (typeof AMBIGUITY_REASONS)[number];
 
-/** A link with more than one answer: shown with every candidate, never silently picked. */
-export interface AmbiguousLink {
+/** A link a part needs and the timeline did not make, and why. */
+interface UnmadeLink<Reason> {
   part: string;
   link: LinkKind;
-  reason: AmbiguityReason;
+  reason: Reason;
+}
+
+/** A link with more than one answer: shown with every candidate, never silently picked. */
+export interface AmbiguousLink extends UnmadeLink<AmbiguityReason> {
   candidates: LinkCandidate[];
 }
 
@@ -75,9 +79,6 @@ export const UNMATCHED_REASONS = ['not-received', 'no-link-keys'] as const;
 export type UnmatchedReason = (typeof UNMATCHED_REASONS)[number];
 
 /** A part whose counterpart is missing, with what it looked for. */
-export interface UnmatchedLink {
-  part: string;
-  link: LinkKind;
-  reason: UnmatchedReason;
+export interface UnmatchedLink extends UnmadeLink<UnmatchedReason> {
   lookedFor: LookedFor[];
 }

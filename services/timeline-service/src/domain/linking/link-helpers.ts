@@ -1,6 +1,6 @@
 import type { AccessionNumber } from './identifiers.ts';
 import type { EvidenceMap } from './link-decision.ts';
-import type { LinkCandidate, LinkEvidence, LookedFor } from './link-evidence.ts';
+import type { LinkCandidate, LookedFor } from './link-evidence.ts';
 import type { ReferenceTarget } from './exam-parts.ts';
 
 /** Appends to the list under a key. */
@@ -13,16 +13,6 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** Sorted by reference: linking visits parts in this order, so its result never depends on arrival order. */
 export function byRef<T extends { ref: string }>(parts: readonly T[]): T[] {
   return [...parts].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
-}
-
-/** The evidence of two matching accession numbers: scope `issuer` when both named the issuer. */
-export function accessionEvidence(a: AccessionNumber, b: AccessionNumber): LinkEvidence {
-  return {
-    kind: 'accession',
-    value: a.value,
-    issuer: a.issuer ?? b.issuer,
-    scope: a.issuer !== null && b.issuer !== null ? 'issuer' : 'patient',
-  };
 }
 
 /** Candidates as shown on a flagged link, sorted by exam id. */

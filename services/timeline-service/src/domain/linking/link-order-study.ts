@@ -1,4 +1,3 @@
-import { accessionsMatch } from './identifiers.ts';
 import {
   addEvidence,
   candidatesOf,
@@ -9,18 +8,12 @@ import {
 import type { AmbiguousLink, LinkEvidence } from './link-evidence.ts';
 import type { OrderPart, StudyPart } from './exam-parts.ts';
 import type { ExamGroup } from './exam-group.ts';
-import {
-  accessionEvidence,
-  byRef,
-  candidateList,
-  lookedForAccessions,
-  lookedForTargets,
-  push,
-} from './link-helpers.ts';
+import { addAccessionEvidence, indexAccessions, type AccessionIndex } from './accession-evidence.ts';
+import { byRef, candidateList, lookedForAccessions, lookedForTargets, push } from './link-helpers.ts';
 
 interface OrderIndex {
   byRef: Map<string, OrderPart>;
-  byAccession: Map<string, OrderPart[]>;
+  byAccession: AccessionIndex;
   byIdentifier: Map<string, OrderPart[]>;
   byStudyUid: Map<string, OrderPart[]>;
 }
@@ -34,7 +27,7 @@ function indexOrders(orders: readonly OrderPart[]): OrderIndex {
   };
   for (const order of orders) {
     index.byRef.set(order.ref, order);
-    for (const accession of order.accessions) push(index.byAccession, accession.value, order);
+    indexAccessions(index.byAccession, order.accessions, order.ref);
     for (const key of order.identifierKeys) push(index.byIdentifier, key, order);
     for (const uid of order.studyUids) push(index.byStudyUid, uid, order);
   }
@@ -44,14 +37,7 @@ function indexOrders(orders: readonly OrderPart[]): OrderIndex {
 function orderCandidates(study: StudyPart, orders: OrderIndex): LinkDecision {
   const primary: EvidenceMap = new Map();
   const fallback: EvidenceMap = new Map();
-  for (const accession of study.accessions) {
-    for (const order of orders.byAccession.get(accession.value) ?? []) {
-      for (const other of order.accessions) {
-        if (accessionsMatch(accession, other))
-          addEvidence(primary, order.ref, accessionEvidence(accession, other));
-      }
-    }
-  }
+  addAccessionEvidence(primary, study.accessions, orders.byAccession);
   for (const target of study.basedOn) {
     const literal = target.literal ? orders.byRef.get(target.literal) : undefined;
     if (literal) addEvidence(fallback, literal.ref, { kind: 'basedOn', value: literal.ref });

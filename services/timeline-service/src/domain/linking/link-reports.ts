@@ -1,16 +1,9 @@
-import { accessionsMatch, type AccessionNumber } from './identifiers.ts';
 import { addEvidence, decideLink, type EvidenceMap, type LinkDecision } from './link-decision.ts';
 import type { LookedFor } from './link-evidence.ts';
 import type { ReportPart } from './exam-parts.ts';
 import type { ExamGroup } from './exam-group.ts';
-import {
-  accessionEvidence,
-  byRef,
-  candidateList,
-  lookedForAccessions,
-  lookedForTargets,
-  push,
-} from './link-helpers.ts';
+import { addAccessionEvidence, indexAccessions, type AccessionIndex } from './accession-evidence.ts';
+import { byRef, candidateList, lookedForAccessions, lookedForTargets, push } from './link-helpers.ts';
 
 interface ExamIndex {
   byStudyRef: Map<string, string>;
@@ -18,7 +11,7 @@ interface ExamIndex {
   byStudyIdentifier: Map<string, string[]>;
   byOrderRef: Map<string, string>;
   byOrderIdentifier: Map<string, string[]>;
-  byAccession: Map<string, { accession: AccessionNumber; examId: string }[]>;
+  byAccession: AccessionIndex;
 }
 
 function indexExams(groups: readonly ExamGroup[]): ExamIndex {
@@ -36,15 +29,13 @@ function indexExams(groups: readonly ExamGroup[]): ExamIndex {
     if (order) {
       index.byOrderRef.set(order.ref, examId);
       for (const key of order.identifierKeys) push(index.byOrderIdentifier, key, examId);
-      for (const accession of order.accessions)
-        push(index.byAccession, accession.value, { accession, examId });
+      indexAccessions(index.byAccession, order.accessions, examId);
     }
     if (study) {
       index.byStudyRef.set(study.ref, examId);
       if (study.uid) push(index.byStudyUid, study.uid, examId);
       for (const key of study.identifierKeys) push(index.byStudyIdentifier, key, examId);
-      for (const accession of study.accessions)
-        push(index.byAccession, accession.value, { accession, examId });
+      indexAccessions(index.byAccession, study.accessions, examId);
     }
   }
   return index;
@@ -67,12 +58,7 @@ function examCandidates(report: ReportPart, index: ExamIndex): LinkDecision {
       }
     }
   }
-  for (const accession of report.accessions) {
-    for (const entry of index.byAccession.get(accession.value) ?? []) {
-      if (accessionsMatch(accession, entry.accession))
-        addEvidence(fallback, entry.examId, accessionEvidence(accession, entry.accession));
-    }
-  }
+  addAccessionEvidence(fallback, report.accessions, index.byAccession);
   for (const target of report.basedOn) {
     const literal = target.literal ? index.byOrderRef.get(target.literal) : undefined;
     if (literal && target.literal)

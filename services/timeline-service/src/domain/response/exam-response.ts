@@ -78,10 +78,10 @@ interface Context {
   findings: ReportFindings[];
 }
 
-function base(
-  context: Context,
-  kind: ExamResponse['kind'],
-): Omit<ExamResponse, 'method' | 'reason' | 'words'> {
+/** What every response of an exam carries, before its method is known. */
+type ResponseBase = Omit<ExamResponse, 'method' | 'reason' | 'words'>;
+
+function base(context: Context, kind: ExamResponse['kind']): ResponseBase {
   return {
     kind,
     label: DERIVED_RESPONSE_LABEL,
@@ -102,6 +102,11 @@ function base(
   };
 }
 
+/** A response without a method: `reason` says why nothing could be assessed. */
+function notAssessed(response: ResponseBase, reason: string): ExamResponse {
+  return { ...response, method: 'none', words: 'not assessed', reason };
+}
+
 function subjectOf(exam: ResponseExamInput, reportRef: string | undefined): DiagnosticReport['subject'] {
   return exam.reports.find((r) => r.ref === reportRef)?.resource.subject;
 }
@@ -114,16 +119,14 @@ function baselineResponse(
   const response = base(context, 'baseline');
   const baseline = followable(candidate);
   if (!baseline || !used) {
+    const reason =
+      context.exam.reports.length === 0
+        ? 'Baseline without a report yet: follow-ups cannot be measured against it.'
+        : candidate
+          ? `Baseline measurements that cannot be followed (${candidate.targets.length === 0 ? 'no lesion is identified' : 'sum of diameters 0 mm'}): follow-ups fall back to their reports' disease-status codes.`
+          : "Baseline report without tumour measurements: follow-ups fall back to their reports' disease-status codes.";
     return {
-      ...response,
-      method: 'none',
-      words: 'not assessed',
-      reason:
-        context.exam.reports.length === 0
-          ? 'Baseline without a report yet: follow-ups cannot be measured against it.'
-          : candidate
-            ? `Baseline measurements that cannot be followed (${candidate.targets.length === 0 ? 'no lesion is identified' : 'sum of diameters 0 mm'}): follow-ups fall back to their reports' disease-status codes.`
-            : "Baseline report without tumour measurements: follow-ups fall back to their reports' disease-status codes.",
+      ...notAssessed(response, reason),
       evidence: candidate ? { ...response.evidence, untracked: candidate.untracked } : response.evidence,
     };
   }
@@ -249,17 +252,14 @@ function fallbackResponse(context: Context, baselineMeasured: boolean): ExamResp
     };
   }
   const measured = context.findings.some(hasTumourFindings);
-  return {
-    ...response,
-    method: 'none',
-    words: 'not assessed',
-    reason:
-      context.exam.reports.length === 0
-        ? 'No report yet.'
-        : measured && !baselineMeasured
-          ? 'The report has measurements but the baseline has none to compare with, and no disease-status conclusion code.'
-          : 'The report has neither tumour measurements nor a disease-status conclusion code.',
-  };
+  return notAssessed(
+    response,
+    context.exam.reports.length === 0
+      ? 'No report yet.'
+      : measured && !baselineMeasured
+        ? 'The report has measurements but the baseline has none to compare with, and no disease-status conclusion code.'
+        : 'The report has neither tumour measurements nor a disease-status conclusion code.',
+  );
 }
 
 /**
