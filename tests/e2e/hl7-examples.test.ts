@@ -3,8 +3,8 @@ import {
   hl7ImagingStudyExample,
   hl7ServiceRequestDi,
 } from '@oncoimg/testing/personas';
-import { testDatabaseTargets } from '@oncoimg/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithFixtures, testDatabaseTargets } from '@oncoimg/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
 
 interface TimelineView {
@@ -32,48 +32,51 @@ async function timelineOf(
 }
 
 /** The official HL7 R4 examples, sent as a vendor would, are accepted and link as their data allows. */
-describe.each(testDatabaseTargets())('HL7 FHIR R4 examples through the services on $name', (target) => {
-  let system: RunningSystem;
+describeWithFixtures.each(testDatabaseTargets())(
+  'HL7 FHIR R4 examples through the services on $name',
+  (target) => {
+    let system: RunningSystem;
 
-  beforeAll(async () => {
-    system = await startSystem({ database: target });
-    for (const resource of [
-      hl7ServiceRequestDi(),
-      hl7ImagingStudyExample(),
-      hl7DiagnosticReportUltrasound(),
-    ]) {
-      await putResource(system, resource);
-    }
-  });
-
-  afterAll(() => system.stop());
-
-  it('shows the chest CT order and the CT study of Patient/dicom, with the study as baseline and the order pending', async () => {
-    const timeline = await timelineOf(system, 'Patient/dicom', 2);
-    expect(timeline.exams.map((exam) => [exam.examId, exam.status, exam.modality])).toEqual([
-      ['ImagingStudy/example', 'performed', 'CT'],
-      ['ServiceRequest/di', 'ordered', 'CT'],
-    ]);
-    expect(timeline.currentBaseline?.examId).toBe('ImagingStudy/example');
-    expect(timeline.pending).toEqual({
-      ordered: ['ServiceRequest/di'],
-      unreported: ['ImagingStudy/example'],
+    beforeAll(async () => {
+      system = await startSystem({ database: target });
+      for (const resource of [
+        hl7ServiceRequestDi(),
+        hl7ImagingStudyExample(),
+        hl7DiagnosticReportUltrasound(),
+      ]) {
+        await putResource(system, resource);
+      }
     });
-  });
 
-  it('shows the abdominal ultrasound report of Patient/example as a final exam with nothing to link to', async () => {
-    const timeline = await timelineOf(system, 'Patient/example', 1);
-    expect(timeline.exams).toMatchObject([
-      { examId: 'DiagnosticReport/ultrasound', status: 'final', modality: 'US' },
-    ]);
-  });
+    afterAll(() => system.stop());
 
-  it('finds both patients by search', async () => {
-    const res = await fetch(`${system.timelineBase}/api/patients?q=${encodeURIComponent('Patient/')}`);
-    const { patients } = (await res.json()) as { patients: { patientKey: string }[] };
-    expect(patients.map((patient) => patient.patientKey).sort()).toEqual([
-      'Patient/dicom',
-      'Patient/example',
-    ]);
-  });
-});
+    it('shows the chest CT order and the CT study of Patient/dicom, with the study as baseline and the order pending', async () => {
+      const timeline = await timelineOf(system, 'Patient/dicom', 2);
+      expect(timeline.exams.map((exam) => [exam.examId, exam.status, exam.modality])).toEqual([
+        ['ImagingStudy/example', 'performed', 'CT'],
+        ['ServiceRequest/di', 'ordered', 'CT'],
+      ]);
+      expect(timeline.currentBaseline?.examId).toBe('ImagingStudy/example');
+      expect(timeline.pending).toEqual({
+        ordered: ['ServiceRequest/di'],
+        unreported: ['ImagingStudy/example'],
+      });
+    });
+
+    it('shows the abdominal ultrasound report of Patient/example as a final exam with nothing to link to', async () => {
+      const timeline = await timelineOf(system, 'Patient/example', 1);
+      expect(timeline.exams).toMatchObject([
+        { examId: 'DiagnosticReport/ultrasound', status: 'final', modality: 'US' },
+      ]);
+    });
+
+    it('finds both patients by search', async () => {
+      const res = await fetch(`${system.timelineBase}/api/patients?q=${encodeURIComponent('Patient/')}`);
+      const { patients } = (await res.json()) as { patients: { patientKey: string }[] };
+      expect(patients.map((patient) => patient.patientKey).sort()).toEqual([
+        'Patient/dicom',
+        'Patient/example',
+      ]);
+    });
+  },
+);

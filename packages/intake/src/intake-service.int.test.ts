@@ -5,6 +5,7 @@ import { ensureTopics } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
   DiagnosticChestCtOrder,
+  fixturesAvailable,
   fixturesDir,
   LungCancerPatient,
   openTestDatabase,
@@ -282,24 +283,27 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       },
     );
 
-    it('answers every invalid file of the official validator suite with a 4xx and stores nothing', async () => {
-      const dir = join(fixturesDir(), 'fhir', 'invalid');
-      const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-      expect(files.length).toBeGreaterThan(0);
-      for (const file of files) {
-        const body = readFileSync(join(dir, file));
-        for (const [method, url] of [
-          ['POST', '/fhir/ServiceRequest'],
-          ['POST', '/fhir'],
-          ['PUT', '/fhir/ServiceRequest/x1'],
-        ] as const) {
-          const res = await fetch(`${base}${url}`, { method, headers: FHIR, body });
-          expect(res.status, `${file} ${method} ${url}`).toBeGreaterThanOrEqual(400);
-          expect(res.status, `${file} ${method} ${url}`).toBeLessThan(500);
+    it.runIf(fixturesAvailable())(
+      'answers every invalid file of the official validator suite with a 4xx and stores nothing',
+      async () => {
+        const dir = join(fixturesDir(), 'fhir', 'invalid');
+        const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+        expect(files.length).toBeGreaterThan(0);
+        for (const file of files) {
+          const body = readFileSync(join(dir, file));
+          for (const [method, url] of [
+            ['POST', '/fhir/ServiceRequest'],
+            ['POST', '/fhir'],
+            ['PUT', '/fhir/ServiceRequest/x1'],
+          ] as const) {
+            const res = await fetch(`${base}${url}`, { method, headers: FHIR, body });
+            expect(res.status, `${file} ${method} ${url}`).toBeGreaterThanOrEqual(400);
+            expect(res.status, `${file} ${method} ${url}`).toBeLessThan(500);
+          }
         }
-      }
-      expect(await storedCount()).toBe(0);
-    });
+        expect(await storedCount()).toBe(0);
+      },
+    );
 
     it('answers 201 to a Bundle PUT that creates, as to a plain PUT, and 200 to one that updates', async () => {
       const order = { ...withoutMeta(DiagnosticChestCtOrder), id: 'put-creates-1' };
