@@ -1,7 +1,10 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+
+// Node's ESM loader cannot see this export of kafkajs (CommonJS): read it from the module object.
+const { ConfigResourceTypes } = kafkajs;
 
 interface AdminOptions {
   brokers: string[];
