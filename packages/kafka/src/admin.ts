@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 
@@ -7,6 +7,9 @@ interface AdminOptions {
   brokers: string[];
   logger?: Logger;
 }
+
+// Not a named import: node's CommonJS export detection misses it in kafkajs's index (vitest does not).
+const { ConfigResourceTypes } = kafkajs;
 
 async function withAdmin<T>(
   { brokers, logger = silentLogger }: AdminOptions,

@@ -11,6 +11,8 @@ import {
   type Command,
 } from '../command.ts';
 import { formatTable } from '../format.ts';
+import { DEFAULT_OUTBOX_SERVICE_URLS, listOutboxDeadLetters, parseServiceUrls } from './dlq-outbox.ts';
+import { usageError } from '../errors.ts';
 import {
   connectProducer,
   createCliKafka,
@@ -30,6 +32,8 @@ export interface DlqListOptions {
   brokers: string[];
   /** undefined: every topic ending in `.dlq`. */
   topic: string | undefined;
+  /** `--outbox`: the services to ask for the outbox rows they set aside, instead of reading Kafka. */
+  outboxServices?: string[];
 }
 
 export interface DlqRedriveOptions extends DlqListOptions {
@@ -39,14 +43,22 @@ export interface DlqRedriveOptions extends DlqListOptions {
 const LIST = 'dlq list';
 const REDRIVE = 'dlq redrive';
 
-export const DLQ_LIST_HELP = `Usage: oncoimg dlq list [--topic DLQ]
+export const DLQ_LIST_HELP = `Usage: oncoimg dlq list [--topic DLQ] [--outbox [--service-urls URLS]]
 
 Lists the dead letters: where each is, when and why its consumer rejected it (dlq_reason,
 dlq_error_code) and where it came from (original topic/partition/offset). Payloads are not printed;
 'oncoimg tail DLQ --from-beginning' shows them.
 
+With --outbox, lists instead the events each service's outbox relay set aside because the broker
+can never accept them (too large for the topic even alone, or refused for good): service, outbox
+row, topic, when, size and reason, from each service's GET /outbox/dead-letters. Neither keys nor
+payloads are shown. An unreachable service is reported and makes the exit code 1.
+
 Options:
   --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})
+  --outbox           list the rows the services' outbox relays set aside
+  --service-urls URLS
+                     services to ask, comma-separated (default: ${DEFAULT_OUTBOX_SERVICE_URLS.join(',')})
 ${BROKERS_HELP}
   -h, --help         show this help
 `;
@@ -72,12 +84,22 @@ export function parseDlqListOptions(
   const { values, positionals } = parseCommandLine(LIST, {
     args,
     allowPositionals: true,
-    options: { ...COMMON_OPTIONS, topic: { type: 'string' } },
+    options: {
+      ...COMMON_OPTIONS,
+      topic: { type: 'string' },
+      outbox: { type: 'boolean' },
+      'service-urls': { type: 'string' },
+    },
   });
   noPositionals(positionals, LIST);
+  if (values.outbox === true && values.topic !== undefined)
+    throw usageError('--topic reads Kafka dead-letter topics; --outbox asks the services', LIST);
+  if (values.outbox !== true && values['service-urls'] !== undefined)
+    throw usageError('--service-urls goes with --outbox', LIST);
   return {
     brokers: resolveBrokers(values.brokers, env, LIST),
     topic: values.topic === undefined ? undefined : checkTopicName(values.topic, '--topic', LIST),
+    ...(values.outbox === true ? { outboxServices: parseServiceUrls(values['service-urls'], LIST) } : {}),
   };
 }
 
@@ -156,7 +178,8 @@ export const dlqListCommand: Command = {
   summary: 'list dead letters with their reason and original topic/partition/offset',
   help: DLQ_LIST_HELP,
   async run(args, context) {
-    const { brokers, topic } = parseDlqListOptions(args, context.io.env);
+    const { brokers, topic, outboxServices } = parseDlqListOptions(args, context.io.env);
+    if (outboxServices) return listOutboxDeadLetters(outboxServices, context);
     const kafka = createCliKafka(brokers);
     const { topics, ranges } = await withAdmin(
       kafka,
