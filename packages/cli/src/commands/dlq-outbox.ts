@@ -1,4 +1,4 @@
-import { usageError } from '../errors.ts';
+import { describeError, usageError } from '../errors.ts';
 import { formatTable } from '../format.ts';
 import type { CommandContext } from '../command.ts';
 
@@ -59,8 +59,7 @@ export async function fetchOutboxDeadLetters(
     if (!res.ok) return { service, error: `answered ${String(res.status)}` };
     return { service, deadLetters: (await res.json()) as OutboxDeadLetterEntry[] };
   } catch (error) {
-    const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-    return { service, error: cause?.code ?? (error instanceof Error ? error.message : String(error)) };
+    return { service, error: describeError(error) };
   }
 }
 
