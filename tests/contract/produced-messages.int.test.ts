@@ -181,6 +181,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
         '/healthz',
         '/readyz',
         '/status',
+        '/outbox/dead-letters',
         '/metrics',
       ].sort(),
     );

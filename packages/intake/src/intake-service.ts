@@ -1,9 +1,17 @@
 import { resolveTopics, type ImagingResourceType, type TopicNames } from '@oncoimg/fhir-events';
-import { createEventProducer, ensureTopics, probeKafka, type EventProducer } from '@oncoimg/kafka';
+import {
+  createEventProducer,
+  ensureTopics,
+  probeKafka,
+  readMaxMessageBytes,
+  type EventProducer,
+} from '@oncoimg/kafka';
 import {
   createOutboxRelay,
   createResourceRepository,
+  listOutboxDeadLetterSummaries,
   migrate,
+  outboxSendLimits,
   outboxMigrations,
   resourceMigrations,
   type Database,
@@ -60,7 +68,14 @@ export interface IntakeStatus {
   /** Events written and not yet published, and how long the oldest has waited. */
   outbox: Pick<
     OutboxRelayStatus,
-    'backlog' | 'oldestPendingAgeMs' | 'lastPublishedAt' | 'lastError' | 'consecutiveFailures' | 'published'
+    | 'backlog'
+    | 'oldestPendingAgeMs'
+    | 'lastPublishedAt'
+    | 'lastError'
+    | 'consecutiveFailures'
+    | 'published'
+    | 'deadLettered'
+    | 'lastDeadLetterReason'
   > | null;
 }
 
@@ -130,6 +145,8 @@ export function createIntakeService({
           lastError: relayStatus.lastError,
           consecutiveFailures: relayStatus.consecutiveFailures,
           published: relayStatus.published,
+          deadLettered: relayStatus.deadLettered,
+          lastDeadLetterReason: relayStatus.lastDeadLetterReason,
         }
       : null;
     return { ready: database === 'up' && kafka === 'up', database, kafka, outbox };
@@ -140,6 +157,10 @@ export function createIntakeService({
     admission,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
+      // Rows the broker can never accept, without their keys and values (patient data).
+      app.get('/outbox/dead-letters', async (_req, res) => {
+        res.json(await listOutboxDeadLetterSummaries(db));
+      });
       app.use(
         '/fhir',
         createFhirRouter({
@@ -157,14 +178,18 @@ export function createIntakeService({
     status,
     async start() {
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
+      let maxMessageBytes: number | null = null;
       try {
         await ensureTopics({ brokers, topics: [topic] });
+        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.
         logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
       }
       producer = createEventProducer({ brokers, clientId: name, logger });
-      relay = createOutboxRelay({ db, producer, logger });
+      // Unknown limit (Kafka down at start): the defaults fit the broker's default 1 MB.
+      const limits = maxMessageBytes === null ? {} : outboxSendLimits(maxMessageBytes);
+      relay = createOutboxRelay({ db, producer, logger, ...limits });
       relay.start();
       // The relay refreshes its backlog every second; a scrape reads that, never the database.
       stopObservingBacklog = serviceMetrics().observeOutboxBacklog(

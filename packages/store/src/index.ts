@@ -28,6 +28,7 @@ export { DEFAULT_MAX_ROW_BYTES, DEFAULT_MAX_SEND_BYTES, outboxSendLimits } from 
 export { RECORD_REJECTIONS } from './outbox/relay-failure.ts';
 export { ROW_TOO_LARGE } from './outbox/publish-rows.ts';
 export { listOutboxDeadLetters, type OutboxDeadLetter } from './outbox/dead-letter-rows.ts';
+export { listOutboxDeadLetterSummaries, type OutboxDeadLetterSummary } from './outbox/dead-letter-summary.ts';
 export { pruneSentOutbox, type PruneSentOutboxOptions } from './outbox/prune-sent-outbox.ts';
 export { resourceMigrations } from './resources/resource.migrations.ts';
 export { createResourceRepository } from './resources/resource-repository.ts';

@@ -4,6 +4,7 @@ import {
   createConsumerRunner,
   createEventProducer,
   ensureTopics,
+  readMaxMessageBytes,
   type ConsumedMessage,
   type ConsumerRunner,
   type EventProducer,
@@ -11,8 +12,10 @@ import {
 import {
   createOutboxRelay,
   isStoreError,
+  listOutboxDeadLetterSummaries,
   migrate,
   outboxMigrations,
+  outboxSendLimits,
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
@@ -138,6 +141,10 @@ export function createTimelineService({
           },
         }),
       );
+      // Rows the broker can never accept, without their keys and values (patient data).
+      app.get('/outbox/dead-letters', async (_req, res) => {
+        res.json(await listOutboxDeadLetterSummaries(db));
+      });
       if (webRoot) app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
     },
   });
@@ -250,7 +257,9 @@ export function createTimelineService({
     }
     producer = connected;
     kafkaUp = true;
-    relay = createOutboxRelay({ db, producer, logger });
+    // Timeline rows grow with a patient's history: sends stay under what the topic accepts.
+    const limit = await readMaxMessageBytes({ brokers, topics: [topics.timeline] }).catch(() => null);
+    relay = createOutboxRelay({ db, producer, logger, ...(limit === null ? {} : outboxSendLimits(limit)) });
     relay.start();
     const joined = await untilDone('joining the consumer group', async () => {
       const attempt = startConsumer(inputTopics);
@@ -311,12 +320,8 @@ export function createTimelineService({
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
-          logger.warn(
-            'timeline events left in the outbox at shutdown; they are published on the next start',
-            {
-              error: String(error),
-            },
-          );
+          const next = 'they are published on the next start';
+          logger.warn(`timeline events left in the outbox at shutdown; ${next}`, { error: String(error) });
         });
         relay = undefined;
       }

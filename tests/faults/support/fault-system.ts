@@ -41,6 +41,8 @@ export interface StartFaultSystemOptions {
   databaseUrl: string | undefined;
   /** Timeline service processes sharing one consumer group and one database (scale-out). */
   timelineInstances?: number;
+  /** Topic-level settings of the timeline topic (`max.message.bytes`, …), created before any service. */
+  timelineTopicConfig?: Record<string, string>;
 }
 
 /** Starts the four services and waits until each answers `/readyz` with 200. */
@@ -48,6 +50,7 @@ export async function startFaultSystem({
   brokers,
   databaseUrl,
   timelineInstances = 1,
+  timelineTopicConfig,
 }: StartFaultSystemOptions): Promise<FaultSystem> {
   const run = `faults_${randomUUID().slice(0, 8)}`;
   const topics = {
@@ -57,6 +60,9 @@ export async function startFaultSystem({
     TOPIC_TIMELINE: `${run}.timeline`,
   };
   // Created up front with three partitions, as deployed, rather than by whichever service wins.
+  // The timeline topic first, so that its settings apply: ensureTopics leaves existing topics alone.
+  const config = timelineTopicConfig ?? {};
+  await ensureTopics({ brokers: [brokers], topics: [topics.TOPIC_TIMELINE], numPartitions: 3, config });
   await ensureTopics({ brokers: [brokers], topics: Object.values(topics), numPartitions: 3 });
   const dataRoot = databaseUrl ? undefined : await mkdtemp(join(tmpdir(), `oncoimg-${run}-`));
 

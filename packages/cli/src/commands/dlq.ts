@@ -3,7 +3,9 @@ import { headersToStrings } from '@oncoimg/kafka';
 import type { Admin, IHeaders, Message } from 'kafkajs';
 import { defineCommand, optionalTopicName, parseOptions, resolveBrokers, type Env } from '../command.ts';
 import { formatTable } from '../format.ts';
+import { usageError } from '../errors.ts';
 import { createCliKafka, requireTopics, withAdmin, withProducer } from '../kafka-connection.ts';
+import { DEFAULT_OUTBOX_SERVICE_URLS, listOutboxDeadLetters, parseServiceUrls } from './dlq-outbox.ts';
 import { readPartitions, type PartitionRange, type ReadMessage } from '../partition-reader.ts';
 
 /** Header naming the dead letter a redriven message came from: `dlq-topic/partition/offset`. */
@@ -18,6 +20,11 @@ export interface DlqListOptions {
   topic: string | undefined;
 }
 
+export interface DlqListCommandOptions extends DlqListOptions {
+  /** With --outbox: the services whose outbox dead letters to list instead of the Kafka ones. */
+  outboxServices?: string[];
+}
+
 export interface DlqRedriveOptions extends DlqListOptions {
   group: string;
 }
@@ -27,11 +34,26 @@ const REDRIVE = 'dlq redrive';
 
 const TOPIC_HELP = `  --topic DLQ        one dead-letter topic (default: every topic ending in ${DEAD_LETTER_SUFFIX})`;
 
-export function parseDlqListOptions(args: string[], env: Env = {}): DlqListOptions {
-  const { values } = parseOptions(LIST, args, { topic: { type: 'string' } });
+const OUTBOX_HELP = `  --outbox           list the rows the services' outbox relays set aside
+  --service-urls URLS
+                     services to ask, comma-separated (default: ${DEFAULT_OUTBOX_SERVICE_URLS.join(',')})`;
+
+export function parseDlqListOptions(args: string[], env: Env = {}): DlqListCommandOptions {
+  const { values } = parseOptions(LIST, args, {
+    topic: { type: 'string' },
+    outbox: { type: 'boolean' },
+    'service-urls': { type: 'string' },
+  });
+  if (values.outbox === true && values.topic !== undefined) {
+    throw usageError('--topic reads Kafka dead-letter topics; --outbox asks the services', LIST);
+  }
+  if (values.outbox !== true && values['service-urls'] !== undefined) {
+    throw usageError('--service-urls goes with --outbox', LIST);
+  }
   return {
     brokers: resolveBrokers(values.brokers, env, LIST),
     topic: optionalTopicName(values.topic, '--topic', LIST),
+    ...(values.outbox === true ? { outboxServices: parseServiceUrls(values['service-urls'], LIST) } : {}),
   };
 }
 
@@ -100,13 +122,19 @@ export function redrivenHeaders(message: ReadMessage): IHeaders {
 export const dlqListCommand = defineCommand({
   name: LIST,
   summary: 'list dead letters with their reason and original topic/partition/offset',
-  usage: 'dlq list [--topic DLQ]',
+  usage: 'dlq list [--topic DLQ] [--outbox [--service-urls URLS]]',
   description: `Lists the dead letters: where each is, when and why its consumer rejected it (dlq_reason,
 dlq_error_code) and where it came from (original topic/partition/offset). Payloads are not printed;
-'oncoimg tail DLQ --from-beginning' shows them.`,
-  options: TOPIC_HELP,
+'oncoimg tail DLQ --from-beginning' shows them.
+
+With --outbox, lists instead the events each service's outbox relay set aside because the broker
+can never accept them (too large for the topic even alone, or refused for good): service, outbox
+row, topic, when, size and reason, from each service's GET /outbox/dead-letters. Neither keys nor
+payloads are shown. An unreachable service is reported and makes the exit code 1.`,
+  options: `${TOPIC_HELP}\n${OUTBOX_HELP}`,
   parse: parseDlqListOptions,
-  async run({ brokers, topic }, context) {
+  async run({ brokers, topic, outboxServices }, context) {
+    if (outboxServices) return listOutboxDeadLetters(outboxServices, context);
     const kafka = createCliKafka(brokers);
     const { topics, ranges } = await withAdmin(
       kafka,
