@@ -38,7 +38,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function positiveInteger(env: Env, name: string, fallback: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
   const value = Number(raw.replace(/_/g, ''));
   if (!Number.isInteger(value) || value <= 0) {
     throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);

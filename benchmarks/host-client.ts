@@ -42,10 +42,13 @@ export function forkServiceHost({ execArgv = [] }: { execArgv?: string[] } = {})
       child.once('exit', onExit);
       child.once('message', (message: HostResponse) => {
         child.off('exit', onExit);
-        if (message.type === expect) resolve(message as Extract<HostResponse, { type: T }>);
-        else if (message.type === 'error')
+        if (message.type === expect) {
+          resolve(message as Extract<HostResponse, { type: T }>);
+        } else if (message.type === 'error') {
           reject(new Error(`service host, ${command.type}: ${message.message}`));
-        else reject(new Error(`service host answered ${message.type} to ${command.type}`));
+        } else {
+          reject(new Error(`service host answered ${message.type} to ${command.type}`));
+        }
       });
       child.send(command);
     });
@@ -57,7 +60,9 @@ export function forkServiceHost({ execArgv = [] }: { execArgv?: string[] } = {})
     async stop() {
       const stopped = await call({ type: 'stop' }, 'stopped');
       const timer = setTimeout(() => {
-        if (!exited) child.kill('SIGKILL');
+        if (!exited) {
+          child.kill('SIGKILL');
+        }
       }, EXIT_GRACE_MS);
       await exit;
       clearTimeout(timer);

@@ -82,8 +82,9 @@ export async function benchIntake(
     let nextIndex = 0;
     const single = async (index: number) => {
       const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(orderBody(run, index)));
-      if (answer.status !== 201)
+      if (answer.status !== 201) {
         throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
+      }
       return 1;
     };
     const batch = async (index: number) => {
@@ -96,12 +97,14 @@ export async function benchIntake(
         })),
       };
       const answer = await http.post('/fhir', JSON.stringify(bundle));
-      if (answer.status !== 200)
+      if (answer.status !== 200) {
         throw new Error(`batch answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
+      }
       const response = JSON.parse(answer.body) as Bundle;
       const created = (response.entry ?? []).filter((e) => e.response?.status.startsWith('201')).length;
-      if (created !== bundleSize)
+      if (created !== bundleSize) {
         throw new Error(`batch created ${String(created)} of ${String(bundleSize)}`);
+      }
       return created;
     };
 
@@ -162,7 +165,9 @@ export function benchValidation(config: BenchConfig, run: SyntheticRun): Validat
     while (performance.now() - started < durationMs) {
       for (let i = 0; i < 100; i++) {
         const issues = validateR4(resources[count % resources.length]);
-        if (issues.length > 0) throw new Error(`synthetic order is invalid: ${JSON.stringify(issues)}`);
+        if (issues.length > 0) {
+          throw new Error(`synthetic order is invalid: ${JSON.stringify(issues)}`);
+        }
         count += 1;
       }
     }

@@ -23,7 +23,9 @@ describe('closed-loop load', () => {
       firstIndex: 10,
       send: async (index) => {
         await new Promise((resolve) => setTimeout(resolve, 1));
-        if (index === 10) throw new Error('answered 500');
+        if (index === 10) {
+          throw new Error('answered 500');
+        }
         return 1;
       },
     });

@@ -49,7 +49,9 @@ export function startMachineCpuMeter(): { busyCores(): number } {
   return {
     busyCores() {
       const end = readCpuTimes();
-      if (!start || !end || end.total === start.total) return Number.NaN;
+      if (!start || !end || end.total === start.total) {
+        return Number.NaN;
+      }
       return ((end.busy - start.busy) / (end.total - start.total)) * cores;
     },
   };

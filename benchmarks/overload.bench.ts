@@ -56,10 +56,14 @@ export async function benchOverload(
     const send = async (index: number) => {
       const order = asNewResource(syntheticExam(run, index, index % 4).order);
       const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(order));
-      if (answer.status === 201) return 1;
+      if (answer.status === 201) {
+        return 1;
+      }
       if (answer.status === 503 || answer.status === 429) {
         refused += 1;
-        if (answer.retryAfter === undefined) refusedWithoutRetryAfter += 1;
+        if (answer.retryAfter === undefined) {
+          refusedWithoutRetryAfter += 1;
+        }
         return 0;
       }
       throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);

@@ -25,21 +25,31 @@ export function figure(
   const row: FigureRow = { section, name, value, unit, verdict: 'n/a', ...extra };
   if (extra.target) {
     row.verdict = verdict(value, extra.target);
-    if (row.verdict === 'MISS') row.shortBy = shortfall(value, extra.target);
+    if (row.verdict === 'MISS') {
+      row.shortBy = shortfall(value, extra.target);
+    }
   }
   return row;
 }
 
 export function formatNumber(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return '—';
-  if (unit === '%') return `${(value * 100).toFixed(1)} %`;
-  if (unit === 'MiB') return `${(value / 2 ** 20).toFixed(0)} MiB`;
+  if (!Number.isFinite(value)) {
+    return '—';
+  }
+  if (unit === '%') {
+    return `${(value * 100).toFixed(1)} %`;
+  }
+  if (unit === 'MiB') {
+    return `${(value / 2 ** 20).toFixed(0)} MiB`;
+  }
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
 }
 
 function targetText(target: Target | undefined, unit: string): string {
-  if (!target) return '';
+  if (!target) {
+    return '';
+  }
   return `${target.kind === 'min' ? '≥' : '≤'} ${formatNumber(target.value, unit)}`;
 }
 

@@ -9,7 +9,9 @@ export function startRssSampler(everyMs = 100): RssSampler {
   let peak = process.memoryUsage.rss();
   const sample = () => {
     const rss = process.memoryUsage.rss();
-    if (rss > peak) peak = rss;
+    if (rss > peak) {
+      peak = rss;
+    }
   };
   const timer = setInterval(sample, everyMs);
   timer.unref();

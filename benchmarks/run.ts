@@ -172,7 +172,9 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
       }),
     );
     const targets: { kind: 'pglite' | 'postgres'; url?: string }[] = [{ kind: 'pglite' }];
-    if (config.databaseUrl) targets.push({ kind: 'postgres', url: config.databaseUrl });
+    if (config.databaseUrl) {
+      targets.push({ kind: 'postgres', url: config.databaseUrl });
+    }
     for (const target of targets) {
       const dataDir = await mkdtemp(join(tmpdir(), 'bench-intake-'));
       try {
@@ -277,7 +279,9 @@ async function main(): Promise<void> {
     )}\n`,
   );
   process.stdout.write(`\nResults: ${file}\n`);
-  if (failure !== undefined) throw failure;
+  if (failure !== undefined) {
+    throw failure;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -85,7 +85,9 @@ async function handle(command: HostCommand): Promise<HostReply> {
       return { type: 'started', port };
     }
     case 'wait-consumed': {
-      if (!timeline || !db) throw new Error('timeline service not started');
+      if (!timeline || !db) {
+        throw new Error('timeline service not started');
+      }
       const deadline = performance.now() + command.timeoutMs;
       let consumed: number;
       while ((consumed = await committedOffsets(db, timeline.groupId)) < command.total) {
@@ -104,7 +106,9 @@ async function handle(command: HostCommand): Promise<HostReply> {
         brokers: command.brokers,
         topics: command.topics,
         onProgress: ({ events, total, elapsedMs }) => {
-          if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) return;
+          if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {
+            return;
+          }
           lastPrint = elapsedMs;
           process.stderr.write(
             `  rebuild: ${String(events)}/${String(total)} events, ${(elapsedMs / 1000).toFixed(0)} s\n`,
@@ -126,7 +130,9 @@ async function handle(command: HostCommand): Promise<HostReply> {
       await timeline?.service.stop();
       intake = undefined;
       timeline = undefined;
-      if (db && dropSchemaOnStop) await db.exec(`DROP SCHEMA IF EXISTS ${dropSchemaOnStop} CASCADE`);
+      if (db && dropSchemaOnStop) {
+        await db.exec(`DROP SCHEMA IF EXISTS ${dropSchemaOnStop} CASCADE`);
+      }
       await db?.close();
       db = undefined;
       return { type: 'stopped', outboxBacklog };
@@ -144,7 +150,9 @@ process.on('message', (command: HostCommand) => {
       const response: HostResponse = { ...reply, usage: usage() };
       process.send?.(response, () => {
         // Exiting (not just disconnecting) writes a --cpu-prof profile and leaves no client timers behind.
-        if (command.type === 'stop') process.exit(0);
+        if (command.type === 'stop') {
+          process.exit(0);
+        }
       });
     })
     .catch((error: unknown) => {

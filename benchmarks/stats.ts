@@ -12,8 +12,12 @@ export interface LatencySummary {
  * of the samples at or below it. NaN for no samples, so a missing figure cannot pass as 0 ms.
  */
 export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  if (p < 0 || p > 100) throw new RangeError(`percentile must be 0 to 100, not ${String(p)}`);
+  if (samples.length === 0) {
+    return Number.NaN;
+  }
+  if (p < 0 || p > 100) {
+    throw new RangeError(`percentile must be 0 to 100, not ${String(p)}`);
+  }
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[rank - 1];
@@ -44,14 +48,18 @@ export interface Target {
 
 /** PASS or MISS against a target; n/a when the figure could not be measured. */
 export function verdict(figure: number, target: Target): Verdict {
-  if (!Number.isFinite(figure)) return 'n/a';
+  if (!Number.isFinite(figure)) {
+    return 'n/a';
+  }
   const met = target.kind === 'min' ? figure >= target.value : figure <= target.value;
   return met ? 'PASS' : 'MISS';
 }
 
 /** How far a figure is from its target, as a fraction of the target (0.25 = 25 % short or over). */
 export function shortfall(figure: number, target: Target): number {
-  if (!Number.isFinite(figure) || target.value === 0) return Number.NaN;
+  if (!Number.isFinite(figure) || target.value === 0) {
+    return Number.NaN;
+  }
   const gap = target.kind === 'min' ? target.value - figure : figure - target.value;
   return Math.max(0, gap / target.value);
 }

@@ -207,7 +207,9 @@ export function* syntheticEventBlocks(
   for (let first = 0; first < patients && emitted < total; first += blockPatients) {
     const block: SyntheticEvent[] = [];
     for (let p = first; p < Math.min(patients, first + blockPatients); p++) {
-      for (let e = 0; e < examsPerPatient; e++) block.push(...examEvents(syntheticExam(run, p, e)));
+      for (let e = 0; e < examsPerPatient; e++) {
+        block.push(...examEvents(syntheticExam(run, p, e)));
+      }
     }
     block.sort((a, b) => a.at - b.at);
     const wanted = block.slice(0, total - emitted);

@@ -58,7 +58,9 @@ function subscribeToChanges(port: number, onChange: (patientKey: string) => void
           const frame = buffered.slice(0, end);
           buffered = buffered.slice(end + 2);
           const data = frame.split('\n').find((line) => line.startsWith('data: '));
-          if (data) onChange((JSON.parse(data.slice(6)) as { patientKey: string }).patientKey);
+          if (data) {
+            onChange((JSON.parse(data.slice(6)) as { patientKey: string }).patientKey);
+          }
         }
       });
       resolve(() => req.destroy());
@@ -87,8 +89,12 @@ function latencySchedule(
     // Existing patients get their next exam; new patients (index past the existing) their first.
     const examIndex = (patient < existingPatients ? examsPerPatient : 0) + Math.floor(step / 3);
     const exam = syntheticExam(run, patient, examIndex);
-    if (step % 3 === 0) return encodeSynthetic('serviceRequest', exam.order, 0);
-    if (step % 3 === 1) return encodeSynthetic('imagingStudy', exam.study, 0);
+    if (step % 3 === 0) {
+      return encodeSynthetic('serviceRequest', exam.order, 0);
+    }
+    if (step % 3 === 1) {
+      return encodeSynthetic('imagingStudy', exam.study, 0);
+    }
     return encodeSynthetic('diagnosticReport', exam.report, 0);
   });
 }
@@ -113,7 +119,9 @@ async function measureLatency(
   const latencies: number[] = [];
   const unsubscribe = await subscribeToChanges(port, (patientKey) => {
     const sentAt = pending.get(patientKey);
-    if (sentAt === undefined) return;
+    if (sentAt === undefined) {
+      return;
+    }
     latencies.push(performance.now() - sentAt);
     pending.delete(patientKey);
   });
@@ -128,7 +136,9 @@ async function measureLatency(
       const keys = new Set<string>();
       for (let k = published; k < due; k++) {
         const event = schedule[k];
-        if (pending.has(event.key) || keys.has(event.key)) break;
+        if (pending.has(event.key) || keys.has(event.key)) {
+          break;
+        }
         keys.add(event.key);
         events.push(event);
       }
@@ -137,7 +147,9 @@ async function measureLatency(
         continue;
       }
       const sentAt = performance.now();
-      for (const event of events) pending.set(event.key, sentAt);
+      for (const event of events) {
+        pending.set(event.key, sentAt);
+      }
       await sendByTopic(producer, topics, events);
       published += events.length;
     }

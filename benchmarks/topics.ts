@@ -7,7 +7,9 @@ export async function deleteTopics(brokers: string[], topics: readonly string[])
     await admin.connect();
     const existing = new Set(await admin.listTopics());
     const ours = [...topics, ...topics.map((t) => `${t}.dlq`)].filter((t) => existing.has(t));
-    if (ours.length > 0) await admin.deleteTopics({ topics: ours });
+    if (ours.length > 0) {
+      await admin.deleteTopics({ topics: ours });
+    }
   } finally {
     await admin.disconnect();
   }

@@ -15,10 +15,13 @@ export interface DemoCohortOptions {
 
 function demoPatients(): number {
   const raw = process.env.DEMO_PATIENTS;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_DEMO_PATIENTS;
+  if (raw === undefined || raw.trim() === '') {
+    return DEFAULT_DEMO_PATIENTS;
+  }
   const patients = Number(raw);
-  if (!Number.isInteger(patients) || patients < 0 || patients > 10_000)
+  if (!Number.isInteger(patients) || patients < 0 || patients > 10_000) {
     throw new Error(`DEMO_PATIENTS must be a whole number from 0 to 10000, not "${raw}"`);
+  }
   return patients;
 }
 

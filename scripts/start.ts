@@ -57,7 +57,9 @@ async function waitUntilReady(
     }
     try {
       const res = await fetch(`http://127.0.0.1:${String(spec.port)}/readyz`);
-      if (res.ok) return;
+      if (res.ok) {
+        return;
+      }
     } catch {
       // not listening yet
     }
@@ -72,7 +74,9 @@ const webRoot = join(root, 'services/timeline-service/dist/web');
 
 /** A fresh clone has no built page; building it takes a second and needs no network. */
 function ensureWebPageBuilt(): void {
-  if (existsSync(join(webRoot, 'index.html'))) return;
+  if (existsSync(join(webRoot, 'index.html'))) {
+    return;
+  }
   say('Building the web page (first run)…');
   execFileSync(
     process.execPath,
@@ -97,7 +101,9 @@ async function resetData(): Promise<void> {
   const brokerOwnedHere =
     !process.env.KAFKA_BROKERS && (await runningBrokerPid(join(dataRoot, 'kafka'))) === null;
   const folders = SERVICES.map((spec) => join(dataRoot, spec.name));
-  if (brokerOwnedHere) folders.push(join(dataRoot, 'kafka'));
+  if (brokerOwnedHere) {
+    folders.push(join(dataRoot, 'kafka'));
+  }
   say(
     `Resetting: deleting ${brokerOwnedHere ? 'the services’ data and the local broker’s topics' : 'the services’ data'}…`,
   );
@@ -109,7 +115,9 @@ async function resetData(): Promise<void> {
 
 async function main(): Promise<void> {
   const reset = process.argv.includes('--reset');
-  if (reset) await resetData();
+  if (reset) {
+    await resetData();
+  }
   const children: { spec: ServiceSpec; supervised: SupervisedProcess }[] = [];
   let stopBroker: (() => Promise<void>) | undefined;
   let stopping = false;
@@ -117,14 +125,18 @@ async function main(): Promise<void> {
   const stopAll = async (code: number): Promise<never> => {
     if (stopping) {
       // A second Ctrl-C: no more waiting, but no service left running in its own process group.
-      for (const { supervised } of children) supervised.current()?.kill('SIGKILL');
+      for (const { supervised } of children) {
+        supervised.current()?.kill('SIGKILL');
+      }
       process.exit(code);
     }
     stopping = true;
     say('\nStopping services…');
     await Promise.all(children.map(({ supervised }) => supervised.stop({ killAfterMs: STOP_TIMEOUT_MS })));
     const restarts = children.reduce((sum, { supervised }) => sum + supervised.restarts(), 0);
-    if (restarts > 0) say(`Services restarted during this run: ${String(restarts)}`);
+    if (restarts > 0) {
+      say(`Services restarted during this run: ${String(restarts)}`);
+    }
     if (stopBroker) {
       say('Stopping the local Kafka broker…');
       await stopBroker();
@@ -212,8 +224,9 @@ async function main(): Promise<void> {
 
     say('\nRunning. Open:');
     for (const spec of SERVICES) {
-      for (const path of spec.paths)
+      for (const path of spec.paths) {
         say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
+      }
     }
     say('  DICOM upload: POST application/dicom to http://127.0.0.1:8082/dicom/studies');
     say('Press Ctrl-C to stop.');

@@ -56,7 +56,9 @@ function sleeper() {
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -36,7 +36,9 @@ export function createRestartPolicy({
       startedAt = now;
     },
     nextDelay(now) {
-      if (now - startedAt >= resetAfterMs) attempt = 0;
+      if (now - startedAt >= resetAfterMs) {
+        attempt = 0;
+      }
       const delay = backoffDelay(attempt, { initialDelayMs, maxDelayMs });
       attempt += 1;
       return delay;
@@ -61,7 +63,9 @@ export function hasExited(child: ChildProcess): boolean {
 
 /** Resolves once `child` has exited, at once when it already has. */
 export function waitForExit(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return Promise.resolve();
+  if (hasExited(child)) {
+    return Promise.resolve();
+  }
   return new Promise<void>((resolve) => {
     const done = () => {
       child.off('exit', done);
@@ -112,16 +116,22 @@ export function supervise({
 
   const launch = () => {
     timer = undefined;
-    if (stopped) return;
+    if (stopped) {
+      return;
+    }
     const started = spawn();
     child = started;
     policy.started(now());
-    if (restarts > 0) onRestart?.(started);
+    if (restarts > 0) {
+      onRestart?.(started);
+    }
     started.once('error', (error) => {
       log(`${name} could not be started: ${error.message}`);
     });
     started.once('exit', (code, signal) => {
-      if (stopped || child !== started) return;
+      if (stopped || child !== started) {
+        return;
+      }
       child = undefined;
       restarts += 1;
       const delay = policy.nextDelay(now());
@@ -139,7 +149,9 @@ export function supervise({
       stopped = true;
       clearTimeout(timer);
       const running = child;
-      if (!running || hasExited(running)) return;
+      if (!running || hasExited(running)) {
+        return;
+      }
       const exited = waitForExit(running);
       running.kill(signal);
       const killer = setTimeout(() => running.kill('SIGKILL'), killAfterMs);

@@ -61,11 +61,15 @@ function parseDockerfile(text: string, args: Record<string, string | number> = {
     const expanded = BUILD_TIME_EXPANSION.has(keyword.toUpperCase()) ? expand(written, args) : written;
     if (keyword.toUpperCase() === 'FROM') {
       const from = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(expanded);
-      if (!from) throw new Error(`cannot read FROM ${expanded}`);
+      if (!from) {
+        throw new Error(`cannot read FROM ${expanded}`);
+      }
       stages.push({ image: from[1], name: from[2], instructions: [] });
     } else {
       const stage = stages.at(-1);
-      if (!stage) throw new Error(`${keyword} before the first FROM`);
+      if (!stage) {
+        throw new Error(`${keyword} before the first FROM`);
+      }
       stage.instructions.push({ keyword: keyword.toUpperCase(), args: expanded });
     }
   }
@@ -103,7 +107,9 @@ function environment(stage: Stage): Record<string, string> {
 function command(stage: Stage): string[] {
   const cmd = JSON.parse(instructions(stage, 'CMD').at(-1) ?? 'null') as string[];
   const [shell, flag, script = ''] = cmd;
-  if (shell !== 'sh' || flag !== '-c') return cmd;
+  if (shell !== 'sh' || flag !== '-c') {
+    return cmd;
+  }
   expect(script, 'a shell CMD must exec, or node is not PID 1 and misses SIGTERM').toMatch(/^exec /);
   return expand(script.slice('exec '.length), environment(stage)).split(/\s+/);
 }
@@ -169,7 +175,9 @@ const INTAKE_DOCKERFILE = 'services/intake.Dockerfile';
 /** The stages of a service's image, its build arguments applied. */
 function imageOf(name: string): Stage[] {
   const build = builds.find((b) => b.name === name);
-  if (!build) throw new Error(`${name} is not built`);
+  if (!build) {
+    throw new Error(`${name} is not built`);
+  }
   return parseDockerfile(read(build.dockerfile), build.args);
 }
 
@@ -197,10 +205,14 @@ describe('Dockerfiles', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
       const stageNames = new Set(stages.map((s) => s.name));
       for (const { image } of stages) {
-        if (!stageNames.has(image)) expect(isPinned(image), image).toBe(true);
+        if (!stageNames.has(image)) {
+          expect(isPinned(image), image).toBe(true);
+        }
       }
       const final = stages.at(-1);
-      if (!final) throw new Error('no stage');
+      if (!final) {
+        throw new Error('no stage');
+      }
       const user = instructions(final, 'USER').at(-1);
       expect(user).toBeDefined();
       expect(user?.split(':')[0]).not.toMatch(/^(root|0)$/);
@@ -215,8 +227,9 @@ describe('Dockerfiles', () => {
             const path = posix.join(context, source);
             expect(existsSync(join(root, path)), path).toBe(true);
             // The context is the directory the Dockerfile names; .dockerignore applies to the repository root.
-            if (context === '.')
+            if (context === '.') {
               expect(ignored(posix.normalize(source)), `${source} is in .dockerignore`).toBe(false);
+            }
           }
         }
       }
@@ -231,7 +244,9 @@ describe('Dockerfiles', () => {
       expect(bases.size).toBe(1);
       expect([...bases][0]).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
       const final = stages.at(-1);
-      if (!final) throw new Error('no stage');
+      if (!final) {
+        throw new Error('no stage');
+      }
       expect(instructions(final, 'USER').at(-1)).toBe('node');
       expect(instructions(final, 'WORKDIR').at(-1)).toBe('/app');
       const cmd = command(final);
@@ -249,12 +264,16 @@ describe('Dockerfiles', () => {
     (name) => {
       const stages = imageOf(name);
       const final = stages.at(-1);
-      if (!final) throw new Error('no stage');
+      if (!final) {
+        throw new Error('no stage');
+      }
       const needed = runtimeWorkspaces(`services/${name}`);
       // The stage the final one takes node_modules from.
       const depsName = copies(final).find((c) => c.from !== undefined && c.sources.includes('/app'))?.from;
       const deps = stages.find((s) => s.name === depsName);
-      if (!deps) throw new Error(`${name}: the final stage copies /app from no stage`);
+      if (!deps) {
+        throw new Error(`${name}: the final stage copies /app from no stage`);
+      }
       const manifests = copies(deps)
         .flatMap((c) => c.sources)
         .filter((s) => s.endsWith('/package.json'))
@@ -275,7 +294,9 @@ describe('Dockerfiles', () => {
   it('serves the web page it builds from the timeline image', () => {
     const stages = parseDockerfile(read('services/timeline-service/Dockerfile'));
     const final = stages.at(-1);
-    if (!final) throw new Error('no stage');
+    if (!final) {
+      throw new Error('no stage');
+    }
     const built = copies(final).find((c) => c.sources.some((s) => s.endsWith('/dist/web')));
     const builder = stages.find((s) => s.name === built?.from);
     expect(instructions(builder ?? final, 'RUN')).toContain('npm run build');
@@ -291,7 +312,9 @@ describe('Dockerfiles', () => {
     expect(stages.at(-1)?.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
     const binary = service('otel-collector').healthcheck?.test[1];
     const final = stages.at(-1);
-    if (!final) throw new Error('no stage');
+    if (!final) {
+      throw new Error('no stage');
+    }
     expect(copies(final).map((c) => c.destination)).toContain(binary);
     expect(copies(final).map((c) => c.destination)).toContain('/etc/otelcol-contrib/config.yaml');
   });

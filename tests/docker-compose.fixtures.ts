@@ -26,7 +26,9 @@ export const compose = parse(read('docker-compose.yml'), { merge: true }) as {
 
 export function service(name: string): ComposeService {
   const found = compose.services[name];
-  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  if (!found) {
+    throw new Error(`docker-compose.yml has no service ${name}`);
+  }
   return found;
 }
 
@@ -74,7 +76,9 @@ function dockerignore(text: string): (path: string) => boolean {
     const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
     let ignored = false;
     for (const rule of rules) {
-      if (prefixes.some((p) => rule.regex.test(p))) ignored = !rule.include;
+      if (prefixes.some((p) => rule.regex.test(p))) {
+        ignored = !rule.include;
+      }
     }
     return ignored;
   };

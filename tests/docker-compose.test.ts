@@ -9,7 +9,9 @@ import { APP_PORTS, APPS, compose, isPinned, read, service } from './docker-comp
 
 function env(name: string, variable: string): string {
   const value = service(name).environment?.[variable];
-  if (value === undefined) throw new Error(`${name} does not set ${variable}`);
+  if (value === undefined) {
+    throw new Error(`${name} does not set ${variable}`);
+  }
   return String(value);
 }
 
@@ -126,8 +128,11 @@ describe('docker-compose.yml', () => {
 
   it('pins every image, builds the rest from a Dockerfile, and gives every service a healthcheck', () => {
     for (const [name, entry] of Object.entries(compose.services)) {
-      if (entry?.image !== undefined) expect(isPinned(entry.image), `${name}: ${entry.image}`).toBe(true);
-      else expect(entry?.build?.context, name).toBeDefined();
+      if (entry?.image !== undefined) {
+        expect(isPinned(entry.image), `${name}: ${entry.image}`).toBe(true);
+      } else {
+        expect(entry?.build?.context, name).toBeDefined();
+      }
       expect(entry?.healthcheck?.test.length, name).toBeGreaterThan(0);
     }
   });

@@ -153,7 +153,9 @@ describe('the AsyncAPI contract (infra/asyncapi/asyncapi.yaml)', () => {
 
   function channel(address: string): MessageValidators {
     const found = validators.get(address);
-    if (!found) throw new Error(`no channel for ${address}`);
+    if (!found) {
+      throw new Error(`no channel for ${address}`);
+    }
     return found;
   }
 
@@ -161,7 +163,9 @@ describe('the AsyncAPI contract (infra/asyncapi/asyncapi.yaml)', () => {
     const parsed = await parseAsyncApi();
     const errors = parsed.diagnostics.filter((d) => severityOf(d) === ERROR_SEVERITY);
     expect(errors.map((d) => `${d.path.join('.')}: ${d.message}`)).toEqual([]);
-    if (!parsed.document) throw new Error('the AsyncAPI document did not parse');
+    if (!parsed.document) {
+      throw new Error('the AsyncAPI document did not parse');
+    }
     document = parsed.document;
     validators = messageValidators(document);
   });
@@ -181,7 +185,9 @@ describe('the AsyncAPI contract (infra/asyncapi/asyncapi.yaml)', () => {
       .map((c) => c.address());
     expect(addresses).toHaveLength(allTopics().length);
     expect(new Set(addresses)).toEqual(new Set(allTopics()));
-    for (const topic of Object.values(DEFAULT_TOPICS)) expect(addresses).toContain(deadLetterTopicFor(topic));
+    for (const topic of Object.values(DEFAULT_TOPICS)) {
+      expect(addresses).toContain(deadLetterTopicFor(topic));
+    }
   });
 
   it('keys every message of the event topics by the patient key the producers compute', () => {

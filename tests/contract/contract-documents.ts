@@ -46,7 +46,9 @@ function describeErrors(validate: ValidateFunction): string {
 
 /** Throws naming every schema violation, so a failing test says what drifted. */
 export function assertValid(validate: ValidateFunction, value: unknown, what: string): void {
-  if (!validate(value)) throw new Error(`${what} does not match the contract: ${describeErrors(validate)}`);
+  if (!validate(value)) {
+    throw new Error(`${what} does not match the contract: ${describeErrors(validate)}`);
+  }
 }
 
 /**
@@ -60,7 +62,9 @@ export function messageValidators(document: AsyncAPIDocumentInterface): Map<stri
   for (const channel of document.channels().all()) {
     const address = channel.address();
     const message = channel.messages().all().at(0);
-    if (!address || !message) throw new Error(`channel ${channel.id()} has no address or no message`);
+    if (!address || !message) {
+      throw new Error(`channel ${channel.id()} has no address or no message`);
+    }
     const binding = message.bindings().get('kafka')?.value<{ key?: unknown }>();
     const schemas = {
       key: binding?.key ?? {},

@@ -3,8 +3,12 @@ import { openApiValidators, readOpenApi, type OpenApiDocument } from './contract
 
 /** Every `$ref` value in a JSON value. */
 function refsIn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(refsIn);
-  if (typeof value !== 'object' || value === null) return [];
+  if (Array.isArray(value)) {
+    return value.flatMap(refsIn);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return [];
+  }
   return Object.entries(value).flatMap(([key, inner]) =>
     key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
   );

@@ -42,13 +42,17 @@ const readers = new Map<string, TopicReader>();
 function channelOf(role: TopicRole, deadLetter = false): MessageValidators {
   const address = deadLetter ? deadLetterTopicFor(DEFAULT_TOPICS[role]) : DEFAULT_TOPICS[role];
   const channel = contract.get(address);
-  if (!channel) throw new Error(`the contract has no channel ${address}`);
+  if (!channel) {
+    throw new Error(`the contract has no channel ${address}`);
+  }
   return channel;
 }
 
 function reader(topic: string): TopicReader {
   const found = readers.get(topic);
-  if (!found) throw new Error(`no reader on ${topic}`);
+  if (!found) {
+    throw new Error(`no reader on ${topic}`);
+  }
   return found;
 }
 
@@ -65,15 +69,20 @@ function jsonOf(message: ConsumedMessage): unknown {
 
 beforeAll(async () => {
   const parsed = await parseAsyncApi();
-  if (!parsed.document) throw new Error('the AsyncAPI document did not parse');
+  if (!parsed.document) {
+    throw new Error('the AsyncAPI document did not parse');
+  }
   contract = messageValidators(parsed.document);
   system = await startSystem();
   const topics: TopicNames = system.topics;
   const deadLetters = deadLetterTopicFor(topics.serviceRequest);
   await ensureTopics({ brokers, topics: [deadLetters], numPartitions: 3 });
-  for (const topic of [...Object.values(topics), deadLetters])
+  for (const topic of [...Object.values(topics), deadLetters]) {
     readers.set(topic, await readTopic(brokers, topic));
-  for (const resource of ResponsePathwayResources) await putResource(system, resource);
+  }
+  for (const resource of ResponsePathwayResources) {
+    await putResource(system, resource);
+  }
   // A delete is published too (with the last body), so the contract must accept it.
   const deleted = await fetch(`${system.orderBase}/ServiceRequest/${ResponseLiverMrOrder.id ?? ''}`, {
     method: 'DELETE',
@@ -94,10 +103,14 @@ describe('messages the running services publish match asyncapi.yaml', () => {
       (role === 'serviceRequest' ? 1 : 0);
     const messages = await reader(system.topics[role]).waitFor(published);
     expect(messages).toHaveLength(published);
-    for (const message of messages) assertMessageMatches(channelOf(role), message, jsonOf(message));
+    for (const message of messages) {
+      assertMessageMatches(channelOf(role), message, jsonOf(message));
+    }
     const types = new Set(messages.map((m) => m.headers.ce_type));
     expect(types).toContain(`imaging.${resourceType.toLowerCase()}.created`);
-    if (role === 'serviceRequest') expect(types).toContain('imaging.servicerequest.deleted');
+    if (role === 'serviceRequest') {
+      expect(types).toContain('imaging.servicerequest.deleted');
+    }
   });
 
   it('every timeline summary of the timeline service matches the timeline channel, responses included', async () => {
@@ -153,7 +166,9 @@ describe('the timeline service answers every route of openapi.yaml as documented
     const timelineUrl = `${system.timelineBase}/api/patients/${encodeURIComponent(ResponsePatient.key)}/timeline`;
     const exams = await eventually(async () => {
       const res = await fetch(timelineUrl);
-      if (!res.ok) return undefined;
+      if (!res.ok) {
+        return undefined;
+      }
       const { exams: found } = (await res.json()) as { exams: { examId: string; studyUid: string | null }[] };
       return found.length > 0 && found.every((exam) => exam.studyUid !== null) ? found : undefined;
     }, 'the patient timeline');
@@ -209,7 +224,9 @@ describe('the timeline service answers every route of openapi.yaml as documented
     const checked: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
       const operation = operations.get;
-      if (!operation || path === '/api/events') continue;
+      if (!operation || path === '/api/events') {
+        continue;
+      }
       const url = new URL(
         path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(values.get(name) ?? '')),
         system.timelineBase,
@@ -255,7 +272,9 @@ function resolveResponse(
   doc: OpenApiDocument,
   response: ResponseObject | { $ref: string } | undefined,
 ): ResponseObject | undefined {
-  if (!response || !('$ref' in response)) return response;
+  if (!response || !('$ref' in response)) {
+    return response;
+  }
   const name = response.$ref.replace('#/components/responses/', '');
   return doc.components.responses?.[name];
 }

@@ -23,7 +23,9 @@ async function timelineOf(
   return eventually(
     async () => {
       const res = await fetch(url);
-      if (!res.ok) return undefined;
+      if (!res.ok) {
+        return undefined;
+      }
       const timeline = (await res.json()) as TimelineView;
       return timeline.exams.length === examCount ? timeline : undefined;
     },

@@ -73,7 +73,9 @@ describe.each(testDatabaseTargets())(
           scenario === cases.confirmedThenNonTargetProgression
             ? [...scenario.resources].reverse()
             : scenario.resources;
-        for (const resource of resources) await putResource(system, resource);
+        for (const resource of resources) {
+          await putResource(system, resource);
+        }
       }
     }, 120_000);
 
@@ -92,7 +94,9 @@ describe.each(testDatabaseTargets())(
         const refs = scenario.resources.map((r) => `"${r.resourceType}/${r.id ?? ''}"`);
         timeline = await eventually(async () => {
           const res = await fetch(url);
-          if (!res.ok) return undefined;
+          if (!res.ok) {
+            return undefined;
+          }
           const text = await res.text();
           return refs.every((ref) => text.includes(ref)) ? (JSON.parse(text) as TimelineView) : undefined;
         }, `every resource of ${scenario.patient.key} on its timeline`);
@@ -103,7 +107,9 @@ describe.each(testDatabaseTargets())(
         timeline: found,
         exam(id) {
           const exam = found.exams.find((e) => e.examId === examIdOf(scenario, id));
-          if (!exam) throw new Error(`no exam ${id} on the timeline of ${scenario.patient.key}`);
+          if (!exam) {
+            throw new Error(`no exam ${id} on the timeline of ${scenario.patient.key}`);
+          }
           return exam;
         },
       };

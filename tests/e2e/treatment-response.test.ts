@@ -38,7 +38,9 @@ async function timelineOnceComplete(system: RunningSystem): Promise<ExamView[]> 
   const url = `${system.timelineBase}/api/patients/${encodeURIComponent(ResponsePatient.key)}/timeline`;
   return eventually(async () => {
     const res = await fetch(url);
-    if (!res.ok) return undefined;
+    if (!res.ok) {
+      return undefined;
+    }
     const { exams } = (await res.json()) as { exams: ExamView[] };
     // Whatever the arrival order, the answer is final once every CT has its order, study and report.
     const complete = CT_EXAMS.every((ct) =>
@@ -68,7 +70,9 @@ describe.each(testDatabaseTargets())('treatment response through the services on
     system = await startSystem({ database: target });
     const timelineEvents = await readTopic(testKafkaBrokers(), system.topics.timeline);
     try {
-      for (const resource of resources) await putResource(system, resource);
+      for (const resource of resources) {
+        await putResource(system, resource);
+      }
 
       const exams = await timelineOnceComplete(system);
       const byStudy = new Map(exams.map((exam) => [exam.studyUid, exam]));

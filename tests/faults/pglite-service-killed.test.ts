@@ -18,7 +18,9 @@ describe('an intake service on PGlite killed with SIGKILL during writes', () => 
   afterEach(async () => {
     await service?.kill('SIGTERM');
     service = undefined;
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('reads back every acknowledged write after the restart', async () => {

@@ -38,7 +38,9 @@ describe('the timeline service killed with SIGKILL during the load', () => {
     phase('load done');
     expect(stats.acknowledged).toHaveLength(stats.planned);
     await expectTimelinesToConverge(running.timelineBase, stats.acknowledged);
-    for (const service of Object.values(running.services)) expect(service.unexpectedExits).toEqual([]);
+    for (const service of Object.values(running.services)) {
+      expect(service.unexpectedExits).toEqual([]);
+    }
     process.stderr.write(
       `timeline SIGKILL scenario: ${String(stats.planned)} writes, ${String(Date.now() - started)} ms\n`,
     );

@@ -47,7 +47,9 @@ describe('two timeline instances in one consumer group, one killed during the lo
       patientKeys,
     );
     expect(published.conflicts, 'versions published twice with different content').toEqual([]);
-    for (const service of running.timelines.slice(1)) expect(service.unexpectedExits).toEqual([]);
+    for (const service of running.timelines.slice(1)) {
+      expect(service.unexpectedExits).toEqual([]);
+    }
     process.stderr.write(
       `timeline scale-out scenario: ${String(stats.planned)} writes, ${String(comparison.patients)} patients, ` +
         `${String(published.messages)} timeline events, ${String(Date.now() - started)} ms\n`,

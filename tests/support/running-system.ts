@@ -47,7 +47,9 @@ export interface StartSystemOptions {
 async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
   // Every service needs a store of its own: the file's shared PGlite instance would be one store
   // for all four, so PGlite gets an instance per service; a server gets a fresh schema per service.
-  if (!target?.url) return openDatabase({ schema: service });
+  if (!target?.url) {
+    return openDatabase({ schema: service });
+  }
   return openTestDatabase(target);
 }
 

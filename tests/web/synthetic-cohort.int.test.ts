@@ -11,8 +11,9 @@ describe('the synthetic cohort through the FHIR APIs', () => {
   let system: RunningSystem;
   const cohort = generateCohort({ patients: 6, seed: 2024 });
   const latest = new Map<string, CohortResource>();
-  for (const r of cohort.patients.flatMap((p) => p.arrivals))
+  for (const r of cohort.patients.flatMap((p) => p.arrivals)) {
     latest.set(`${r.resourceType}/${r.id ?? ''}`, r);
+  }
 
   beforeAll(async () => {
     system = await startSystem();

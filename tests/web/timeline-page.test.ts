@@ -24,8 +24,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const webRoot = path.join(root, 'services/timeline-service/dist/web');
 const screenshotPath = path.join(root, 'docs/screenshots/timeline.png');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
+if (!hasChromium) {
   console.warn(`timeline page tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+}
 
 interface TimelineJson {
   timelineVersion: number;
@@ -46,7 +47,9 @@ interface TimelineJson {
 }
 
 function buildWebPageIfMissing(): void {
-  if (existsSync(path.join(webRoot, 'index.html'))) return;
+  if (existsSync(path.join(webRoot, 'index.html'))) {
+    return;
+  }
   execFileSync(
     process.execPath,
     [
@@ -93,7 +96,9 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     system = await startSystem({ webRoot });
     cohort = generateCohort({ patients: 3, seed: 42 });
     const found = cohort.patients.find((p) => p.pathway === 'PR');
-    if (!found) throw new Error('a cohort of three always has a partial responder');
+    if (!found) {
+      throw new Error('a cohort of three always has a partial responder');
+    }
     responder = found;
     await loadCohort({
       cohort,
@@ -115,10 +120,14 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      if (message.type() === 'error') {
+        consoleErrors.push(message.text());
+      }
     });
     page.on('response', (response) => {
-      if (response.status() >= 400) consoleErrors.push(`${String(response.status())} ${response.url()}`);
+      if (response.status() >= 400) {
+        consoleErrors.push(`${String(response.status())} ${response.url()}`);
+      }
     });
   }, 180_000);
 
@@ -161,7 +170,9 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
 
   it('warns on the page when a patient’s baseline is older than RECIST’s 4 weeks', async () => {
     const patient = cohort.patients.find((p) => p.features.includes('old-baseline'));
-    if (!patient) throw new Error('a cohort of three from seed 42 has an old baseline');
+    if (!patient) {
+      throw new Error('a cohort of three from seed 42 has an old baseline');
+    }
     await settledTimeline(system, patient);
     await page.goto(`${system.timelineBase}/`);
     const search = page.getByLabel('Identifier or name');

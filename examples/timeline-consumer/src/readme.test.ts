@@ -52,7 +52,9 @@ describe('the example README', () => {
   it('shows the consumer set-up exactly as src/main.ts has it', () => {
     const snippets = codeBlocks('ts');
     expect(snippets).toHaveLength(1);
-    for (const snippet of snippets) expect(main).toContain(snippet.trim());
+    for (const snippet of snippets) {
+      expect(main).toContain(snippet.trim());
+    }
   });
 
   it('shows the line formatSummaryLine prints, without the patient key', () => {

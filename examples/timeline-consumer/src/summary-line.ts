@@ -11,7 +11,9 @@ export function patientTag(patientKey: string): string {
 
 function responseText(summary: TimelineSummaryEvent): string {
   const latest = summary.latestResponse;
-  if (!latest) return 'no response yet';
+  if (!latest) {
+    return 'no response yet';
+  }
   const percent =
     latest.percentFromBaseline === null
       ? ''

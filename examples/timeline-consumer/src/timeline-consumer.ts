@@ -69,7 +69,9 @@ function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   const strings: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) strings[name] = value.toString();
+    if (value !== undefined) {
+      strings[name] = value.toString();
+    }
   }
   return strings;
 }
@@ -105,7 +107,9 @@ export function decodeTimelineSummary(message: {
     throw new InvalidSummaryError(`unsupported schemaVersion ${JSON.stringify(version)}`);
   }
   const key = message.key?.toString();
-  if (!key) throw new InvalidSummaryError('message has no key (patient key)');
+  if (!key) {
+    throw new InvalidSummaryError('message has no key (patient key)');
+  }
   return { key, attributes, summary: summary as TimelineSummaryEvent };
 }
 
@@ -142,7 +146,9 @@ export function createTimelineConsumer({
           try {
             decoded = decodeTimelineSummary(message);
           } catch (error) {
-            if (!(error instanceof InvalidSummaryError)) throw error;
+            if (!(error instanceof InvalidSummaryError)) {
+              throw error;
+            }
             onInvalid(error, position);
             return;
           }

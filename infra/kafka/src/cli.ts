@@ -16,10 +16,13 @@ const USAGE = `usage: kafka-local <fetch|start|stop|status>
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65_535)
+  if (!Number.isInteger(value) || value < 1 || value > 65_535) {
     throw new Error(`${name} must be a port number, got ${JSON.stringify(raw)}`);
+  }
   return value;
 }
 

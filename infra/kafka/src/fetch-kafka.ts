@@ -30,7 +30,9 @@ export async function fetchKafka({
   log = () => {},
 }: FetchKafkaOptions = {}): Promise<string> {
   const libs = kafkaLibsDir(version, cacheDir);
-  if (hasBrokerJar(libs, version)) return libs;
+  if (hasBrokerJar(libs, version)) {
+    return libs;
+  }
   log(`Fetching Apache Kafka ${version} from Maven Central into ${libs}…`);
   await new Promise<void>((resolve, reject) => {
     const mvn = spawn(
@@ -47,7 +49,8 @@ export async function fetchKafka({
         : reject(new Error(`mvn dependency:copy-dependencies failed with exit code ${String(code)}`)),
     );
   });
-  if (!hasBrokerJar(libs, version))
+  if (!hasBrokerJar(libs, version)) {
     throw new Error(`kafka_2.13-${version}.jar missing from ${libs} after mvn`);
+  }
   return libs;
 }

@@ -153,12 +153,20 @@ export async function stopKafkaBroker(
   graceMs = STOP_GRACE_MS,
 ): Promise<boolean> {
   const pid = await runningBrokerPid(dataDir);
-  if (pid === null) return false;
+  if (pid === null) {
+    return false;
+  }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 100));
+  while (isAlive(pid) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  if (isAlive(pid)) {
+    process.kill(pid, 'SIGKILL');
+  }
+  while (isAlive(pid)) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await rm(join(dataDir, PID_FILE), { force: true });
   return true;
 }
@@ -173,7 +181,9 @@ async function tailOfLog(dataDir: string, lines = 15): Promise<string> {
 
 /** Formats KRaft storage once; a formatted folder keeps its cluster id and data across restarts. */
 async function formatStorage(libs: string, dataDir: string, propertiesFile: string): Promise<void> {
-  if (existsSync(join(dataDir, 'logs', 'meta.properties'))) return;
+  if (existsSync(join(dataDir, 'logs', 'meta.properties'))) {
+    return;
+  }
   const clusterId = randomBytes(16).toString('base64url');
   await new Promise<void>((resolve, reject) => {
     const out = openSync(join(dataDir, LOG_FILE), 'a');
@@ -197,8 +207,11 @@ async function formatStorage(libs: string, dataDir: string, propertiesFile: stri
     );
     format.once('exit', (code) => {
       closeSync(out);
-      if (code === 0) resolve();
-      else reject(new Error(`Kafka storage format failed with exit code ${String(code)}`));
+      if (code === 0) {
+        resolve();
+      } else {
+        reject(new Error(`Kafka storage format failed with exit code ${String(code)}`));
+      }
     });
   });
 }
@@ -251,7 +264,9 @@ export async function startKafkaBroker({
   );
   closeSync(out);
   const pid = child.pid;
-  if (pid === undefined) throw new Error('could not start java (Java 17+ is needed)');
+  if (pid === undefined) {
+    throw new Error('could not start java (Java 17+ is needed)');
+  }
   child.unref();
   await writeFile(join(dataDir, PID_FILE), String(pid));
 

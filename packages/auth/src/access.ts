@@ -30,8 +30,12 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
  * `system|value` such as `https://hospital.example/mrn|A123`) is used as it is.
  */
 export function patientKeyOfClaim(claim: unknown): string | undefined {
-  if (typeof claim !== 'string' || claim === '') return undefined;
-  if (claim.includes('|') || claim.startsWith('Patient/')) return claim;
+  if (typeof claim !== 'string' || claim === '') {
+    return undefined;
+  }
+  if (claim.includes('|') || claim.startsWith('Patient/')) {
+    return claim;
+  }
   return FHIR_ID.test(claim) ? `Patient/${claim}` : undefined;
 }
 
@@ -77,15 +81,18 @@ export function decide(
   let restricted = false;
   for (const interaction of interactions) {
     const broad = can(identity.grant, { resourceType, interaction, contexts: ['user', 'system'] });
-    if (broad) continue;
+    if (broad) {
+      continue;
+    }
     const viaPatient =
       identity.patient !== undefined &&
       can(identity.grant, { resourceType, interaction, contexts: ['patient'] });
-    if (!viaPatient)
+    if (!viaPatient) {
       return {
         allowed: false,
         missing: scopeNeeded(resourceType, interactions, preferredContext(identity)),
       };
+    }
     restricted = true;
   }
   return { allowed: true, patient: restricted ? identity.patient : undefined };
@@ -93,6 +100,8 @@ export function decide(
 
 function preferredContext(identity: Pick<CallerIdentity, 'grant' | 'patient'>): ScopeContext {
   const contexts = new Set(identity.grant.resources.map((scope) => scope.context));
-  if (identity.patient !== undefined && contexts.has('patient')) return 'patient';
+  if (identity.patient !== undefined && contexts.has('patient')) {
+    return 'patient';
+  }
   return contexts.has('user') ? 'user' : 'system';
 }

@@ -50,9 +50,13 @@ export interface TokenResponse {
 async function tokenEndpointOf(issuer: string, fetchFn: typeof fetch): Promise<string> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   const response = await fetchFn(url, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`${url} answered ${String(response.status)}`);
+  if (!response.ok) {
+    throw new Error(`${url} answered ${String(response.status)}`);
+  }
   const { token_endpoint: endpoint } = (await response.json()) as { token_endpoint?: unknown };
-  if (typeof endpoint !== 'string') throw new Error(`${url} names no token_endpoint`);
+  if (typeof endpoint !== 'string') {
+    throw new Error(`${url} names no token_endpoint`);
+  }
   return endpoint;
 }
 
@@ -100,10 +104,11 @@ export async function requestBackendToken({
     error?: string;
     error_description?: string;
   };
-  if (!response.ok || typeof body.access_token !== 'string')
+  if (!response.ok || typeof body.access_token !== 'string') {
     throw new TokenRequestError(
       `token request refused: ${body.error ?? String(response.status)}${body.error_description ? ` (${body.error_description})` : ''}`,
       { oauthError: body.error, retriable: response.status >= 500 },
     );
+  }
   return body as TokenResponse;
 }

@@ -28,8 +28,11 @@ beforeAll(async () => {
     requireScope('DiagnosticReport', 'rs'),
     (req: express.Request<{ key: string }>, res) => {
       const access = accessOf(res);
-      if (!canSeePatient(access, req.params.key)) res.status(404).end();
-      else res.json({ patient: req.params.key, restrictedTo: access.restrictedTo ?? null });
+      if (!canSeePatient(access, req.params.key)) {
+        res.status(404).end();
+      } else {
+        res.json({ patient: req.params.key, restrictedTo: access.restrictedTo ?? null });
+      }
     },
   );
   const server = app.listen(0, '127.0.0.1');

@@ -20,7 +20,9 @@ const LOCALS_KEY = 'oncoimgAccess';
 /** The caller of this request; throws when requireAccess did not run before the handler. */
 export function accessOf(res: Response): Access {
   const access = (res.locals as Record<string, unknown>)[LOCALS_KEY] as Access | undefined;
-  if (!access) throw new Error('accessOf: requireAccess did not run for this route');
+  if (!access) {
+    throw new Error('accessOf: requireAccess did not run for this route');
+  }
   return access;
 }
 
@@ -105,7 +107,9 @@ export function requireAccess({
  */
 export function requireScope(resourceType: string, permissions: string): RequestHandler {
   const interactions = parseInteractions(permissions);
-  if (!interactions) throw new Error(`requireScope: ${permissions} is not a SMART v2 permission string`);
+  if (!interactions) {
+    throw new Error(`requireScope: ${permissions} is not a SMART v2 permission string`);
+  }
   return (_req: Request, res: Response, next: NextFunction) => {
     const access = accessOf(res);
     const decision = decide(access, resourceType, interactions);
@@ -114,7 +118,9 @@ export function requireScope(resourceType: string, permissions: string): Request
       answer(res, 403, outcomeWithText(forbidden, `missing scope ${decision.missing}`));
       return;
     }
-    if (decision.patient !== undefined) access.restrictedTo = decision.patient;
+    if (decision.patient !== undefined) {
+      access.restrictedTo = decision.patient;
+    }
     next();
   };
 }

@@ -41,11 +41,15 @@ const V2_PERMISSIONS = /^c?r?u?d?s?$/;
  */
 export function parseResourceScope(text: string): ResourceScope | undefined {
   const match = RESOURCE_SCOPE.exec(text);
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const [, context = '', resourceType = '', permissions = ''] = match;
   const v1 = V1_PERMISSIONS[permissions];
   const interactions = v1 ?? parseInteractions(permissions);
-  if (!interactions) return undefined;
+  if (!interactions) {
+    return undefined;
+  }
   return { context: context as ScopeContext, resourceType, interactions: new Set(interactions), text };
 }
 
@@ -56,8 +60,11 @@ export function parseScopes(scope: string | readonly string[] | undefined): Scop
   const others = new Set<string>();
   for (const word of words) {
     const parsed = parseResourceScope(word);
-    if (parsed) resources.push(parsed);
-    else if (!RESOURCE_SCOPE.test(word.split('?')[0] ?? '')) others.add(word);
+    if (parsed) {
+      resources.push(parsed);
+    } else if (!RESOURCE_SCOPE.test(word.split('?')[0] ?? '')) {
+      others.add(word);
+    }
   }
   return { resources, others };
 }
@@ -93,7 +100,9 @@ export function can(grant: ScopeGrant, query: AccessQuery): boolean {
  */
 export function isScopeCovered(requested: string, allowed: ScopeGrant): boolean {
   const scope = parseResourceScope(requested);
-  if (!scope) return allowed.others.has(requested);
+  if (!scope) {
+    return allowed.others.has(requested);
+  }
   return [...scope.interactions].every((interaction) =>
     can(allowed, { resourceType: scope.resourceType, interaction, contexts: [scope.context] }),
   );

@@ -84,7 +84,9 @@ export function capabilitySecurity(endpoints: AuthorizationEndpoints): Capabilit
 export function endpointsOfDiscovery(document: Record<string, unknown>): AuthorizationEndpoints {
   const text = (name: string) => {
     const value = document[name];
-    if (typeof value !== 'string') throw new Error(`the discovery document has no ${name}`);
+    if (typeof value !== 'string') {
+      throw new Error(`the discovery document has no ${name}`);
+    }
     return value;
   };
   const optional = (name: string) => (typeof document[name] === 'string' ? document[name] : undefined);

@@ -59,18 +59,21 @@ export async function discoverJwksUri(
   let document: DiscoveryDocument;
   try {
     const response = await fetchFn(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) throw new Error(`discovery answered ${String(response.status)}`);
+    if (!response.ok) {
+      throw new Error(`discovery answered ${String(response.status)}`);
+    }
     document = (await response.json()) as DiscoveryDocument;
   } catch (error) {
     throw new AuthError('ISSUER_UNREACHABLE', `cannot read the issuer's discovery document ${url}`, {
       cause: error,
     });
   }
-  if (document.issuer !== issuer || typeof document.jwks_uri !== 'string')
+  if (document.issuer !== issuer || typeof document.jwks_uri !== 'string') {
     throw new AuthError(
       'ISSUER_UNREACHABLE',
       `the discovery document at ${url} does not describe issuer ${issuer} with a jwks_uri`,
     );
+  }
   return document.jwks_uri;
 }
 
@@ -83,22 +86,34 @@ const CLAIM_CODES: Readonly<Record<string, AuthErrorCode>> = {
 
 /** The closed code for whatever jose (or the network under it) threw. */
 export function authErrorOf(error: unknown): AuthError {
-  if (error instanceof AuthError) return error;
+  if (error instanceof AuthError) {
+    return error;
+  }
   const wrap = (code: AuthErrorCode, message: string) => new AuthError(code, message, { cause: error });
-  if (error instanceof errors.JWTExpired) return wrap('EXPIRED', 'the token has expired');
-  if (error instanceof errors.JWTClaimValidationFailed)
+  if (error instanceof errors.JWTExpired) {
+    return wrap('EXPIRED', 'the token has expired');
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
     return wrap(CLAIM_CODES[error.claim] ?? 'INVALID_CLAIMS', `claim ${error.claim}: ${error.reason}`);
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
     return wrap('UNSUPPORTED_ALG', 'the token is not signed with an accepted asymmetric algorithm');
-  if (error instanceof errors.JWSSignatureVerificationFailed)
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
     return wrap('BAD_SIGNATURE', 'the token signature does not verify');
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+  }
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return wrap('UNKNOWN_KEY', "no single key of the issuer's JWKS matches the token");
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
     return wrap('MALFORMED_TOKEN', 'the token is not a well-formed signed JWT');
-  if (error instanceof errors.JWKSTimeout) return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS timed out");
-  if (error instanceof errors.JWKSInvalid || error instanceof errors.JOSEError)
+  }
+  if (error instanceof errors.JWKSTimeout) {
+    return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS timed out");
+  }
+  if (error instanceof errors.JWKSInvalid || error instanceof errors.JOSEError) {
     return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS could not be used");
+  }
   // Anything else came from the network under createRemoteJWKSet.
   return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS could not be fetched");
 }
@@ -126,7 +141,9 @@ export function createTokenVerifier({
       })();
       // A failed discovery is tried again by the next request instead of being cached.
       pending.catch(() => {
-        if (keys === pending) keys = undefined;
+        if (keys === pending) {
+          keys = undefined;
+        }
       });
       keys = pending;
     }
@@ -135,7 +152,9 @@ export function createTokenVerifier({
   return {
     issuer,
     async verify(token) {
-      if (token === '') throw new AuthError('MISSING_TOKEN', 'no bearer token');
+      if (token === '') {
+        throw new AuthError('MISSING_TOKEN', 'no bearer token');
+      }
       try {
         const getKey = await keySet();
         const { payload, protectedHeader } = await jwtVerify(token, getKey, {

@@ -99,7 +99,9 @@ afterAll(async () => {
   await admin.deleteGroups(groups).catch(() => {});
   const existing = new Set(await admin.listTopics());
   const created = [...topics, ...topics.map(deadLetterTopicFor)].filter((topic) => existing.has(topic));
-  if (created.length > 0) await admin.deleteTopics({ topics: created }).catch(() => {});
+  if (created.length > 0) {
+    await admin.deleteTopics({ topics: created }).catch(() => {});
+  }
   await admin.disconnect();
 });
 
@@ -150,10 +152,14 @@ describe('oncoimg tail', () => {
     const running = oncoimg(['tail', topic], {
       signal: interrupt.signal,
       onStderr: (text) => {
-        if (text.includes('tailing')) ready();
+        if (text.includes('tailing')) {
+          ready();
+        }
       },
       onStdout: (text) => {
-        if (text.includes(`"id": "${String(BaselineChestCtOrder.id)}"`)) interrupt.abort();
+        if (text.includes(`"id": "${String(BaselineChestCtOrder.id)}"`)) {
+          interrupt.abort();
+        }
       },
     });
     await started;
@@ -414,8 +420,9 @@ describe('oncoimg dlq', () => {
       groupId: uniqueName('cli-dlq-consumer'),
       topics: [topic],
       handler: (message) => {
-        if (message.key === 'poison')
+        if (message.key === 'poison') {
           return Promise.reject(new NonRetriableError('value is not a FHIR resource'));
+        }
         return Promise.resolve();
       },
     });
@@ -429,7 +436,9 @@ describe('oncoimg dlq', () => {
       ],
     });
     for (let waited = 0; runner.stats().deadLettered < 1; waited += 100) {
-      if (waited > 30_000) throw new Error('the consumer never dead-lettered the message');
+      if (waited > 30_000) {
+        throw new Error('the consumer never dead-lettered the message');
+      }
       await sleep(100);
     }
     await runner.stop();
@@ -491,7 +500,9 @@ describe('oncoimg lag', () => {
     await runner.start();
     await producer.send({ topic, messages: [1, 2, 3].map((n) => ({ key: 'k', value: String(n) })) });
     for (let waited = 0; processed < 3; waited += 100) {
-      if (waited > 30_000) throw new Error('the consumer never processed the messages');
+      if (waited > 30_000) {
+        throw new Error('the consumer never processed the messages');
+      }
       await sleep(100);
     }
     // A running group: its topics come from the members' assignments.
@@ -503,7 +514,9 @@ describe('oncoimg lag', () => {
         .split('\n')
         .slice(1)
         .map((line) => line.split(/\s+/));
-      if (running.at(0)?.at(3) === '3') break;
+      if (running.at(0)?.at(3) === '3') {
+        break;
+      }
       await sleep(250);
     }
     expect(running).toEqual([[groupId, topic, '0', '3', '3', '0']]);
@@ -518,7 +531,9 @@ describe('oncoimg lag', () => {
       const result = await oncoimg(['lag', '--group', groupId]);
       code = result.code;
       lines = result.stdout.trim().split('\n');
-      if (code === 0 && lines.at(1)?.split(/\s+/).at(4) === '5') break;
+      if (code === 0 && lines.at(1)?.split(/\s+/).at(4) === '5') {
+        break;
+      }
       await sleep(250);
     }
     expect(code).toBe(0);

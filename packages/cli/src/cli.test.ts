@@ -25,7 +25,9 @@ function usageErrorOf(parse: () => unknown): CliError {
   try {
     parse();
   } catch (error) {
-    if (error instanceof CliError && error.code === 'USAGE') return error;
+    if (error instanceof CliError && error.code === 'USAGE') {
+      return error;
+    }
     throw error;
   }
   throw new Error('expected a usage error');
@@ -36,8 +38,9 @@ describe('help', () => {
     const { code, stdout, stderr } = await cli(['--help']);
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    for (const command of ['tail', 'publish', 'replay', 'dlq list', 'dlq redrive', 'lag'])
+    for (const command of ['tail', 'publish', 'replay', 'dlq list', 'dlq redrive', 'lag']) {
       expect(stdout).toContain(`  ${command} `);
+    }
     expect(stdout).toContain('--brokers');
   });
 
@@ -109,7 +112,9 @@ describe('usage errors exit 2 with one line and a pointer to the help', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
-    if (hint) expect(stderr).toContain(`Run '${hint}' for usage.`);
+    if (hint) {
+      expect(stderr).toContain(`Run '${hint}' for usage.`);
+    }
   });
 });
 

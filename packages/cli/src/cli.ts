@@ -67,7 +67,9 @@ function splitGlobals(argv: readonly string[]): { globals: string[]; rest: strin
     const arg = argv[index] ?? '';
     if (arg === '--brokers') {
       const value = argv.at(index + 1);
-      if (value === undefined) throw usageError("option '--brokers' needs a value");
+      if (value === undefined) {
+        throw usageError("option '--brokers' needs a value");
+      }
       globals.push(arg, value);
       index += 2;
     } else if (arg.startsWith('--brokers=') || isHelp(arg)) {
@@ -75,7 +77,9 @@ function splitGlobals(argv: readonly string[]): { globals: string[]; rest: strin
       index += 1;
     } else if (arg.startsWith('-')) {
       throw usageError(`unknown option '${arg}' (before the command)`);
-    } else break;
+    } else {
+      break;
+    }
   }
   return { globals, rest: argv.slice(index) };
 }
@@ -84,8 +88,12 @@ function splitGlobals(argv: readonly string[]): { globals: string[]; rest: strin
 function findCommand(rest: readonly string[]): { command?: Command; group?: string; args: string[] } {
   const [first = '', second = ''] = rest;
   const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
-  if (two) return { command: two, args: rest.slice(2) };
-  if (first in GROUPS) return { group: first, args: rest.slice(1) };
+  if (two) {
+    return { command: two, args: rest.slice(2) };
+  }
+  if (first in GROUPS) {
+    return { group: first, args: rest.slice(1) };
+  }
   const one = COMMANDS.find((c) => c.name === first);
   return one ? { command: one, args: rest.slice(1) } : { args: rest.slice(1) };
 }
@@ -122,7 +130,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       const target = findCommand(rest.slice(1));
       const text = target.command?.help ?? (target.group === undefined ? undefined : GROUPS[target.group]);
-      if (text === undefined) throw usageError(`unknown command '${rest.slice(1).join(' ')}'`);
+      if (text === undefined) {
+        throw usageError(`unknown command '${rest.slice(1).join(' ')}'`);
+      }
       io.stdout.write(text);
       return EXIT_OK;
     }
@@ -135,7 +145,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       throw usageError(`unknown command '${group} ${args[0] ?? ''}'`);
     }
-    if (!command) throw usageError(`unknown command '${rest[0] ?? ''}'`);
+    if (!command) {
+      throw usageError(`unknown command '${rest[0] ?? ''}'`);
+    }
     helpHint = `oncoimg ${command.name} --help`;
     if (wantsHelp(args) || globals.some(isHelp)) {
       io.stdout.write(command.help);
@@ -154,8 +166,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (error instanceof CliError) {
       err(error.message);
-      if (error.code === 'USAGE')
+      if (error.code === 'USAGE') {
         io.stderr.write(`Run '${error.command ? `oncoimg ${error.command} --help` : helpHint}' for usage.\n`);
+      }
       return exitCodeOf(error);
     }
     err(`unexpected error: ${describeError(error)}`);

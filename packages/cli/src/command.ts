@@ -107,7 +107,9 @@ export function parseOptions<O extends ParseArgsOptionsConfig>(
     allowPositionals: true,
     options: { ...COMMON_OPTIONS, ...options },
   });
-  if (positional === undefined) noPositionals(positionals, command);
+  if (positional === undefined) {
+    noPositionals(positionals, command);
+  }
   return {
     values,
     positional: positional === undefined ? '' : exactlyOnePositional(positionals, positional, command),
@@ -121,10 +123,13 @@ export function resolveBrokers(option: string | undefined, env: Env = {}, comman
     .split(',')
     .map((broker) => broker.trim())
     .filter((broker) => broker !== '');
-  if (brokers.length === 0) throw usageError('--brokers is empty', command);
+  if (brokers.length === 0) {
+    throw usageError('--brokers is empty', command);
+  }
   for (const broker of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker))
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
       throw usageError(`broker ${JSON.stringify(broker)} is not host:port`, command);
+    }
   }
   return brokers;
 }
@@ -141,26 +146,32 @@ export function optionalWholeNumber(
 
 /** A whole number ≥ `min` given to `--name`. */
 function parseWholeNumber(value: string, name: string, command: string, min = 0): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
     throw usageError(
       `${name} must be a whole number ≥ ${String(min)}, not ${JSON.stringify(value)}`,
       command,
     );
+  }
   return Number(value);
 }
 
 function exactlyOnePositional(positionals: string[], what: string, command: string): string {
-  if (positionals.length === 0) throw usageError(`missing ${what}`, command);
-  if (positionals.length > 1)
+  if (positionals.length === 0) {
+    throw usageError(`missing ${what}`, command);
+  }
+  if (positionals.length > 1) {
     throw usageError(
       `expected one ${what}, got ${String(positionals.length)}: ${positionals.join(' ')}`,
       command,
     );
+  }
   return positionals[0] ?? '';
 }
 
 function noPositionals(positionals: string[], command: string): void {
-  if (positionals.length > 0) throw usageError(`unexpected argument ${positionals.join(' ')}`, command);
+  if (positionals.length > 0) {
+    throw usageError(`unexpected argument ${positionals.join(' ')}`, command);
+  }
 }
 
 export function optionalTopicName(
@@ -173,7 +184,8 @@ export function optionalTopicName(
 
 /** A legal Kafka topic name, so a typo fails here rather than as a broker error. */
 export function checkTopicName(topic: string, option: string, command: string): string {
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) {
     throw usageError(`${option} ${JSON.stringify(topic)} is not a legal Kafka topic name`, command);
+  }
   return topic;
 }

@@ -50,7 +50,9 @@ export function describeError(error: unknown): string {
         : typeof current === 'string'
           ? current
           : JSON.stringify(current);
-    if (text && !parts.includes(text)) parts.push(text);
+    if (text && !parts.includes(text)) {
+      parts.push(text);
+    }
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(': ');

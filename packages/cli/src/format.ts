@@ -24,7 +24,9 @@ function orderedHeaders(headers: Record<string, string>): [string, string][] {
 
 /** The payload indented when it is JSON, as text otherwise. */
 export function formatValue(value: Buffer | null): string {
-  if (value === null) return '(no value: tombstone)';
+  if (value === null) {
+    return '(no value: tombstone)';
+  }
   const text = value.toString('utf8');
   try {
     return JSON.stringify(JSON.parse(text), null, 2);

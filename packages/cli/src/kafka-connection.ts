@@ -21,7 +21,9 @@ export function createCliKafka(brokers: string[], clientId = 'oncoimg-cli'): Kaf
 
 /** Turns a kafkajs failure into an error that names what was being done and where. */
 export function kafkaFailure(error: unknown, brokers: string[], what: string): CliError {
-  if (error instanceof CliError) return error;
+  if (error instanceof CliError) {
+    return error;
+  }
   return new CliError('KAFKA_FAILED', `${what} failed on ${brokers.join(',')}: ${describeError(error)}`, {
     retriable: true,
     cause: error,
@@ -50,8 +52,9 @@ export async function withAdmin<T>(
 export async function requireTopics(admin: Admin, topics: readonly string[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic));
-  if (missing.length > 0)
+  if (missing.length > 0) {
     throw new CliError('NOT_FOUND', `topic ${missing.join(', ')} does not exist`, { retriable: false });
+  }
 }
 
 /** Sends messages to a topic, acknowledged by every in-sync replica; `what` names a failure. */

@@ -80,8 +80,12 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<Re
       .filter((range) => range.end === undefined || range.start < range.end)
       .map((range) => [keyOf(range.topic, range.partition), { range, next: range.start }]),
   );
-  if (active.size === 0 || limit === 0) return { read: 0, stoppedBy: limit === 0 ? 'limit' : 'end' };
-  if (signal?.aborted) return { read: 0, stoppedBy: 'signal' };
+  if (active.size === 0 || limit === 0) {
+    return { read: 0, stoppedBy: limit === 0 ? 'limit' : 'end' };
+  }
+  if (signal?.aborted) {
+    return { read: 0, stoppedBy: 'signal' };
+  }
 
   const ephemeral = groupId === undefined;
   const group = groupId ?? `oncoimg-cli-${randomUUID()}`;
@@ -144,14 +148,18 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<Re
         const { batch } = payload;
         lastProgressAt = Date.now();
         const state = active.get(keyOf(batch.topic, batch.partition));
-        if (!state || stopped) return;
+        if (!state || stopped) {
+          return;
+        }
         const { range } = state;
         const accepted: ReadMessage[] = [];
         let next = state.next;
         let done = false;
         for (const message of batch.messages) {
           const offset = BigInt(message.offset);
-          if (offset < next) continue;
+          if (offset < next) {
+            continue;
+          }
           if (range.end !== undefined && offset >= range.end) {
             done = true;
             break;
@@ -166,23 +174,32 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<Re
             headers: message.headers ?? {},
           };
           next = offset + 1n;
-          if (filter(candidate)) accepted.push(candidate);
-          if (limit !== undefined && read + accepted.length >= limit) break;
+          if (filter(candidate)) {
+            accepted.push(candidate);
+          }
+          if (limit !== undefined && read + accepted.length >= limit) {
+            break;
+          }
           if (range.end !== undefined && next >= range.end) {
             done = true;
             break;
           }
         }
         // A rebalance hands the partition over: what was not handled is read again from `state.next`.
-        if (!payload.isRunning() || payload.isStale()) return;
+        if (!payload.isRunning() || payload.isStale()) {
+          return;
+        }
         try {
-          if (accepted.length > 0) await onMessages(accepted);
+          if (accepted.length > 0) {
+            await onMessages(accepted);
+          }
           read += accepted.length;
           state.next = next;
-          if (groupId !== undefined)
+          if (groupId !== undefined) {
             await consumer.commitOffsets([
               { topic: range.topic, partition: range.partition, offset: String(next) },
             ]);
+          }
         } catch (error) {
           fail(error);
           return;
@@ -195,15 +212,20 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<Re
         if (done) {
           active.delete(keyOf(range.topic, range.partition));
           consumer.pause([{ topic: range.topic, partitions: [range.partition] }]);
-          if (active.size === 0) settle({ read, stoppedBy: 'end' });
+          if (active.size === 0) {
+            settle({ read, stoppedBy: 'end' });
+          }
         }
         await payload.heartbeat();
       },
     });
-    for (const { range } of active.values())
+    for (const { range } of active.values()) {
       consumer.seek({ topic: range.topic, partition: range.partition, offset: String(range.start) });
+    }
     const idle = ranges.filter((range) => !active.has(keyOf(range.topic, range.partition)));
-    for (const range of idle) consumer.pause([{ topic: range.topic, partitions: [range.partition] }]);
+    for (const range of idle) {
+      consumer.pause([{ topic: range.topic, partitions: [range.partition] }]);
+    }
     lastProgressAt = Date.now();
     onReady?.();
     return await finished;
@@ -213,7 +235,9 @@ export async function readPartitions(options: ReadPartitionsOptions): Promise<Re
     clearInterval(idleCheck);
     signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch(() => {});
-    if (ephemeral) await deleteGroup(kafka, group);
+    if (ephemeral) {
+      await deleteGroup(kafka, group);
+    }
   }
 }
 

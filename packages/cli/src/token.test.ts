@@ -7,7 +7,9 @@ function usageMessage(parse: () => unknown): string {
   try {
     parse();
   } catch (error) {
-    if (error instanceof CliError && error.code === 'USAGE') return error.message;
+    if (error instanceof CliError && error.code === 'USAGE') {
+      return error.message;
+    }
     throw error;
   }
   throw new Error('expected a usage error');

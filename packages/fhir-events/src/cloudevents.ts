@@ -66,8 +66,9 @@ export function parseCloudEventHeaders(
     );
   }
   const time = required(headers, CE_HEADERS.time);
-  if (Number.isNaN(Date.parse(time)))
+  if (Number.isNaN(Date.parse(time))) {
     throw new FhirEventsError('INVALID_HEADERS', 'ce_time is not a timestamp');
+  }
   return {
     specversion,
     id: required(headers, CE_HEADERS.id),

@@ -78,11 +78,12 @@ export function buildImagingEvent<R extends ImagingResource>({
   id = randomUUID(),
   time = resource.meta?.lastUpdated ?? new Date().toISOString(),
 }: BuildImagingEventOptions<R>): ImagingEvent<R> {
-  if (!key)
+  if (!key) {
     throw new FhirEventsError(
       'NO_PATIENT_KEY',
       `${resource.resourceType} has no subject that identifies a Patient`,
     );
+  }
   return {
     key,
     action,
@@ -138,7 +139,9 @@ export function decodeImagingEvent(message: EncodedMessage): ImagingEvent {
       `event type ${attributes.type} carries a ${String(actualType)}`,
     );
   }
-  if (!message.key) throw new FhirEventsError('INVALID_PAYLOAD', 'message has no key (patient key)');
+  if (!message.key) {
+    throw new FhirEventsError('INVALID_PAYLOAD', 'message has no key (patient key)');
+  }
   const traceparent = message.headers[CE_HEADERS.traceparent];
   return {
     key: message.key,

@@ -18,12 +18,20 @@ export function patientKeyOfReference(
   subject: Reference | undefined,
   contained?: Resource[],
 ): string | undefined {
-  if (!subject) return undefined;
-  if (subject.type && subject.type !== 'Patient') return undefined;
+  if (!subject) {
+    return undefined;
+  }
+  if (subject.type && subject.type !== 'Patient') {
+    return undefined;
+  }
   const identifier = subject.identifier;
-  if (identifier?.system && identifier.value) return `${identifier.system}|${identifier.value}`;
+  if (identifier?.system && identifier.value) {
+    return `${identifier.system}|${identifier.value}`;
+  }
   const reference = subject.reference;
-  if (!reference) return undefined;
+  if (!reference) {
+    return undefined;
+  }
   if (reference.startsWith('#')) {
     const patient = contained?.find((r) => r.resourceType === 'Patient' && r.id === reference.slice(1));
     const identifiers = patient && 'identifier' in patient ? patient.identifier : undefined;

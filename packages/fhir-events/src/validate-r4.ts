@@ -14,7 +14,9 @@ let indexed = false;
  * Costly (a few hundred ms), so it runs once per process; benchmarks call it to warm up.
  */
 export function ensureR4Definitions(): void {
-  if (indexed) return;
+  if (indexed) {
+    return;
+  }
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
@@ -31,7 +33,9 @@ export function validateR4(resource: unknown): OperationOutcomeIssue[] {
     const issues = validateResource(resource as Resource);
     return issues.filter((issue) => issue.severity === 'error' || issue.severity === 'fatal');
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return error.outcome.issue;
+    if (error instanceof OperationOutcomeError) {
+      return error.outcome.issue;
+    }
     throw error;
   }
 }

@@ -9,7 +9,9 @@ function refusal(run: () => unknown): [number, OperationOutcome] {
   try {
     run();
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return [statusOf(error.outcome), error.outcome];
+    if (error instanceof OperationOutcomeError) {
+      return [statusOf(error.outcome), error.outcome];
+    }
     throw error;
   }
   throw new Error('expected a refusal');

@@ -4,10 +4,15 @@ import type { Response } from 'express';
 
 /** ETag, Last-Modified and, for a write, Location of the version a response carries. */
 export function setVersionHeaders(res: Response, resource: Resource, location?: string): void {
-  if (resource.meta?.versionId) res.setHeader('ETag', `W/"${resource.meta.versionId}"`);
-  if (resource.meta?.lastUpdated)
+  if (resource.meta?.versionId) {
+    res.setHeader('ETag', `W/"${resource.meta.versionId}"`);
+  }
+  if (resource.meta?.lastUpdated) {
     res.setHeader('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
-  if (location) res.setHeader('Location', location);
+  }
+  if (location) {
+    res.setHeader('Location', location);
+  }
 }
 
 /** `GET /fhir/{Type}/{id}/_history`: every version, newest first, with the interaction that made it. */

@@ -26,8 +26,12 @@ function written(action: WriteResult['action'], resource: StoredResource): Write
 function fakeBackend(): FhirBackend & { calls: string[] } {
   const calls: string[] = [];
   const fail = (id: string) => {
-    if (id === 'db-down') throw new StoreError('CONNECTION_FAILED', 'connection refused');
-    if (id === 'defect') throw new TypeError('secret detail');
+    if (id === 'db-down') {
+      throw new StoreError('CONNECTION_FAILED', 'connection refused');
+    }
+    if (id === 'defect') {
+      throw new TypeError('secret detail');
+    }
   };
   return {
     calls,

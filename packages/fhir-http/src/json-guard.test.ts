@@ -7,7 +7,9 @@ function refusal(body: string, options?: { maxDepth?: number }): OperationOutcom
   try {
     parseUntrustedJson(body, options);
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return error.outcome.issue.at(0);
+    if (error instanceof OperationOutcomeError) {
+      return error.outcome.issue.at(0);
+    }
     throw error;
   }
   return undefined;

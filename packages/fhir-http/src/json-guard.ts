@@ -17,8 +17,12 @@ function checkStructure(root: unknown, maxDepth: number): void {
   const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 1 }];
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { value, path, depth } = item;
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth > maxDepth) refuse(`JSON nests deeper than ${String(maxDepth)} levels`, path || undefined);
+    if (typeof value !== 'object' || value === null) {
+      continue;
+    }
+    if (depth > maxDepth) {
+      refuse(`JSON nests deeper than ${String(maxDepth)} levels`, path || undefined);
+    }
     if (Array.isArray(value)) {
       value.forEach((element, index) =>
         stack.push({ value: element, path: `${path}[${String(index)}]`, depth: depth + 1 }),
@@ -27,7 +31,9 @@ function checkStructure(root: unknown, maxDepth: number): void {
     }
     for (const key of Object.keys(value)) {
       const at = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) refuse(`forbidden key ${JSON.stringify(key)}`, at);
+      if (FORBIDDEN_KEYS.has(key)) {
+        refuse(`forbidden key ${JSON.stringify(key)}`, at);
+      }
       stack.push({ value: (value as Record<string, unknown>)[key], path: at, depth: depth + 1 });
     }
   }
@@ -42,7 +48,9 @@ export function parseUntrustedJson(
   { maxDepth = DEFAULT_MAX_DEPTH } = {},
 ): Record<string, unknown> {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') refuse('request body is empty');
+  if (text.trim() === '') {
+    refuse('request body is empty');
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -51,8 +59,9 @@ export function parseUntrustedJson(
       `malformed JSON: ${error instanceof SyntaxError ? error.message.replace(/"[^"]*"/g, '…') : 'parse error'}`,
     );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     refuse('request body is not a JSON object');
+  }
   checkStructure(parsed, maxDepth);
   return parsed as Record<string, unknown>;
 }

@@ -43,22 +43,27 @@ const STORE_STATUS: Partial<Record<string, [number, OperationOutcomeIssue['code'
 
 /** The outcome for any error a handler threw. */
 export function outcomeOfError(error: unknown): OperationOutcome {
-  if (error instanceof OperationOutcomeError) return error.outcome;
+  if (error instanceof OperationOutcomeError) {
+    return error.outcome;
+  }
   if (isStoreError(error)) {
     const mapped = STORE_STATUS[error.code];
-    if (mapped)
+    if (mapped) {
       return outcomeWithStatus(
         mapped[0],
         mapped[1],
         error.code === 'INVALID_ARGUMENT' ? error.message : mapped[2],
       );
+    }
     // A closed database is as unavailable to this request as one that went away.
-    if (error.retriable || error.code === 'CLOSED')
+    if (error.retriable || error.code === 'CLOSED') {
       return outcomeWithStatus(503, 'transient', 'Database temporarily unavailable; retry');
+    }
   }
   // Kafka's errors (and any other layer's) say with `retriable` whether trying again can help.
-  if ((error as { retriable?: unknown } | null)?.retriable === true)
+  if ((error as { retriable?: unknown } | null)?.retriable === true) {
     return outcomeWithStatus(503, 'transient', 'Service temporarily unavailable; retry');
+  }
   return INTERNAL_ERROR;
 }
 
@@ -84,7 +89,9 @@ export function sendFhir(
   contentType: string = FHIR_JSON,
 ): void {
   const status = statusOf(outcome);
-  if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (status === 503) {
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  }
   res
     .status(status)
     .type(contentType)

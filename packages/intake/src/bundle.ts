@@ -35,23 +35,33 @@ function entryError(index: number, text: string, status = 400): OperationOutcome
 /** Parses one entry's request against this service's resource type. */
 function planEntry(entry: BundleEntry, index: number, resourceType: ImagingResourceType): PlannedEntry {
   const request = entry.request;
-  if (!request?.method || !request.url)
+  if (!request?.method || !request.url) {
     throw entryError(index, 'entry.request.method and entry.request.url are required');
+  }
   const url = request.url.replace(/^\//, '').split('?').at(0) ?? '';
   const [type, id, ...rest] = url.split('/');
-  if (type !== resourceType || rest.length > 0)
+  if (type !== resourceType || rest.length > 0) {
     throw entryError(index, `this service takes ${resourceType} entries, not ${JSON.stringify(request.url)}`);
+  }
   const resource = entry.resource as Record<string, unknown> | undefined;
   switch (request.method) {
     case 'POST':
-      if (id || !resource) throw entryError(index, 'POST needs a resource and a type-only url');
+      if (id || !resource) {
+        throw entryError(index, 'POST needs a resource and a type-only url');
+      }
       return { index, method: 'POST', resource, ifNoneExist: request.ifNoneExist };
     case 'PUT':
-      if (!id || !resource) throw entryError(index, 'PUT needs a resource and a url Type/id');
-      if (resource.id !== id) throw entryError(index, 'resource.id must equal the id in entry.request.url');
+      if (!id || !resource) {
+        throw entryError(index, 'PUT needs a resource and a url Type/id');
+      }
+      if (resource.id !== id) {
+        throw entryError(index, 'resource.id must equal the id in entry.request.url');
+      }
       return { index, method: 'PUT', id, resource, ifMatch: request.ifMatch };
     case 'DELETE':
-      if (!id) throw entryError(index, 'DELETE needs a url Type/id');
+      if (!id) {
+        throw entryError(index, 'DELETE needs a url Type/id');
+      }
       return { index, method: 'DELETE', id, ifMatch: request.ifMatch };
     default:
       throw entryError(index, `method ${request.method} is not supported in Bundles here`);
@@ -60,8 +70,12 @@ function planEntry(entry: BundleEntry, index: number, resourceType: ImagingResou
 
 /** Replaces references to `urn:uuid:` fullUrls of this transaction by the ids they get. */
 function resolveReferences(value: unknown, ids: ReadonlyMap<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((item) => resolveReferences(item, ids));
-  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    return value.map((item) => resolveReferences(item, ids));
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     result[key] =
@@ -97,7 +111,9 @@ async function runEntry(
   switch (plan.method) {
     case 'POST': {
       const resource = validateIntake(plan.resource ?? {}, resourceType, rules);
-      if (plan.id) return writer.update(tx, { ...resource, id: plan.id });
+      if (plan.id) {
+        return writer.update(tx, { ...resource, id: plan.id });
+      }
       return writer.create(tx, resource, { ifNoneExist: plan.ifNoneExist });
     }
     case 'PUT':
@@ -127,10 +143,11 @@ export async function processBundle(
   context: BundleContext,
 ): Promise<[OperationOutcome, Bundle]> {
   const { db, resourceType, rules, location } = context;
-  if (body.resourceType !== 'Bundle')
+  if (body.resourceType !== 'Bundle') {
     throw new OperationOutcomeError(
       outcomeWithStatus(400, 'invalid', 'POST /fhir takes a Bundle', 'resourceType'),
     );
+  }
   const bundle = body as unknown as Bundle;
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
     throw new OperationOutcomeError(
@@ -143,10 +160,11 @@ export async function processBundle(
     );
   }
   const entries = bundle.entry ?? [];
-  if (!Array.isArray(entries))
+  if (!Array.isArray(entries)) {
     throw new OperationOutcomeError(
       outcomeWithStatus(400, 'structure', 'Bundle.entry must be an array', 'Bundle.entry'),
     );
+  }
   if (entries.length > MAX_BUNDLE_ENTRIES) {
     throw new OperationOutcomeError(
       outcomeWithStatus(
@@ -180,13 +198,17 @@ export async function processBundle(
     const fullUrl = entries.at(plan.index)?.fullUrl;
     if (plan.method === 'POST' && !plan.ifNoneExist) {
       plan.id = randomUUID();
-      if (fullUrl?.startsWith('urn:uuid:')) assigned.set(fullUrl, `${resourceType}/${plan.id}`);
+      if (fullUrl?.startsWith('urn:uuid:')) {
+        assigned.set(fullUrl, `${resourceType}/${plan.id}`);
+      }
     }
   }
   for (const plan of plans) {
     if (plan.resource) {
       plan.resource = resolveReferences(plan.resource, assigned) as Record<string, unknown>;
-      if (plan.id && plan.method === 'POST') plan.resource.id = plan.id;
+      if (plan.id && plan.method === 'POST') {
+        plan.resource.id = plan.id;
+      }
       try {
         validateIntake(plan.resource, resourceType, rules);
       } catch (error) {
@@ -205,7 +227,9 @@ export async function processBundle(
   }
   const writes = await db.transaction(async (tx) => {
     const results: WriteOutcome[] = [];
-    for (const plan of plans) results.push(await runEntry(tx, context, plan));
+    for (const plan of plans) {
+      results.push(await runEntry(tx, context, plan));
+    }
     return results;
   });
   return [

@@ -11,7 +11,9 @@ function outcomeOf(
   try {
     validateIntake(resource, type);
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return error.outcome;
+    if (error instanceof OperationOutcomeError) {
+      return error.outcome;
+    }
     throw error;
   }
   return { resourceType: 'OperationOutcome', issue: [] };

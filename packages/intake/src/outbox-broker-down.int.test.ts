@@ -24,7 +24,9 @@ function order(patient: string, n: number): ServiceRequest {
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out: ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
@@ -67,12 +69,18 @@ describe('transactional outbox while the broker is down', () => {
       });
       expect(res.status).toBe(201);
     };
-    for (let n = 1; n <= 3; n += 1) await post(order('A', n));
+    for (let n = 1; n <= 3; n += 1) {
+      await post(order('A', n));
+    }
     await until(async () => (await service.status()).outbox?.backlog === 0, 'first events published');
 
     await broker.stop();
-    for (let n = 4; n <= 6; n += 1) await post(order('A', n));
-    for (let n = 1; n <= 3; n += 1) await post(order('B', n));
+    for (let n = 4; n <= 6; n += 1) {
+      await post(order('A', n));
+    }
+    for (let n = 1; n <= 3; n += 1) {
+      await post(order('B', n));
+    }
     await until(async () => {
       const status = await service.status();
       return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 6;

@@ -44,7 +44,9 @@ export function createResourceWriter({
   source,
 }: ResourceWriterOptions): ResourceWriter {
   async function publish(tx: Queryable, result: WriteResult<ImagingResource>): Promise<WriteOutcome> {
-    if (result.action === 'unchanged') return result;
+    if (result.action === 'unchanged') {
+      return result;
+    }
     // A delete is a version of its own; its event carries the last body under that version.
     const body: StoredResource<ImagingResource> =
       result.action === 'deleted'

@@ -47,7 +47,9 @@ export async function ensureTopics(
   await withAdmin(options, 'creating topics', async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
+    if (missing.length === 0) {
+      return;
+    }
     await admin.createTopics({
       topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
       waitForLeaders: true,
@@ -66,7 +68,9 @@ export async function readMaxMessageBytes(
   return withAdmin(options, 'reading max.message.bytes', async (admin) => {
     const existing = new Set(await admin.listTopics());
     const names = [...new Set(options.topics)].filter((topic) => existing.has(topic));
-    if (names.length === 0) return null;
+    if (names.length === 0) {
+      return null;
+    }
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
       resources: names.map((name) => ({
@@ -99,8 +103,9 @@ export async function readTopicEndOffsets(
     const result: PartitionOffset[] = [];
     const existing = new Set(await admin.listTopics());
     for (const topic of options.topics.filter((t) => existing.has(t))) {
-      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
         result.push({ topic, partition, offset: high });
+      }
     }
     return result;
   });

@@ -61,7 +61,9 @@ function setUp({
     mode,
     handle,
     sendDeadLetter: async (topic, record) => {
-      if (failDeadLetters) throw new Error('broker down');
+      if (failDeadLetters) {
+        throw new Error('broker down');
+      }
       deadLetters.push({ topic, record });
     },
     deadLetterTopicFor: (topic) => `${topic}.dlq`,
@@ -95,7 +97,9 @@ describe('batch processor', () => {
     const { processBatch, stats, sleeps, deadLetters } = setUp({
       handle: async () => {
         calls += 1;
-        if (calls < 3) throw new RetriableError('database down');
+        if (calls < 3) {
+          throw new RetriableError('database down');
+        }
       },
     });
     const { control, resolved } = fakeControl();
@@ -145,7 +149,9 @@ describe('batch processor', () => {
   it('dead-letters a permanent failure at once and goes on with the next message', async () => {
     const { processBatch, deadLetters, stats, sleeps } = setUp({
       handle: async ([m]) => {
-        if (m.offset === '1') throw new NonRetriableError('not an ImagingStudy');
+        if (m.offset === '1') {
+          throw new NonRetriableError('not an ImagingStudy');
+        }
       },
     });
     const { control, resolved } = fakeControl();
@@ -194,7 +200,9 @@ describe('batch processor', () => {
     const { processBatch, deadLetters } = setUp({
       mode: 'batch',
       handle: async (messages) => {
-        if (messages.some((m) => m.offset === '2')) throw new NonRetriableError('poison');
+        if (messages.some((m) => m.offset === '2')) {
+          throw new NonRetriableError('poison');
+        }
       },
     });
     const { control, resolved } = fakeControl();

@@ -64,7 +64,9 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
           limits,
           running: isRunning() && !isStopping(),
         });
-        if (decision.action !== 'retry') throw error;
+        if (decision.action !== 'retry') {
+          throw error;
+        }
         stats.retried += 1;
         stats.lastError = errorCodeOf(error);
         serviceMetrics().recordRetry('kafka.handler');
@@ -110,7 +112,9 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
     try {
       await withRetry(traced([message], message.topic, message.partition), isRunning);
     } catch (error) {
-      if (isRetriable(error)) throw error;
+      if (isRetriable(error)) {
+        throw error;
+      }
       await deadLetter(message, error);
     }
     stats.processed += 1;
@@ -141,17 +145,23 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
     control: BatchControl,
   ): Promise<void> {
     const isRunning = () => control.isRunning();
-    if (messages.length === 0) return;
+    if (messages.length === 0) {
+      return;
+    }
     if (mode === 'batch') {
       try {
         await withRetry(traced(messages, topic, partition), isRunning);
-        for (const m of messages) control.resolveOffset(m.offset);
+        for (const m of messages) {
+          control.resolveOffset(m.offset);
+        }
         stats.processed += messages.length;
         stats.lastProcessedAt = new Date().toISOString();
         await control.commitOffsetsIfNecessary();
         return;
       } catch (error) {
-        if (isRetriable(error)) throw error;
+        if (isRetriable(error)) {
+          throw error;
+        }
         log.warn('batch failed; isolating the failing message', {
           size: messages.length,
           error: errorCodeOf(error),
@@ -159,7 +169,9 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
       }
     }
     for (const message of messages) {
-      if (!isRunning() || control.isStale()) break;
+      if (!isRunning() || control.isStale()) {
+        break;
+      }
       await handleOne(message, isRunning);
       control.resolveOffset(message.offset);
       stats.lastProcessedAt = new Date().toISOString();

@@ -19,7 +19,9 @@ afterAll(async () => {
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out: ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

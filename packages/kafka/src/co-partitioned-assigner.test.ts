@@ -40,7 +40,9 @@ describe('co-partitioning assigner', () => {
       const byPartition = owners(assignment);
       for (let p = 0; p < count; p++) {
         const holders = TOPICS.map((topic) => byPartition.get(`${topic}:${String(p)}`));
-        for (const holder of holders) expect(holder).toHaveLength(1);
+        for (const holder of holders) {
+          expect(holder).toHaveLength(1);
+        }
         expect(new Set(holders.map((holder) => holder?.[0])).size).toBe(1);
       }
       expect(byPartition.size).toBe(TOPICS.length * count);
@@ -77,7 +79,9 @@ describe('co-partitioning assigner', () => {
     expect(assignment.get('a')?.get('studies')).toEqual([0, 1, 2, 3]);
     const byPartition = owners(assignment);
     expect(byPartition.size).toBe(8);
-    for (const holders of byPartition.values()) expect(holders).toHaveLength(1);
+    for (const holders of byPartition.values()) {
+      expect(holders).toHaveLength(1);
+    }
   });
 
   it('handles topics with different partition counts, every partition once', () => {
@@ -87,7 +91,9 @@ describe('co-partitioning assigner', () => {
     ]);
     const byPartition = owners(assignCoPartitioned(members(2, ['orders', 'studies']), uneven));
     expect(byPartition.size).toBe(8);
-    for (const holders of byPartition.values()) expect(holders).toHaveLength(1);
+    for (const holders of byPartition.values()) {
+      expect(holders).toHaveLength(1);
+    }
     expect(byPartition.get('orders:1')).toEqual(byPartition.get('studies:1'));
   });
 });

@@ -31,12 +31,16 @@ export function assignCoPartitioned(
   const assignment: PartitionAssignment = new Map(
     sorted.map((member) => [member.memberId, new Map<string, number[]>()]),
   );
-  if (sorted.length === 0) return assignment;
+  if (sorted.length === 0) {
+    return assignment;
+  }
   const numbers = [...new Set([...partitionsPerTopic.values()].flat())].sort((a, b) => a - b);
   const ownerOf = new Map(numbers.map((partition, index) => [partition, sorted[index % sorted.length]]));
   for (const topic of [...partitionsPerTopic.keys()].sort()) {
     const subscribers = sorted.filter((member) => member.topics.includes(topic));
-    if (subscribers.length === 0) continue;
+    if (subscribers.length === 0) {
+      continue;
+    }
     const partitions = [...(partitionsPerTopic.get(topic) ?? [])].sort((a, b) => a - b);
     partitions.forEach((partition, index) => {
       const owner = ownerOf.get(partition);

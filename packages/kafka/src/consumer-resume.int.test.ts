@@ -29,14 +29,18 @@ function portIsFree(port: number): Promise<boolean> {
 async function freePortPair(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) {
+      return port;
+    }
   }
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
   while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out: ${what}`);
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`timed out: ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return Date.now() - started;

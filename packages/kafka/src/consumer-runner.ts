@@ -140,8 +140,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       await admin.connect();
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic));
-      if (missing.length > 0)
+      if (missing.length > 0) {
         await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+      }
     } finally {
       await admin.disconnect();
     }
@@ -201,13 +202,17 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         created.on(created.events.GROUP_JOIN, () => {
           clearTimeout(timer);
           // A restart kafkajs began before stop() retired this consumer ends here.
-          if (retired()) void created.disconnect().catch(() => undefined);
+          if (retired()) {
+            void created.disconnect().catch(() => undefined);
+          }
           resolve();
         });
       });
       created.on(created.events.CRASH, (event) => {
         // A consumer stop() retired is not restarted on purpose: nothing to report.
-        if (retired()) return;
+        if (retired()) {
+          return;
+        }
         stats.lastError = errorCodeOf(event.payload.error);
         log[crashLogLevel(event.payload.error, event.payload.restart)](
           'consumer crashed; kafkajs restarts it',
@@ -220,7 +225,9 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       // A start that fails or is overtaken by stop() leaves nothing running behind it.
       const abandon = async (): Promise<void> => {
         clearTimeout(timer);
-        if (consumer === created) consumer = undefined;
+        if (consumer === created) {
+          consumer = undefined;
+        }
         await created.disconnect().catch(() => undefined);
       };
       const steps: (() => Promise<unknown>)[] = [
@@ -245,12 +252,16 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       ];
       try {
         for (const step of steps) {
-          if (retired()) break;
+          if (retired()) {
+            break;
+          }
           await step();
         }
       } catch (error) {
         await abandon();
-        if (error instanceof KafkaError) throw error;
+        if (error instanceof KafkaError) {
+          throw error;
+        }
         throw new KafkaError('CONNECTION_FAILED', `could not start consumer group ${groupId}`, {
           retriable: true,
           cause: error,

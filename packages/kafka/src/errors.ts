@@ -50,6 +50,8 @@ export function isRetriable(error: unknown): boolean {
 /** A short machine-readable code of any error, for the `dlq_error_code` header and metrics. */
 export function errorCodeOf(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
+    return code;
+  }
   return error instanceof Error ? error.name : 'UNKNOWN';
 }

@@ -90,7 +90,9 @@ export function createEventProducer({
     },
     disconnect: resetProducer,
     async send(topic, messages) {
-      if (messages.length === 0) return;
+      if (messages.length === 0) {
+        return;
+      }
       const tracer = kafkaTracer();
       const spans: Span[] = [];
       const prepared = messages.map((message) => {
@@ -124,7 +126,9 @@ export function createEventProducer({
           span.setStatus({ code: SpanStatusCode.ERROR, message: 'send failed' });
           span.end();
         }
-        if (error instanceof KafkaError) throw error;
+        if (error instanceof KafkaError) {
+          throw error;
+        }
         // A refused produce request (MESSAGE_TOO_LARGE, …) may have been written on some of its
         // partitions and not on others, and kafkajs then rewinds the sequence numbers of all of
         // them: a retry of part of it would be refused as OUT_OF_ORDER_SEQUENCE_NUMBER forever. A
@@ -148,12 +152,15 @@ export function createEventProducer({
       // One partition answered for the whole call (always so for a single message): name it.
       const partition = acknowledged.length === 1 ? acknowledged.at(0)?.partition : undefined;
       for (const span of spans) {
-        if (partition !== undefined)
+        if (partition !== undefined) {
           span.setAttribute('messaging.destination.partition.id', String(partition));
+        }
         span.end();
       }
       const metrics = serviceMetrics();
-      for (const message of messages) metrics.recordPublished(topic, message.headers[CE_HEADERS.type]);
+      for (const message of messages) {
+        metrics.recordPublished(topic, message.headers[CE_HEADERS.type]);
+      }
     },
   };
 }

@@ -44,7 +44,9 @@ export function headersToStrings(
   const result: Record<string, string> = {};
   for (const [name, raw] of Object.entries(headers ?? {})) {
     const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) result[name] = value.toString();
+    if (value !== undefined) {
+      result[name] = value.toString();
+    }
   }
   return result;
 }

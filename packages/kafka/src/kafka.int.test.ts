@@ -42,7 +42,9 @@ function collector(count: number) {
     arrived,
     record(message: ConsumedMessage) {
       seen.push(message);
-      if (seen.length >= count) done();
+      if (seen.length >= count) {
+        done();
+      }
     },
   };
 }
@@ -127,7 +129,9 @@ describe('Kafka producer and consumer runner on a real broker', () => {
       groupId: uniqueName('group'),
       topics: [topic],
       handler: async (message) => {
-        if (message.value?.toString() === 'poison') throw new NonRetriableError('not a FHIR resource');
+        if (message.value?.toString() === 'poison') {
+          throw new NonRetriableError('not a FHIR resource');
+        }
         handled.record(message);
       },
     });
@@ -175,7 +179,9 @@ describe('Kafka producer and consumer runner on a real broker', () => {
       retry: { retries: 5, initialMs: 20, maxMs: 100 },
       handler: async (message) => {
         attempts += 1;
-        if (attempts < 3) throw new RetriableError('database unavailable');
+        if (attempts < 3) {
+          throw new RetriableError('database unavailable');
+        }
         succeeded.record(message);
       },
     });
@@ -235,9 +241,12 @@ describe('Kafka producer and consumer runner on a real broker', () => {
       topics: [topic],
       mode: 'batch',
       handler: async (messages) => {
-        if (messages.some((m) => m.value?.toString() === 'poison'))
+        if (messages.some((m) => m.value?.toString() === 'poison')) {
           throw new NonRetriableError('poison in batch');
-        for (const m of messages) handled.record(m);
+        }
+        for (const m of messages) {
+          handled.record(m);
+        }
       },
     });
     await startRunner({

@@ -71,7 +71,9 @@ describe('kafkajs log levels', () => {
         error: 'Request is not valid given the current SASL state',
       }),
     ];
-    for (const line of failures) expect(kafkajsLogLevel(line)).toBe('error');
+    for (const line of failures) {
+      expect(kafkajsLogLevel(line)).toBe('error');
+    }
   });
 
   it('keeps warnings as warnings and demotes everything below to debug', () => {

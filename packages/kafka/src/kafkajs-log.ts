@@ -43,9 +43,13 @@ function mentionsSelfResolving(text: unknown): boolean {
  */
 export function isSelfResolvingKafkaError(error: unknown): boolean {
   for (let current = error, depth = 0; depth < 10; depth += 1) {
-    if (typeof current !== 'object' || current === null) return false;
+    if (typeof current !== 'object' || current === null) {
+      return false;
+    }
     const { type, cause } = current as { type?: unknown; cause?: unknown };
-    if (typeof type === 'string' && selfResolvingTypes.has(type)) return true;
+    if (typeof type === 'string' && selfResolvingTypes.has(type)) {
+      return true;
+    }
     current = cause;
   }
   return false;
@@ -55,7 +59,9 @@ export function isSelfResolvingKafkaError(error: unknown): boolean {
 export function kafkajsLogLevel({ level, log: entry }: Pick<LogEntry, 'level' | 'log'>): LogLevel {
   // Deliberate: the outbox relay retries a failed send itself and consumers drop
   // duplicate versions, so the producer's bounded retries are not a data risk.
-  if (entry.message === LIMITED_RETRIES_WARNING) return 'debug';
+  if (entry.message === LIMITED_RETRIES_WARNING) {
+    return 'debug';
+  }
   if (level === logLevel.ERROR) {
     const selfResolving =
       mentionsSelfResolving(entry.error) ||
@@ -63,7 +69,9 @@ export function kafkajsLogLevel({ level, log: entry }: Pick<LogEntry, 'level' | 
       RESTARTING_CONSUMER.test(entry.message);
     return selfResolving ? 'warn' : 'error';
   }
-  if (level === logLevel.WARN) return 'warn';
+  if (level === logLevel.WARN) {
+    return 'warn';
+  }
   return 'debug';
 }
 

@@ -47,7 +47,11 @@ export function decideAfterFailure(
   error: unknown,
   { attempt, limits, running }: { attempt: number; limits: RetryLimits; running: boolean },
 ): FailureDecision {
-  if (!isRetriable(error)) return { action: 'dead-letter' };
-  if (attempt >= limits.retries || !running) return { action: 'stop' };
+  if (!isRetriable(error)) {
+    return { action: 'dead-letter' };
+  }
+  if (attempt >= limits.retries || !running) {
+    return { action: 'stop' };
+  }
   return { action: 'retry', afterMs: retryDelayMs(attempt, limits) };
 }

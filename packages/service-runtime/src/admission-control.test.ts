@@ -39,7 +39,9 @@ interface Harness {
 const servers: Server[] = [];
 const controls: { stop(): void }[] = [];
 afterEach(async () => {
-  for (const control of controls.splice(0)) control.stop();
+  for (const control of controls.splice(0)) {
+    control.stop();
+  }
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -66,7 +68,9 @@ async function harness(options: AdmissionOptions): Promise<Harness> {
   return {
     base: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
     releaseAll: () => {
-      for (const release of waiting.splice(0)) release();
+      for (const release of waiting.splice(0)) {
+        release();
+      }
     },
     held: () => waiting.length,
     load: () => control.load(),
@@ -76,7 +80,9 @@ async function harness(options: AdmissionOptions): Promise<Harness> {
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -40,7 +40,9 @@ const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 const PROBE_PATHS = new Set(['/healthz', '/readyz', '/status', '/metrics']);
 
 function refuse(req: Request, res: Response, retryAfterSeconds: number, text: string): void {
-  if (res.headersSent) return;
+  if (res.headersSent) {
+    return;
+  }
   const outcome = outcomeWithStatus(503, 'throttled', text);
   res
     .status(503)
@@ -90,7 +92,9 @@ export function createAdmissionControl({
     Math.max(performance.now() - lastTick - LOOP_TICK_MS, lastStallMs) > maxEventLoopDelayMs;
 
   const admitNext = () => {
-    while (inFlight < maxInFlight && queue.length > 0) queue.shift()?.();
+    while (inFlight < maxInFlight && queue.length > 0) {
+      queue.shift()?.();
+    }
   };
 
   const middleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
@@ -116,11 +120,16 @@ export function createAdmissionControl({
       next();
     };
     const finish = () => {
-      if (done) return;
+      if (done) {
+        return;
+      }
       done = true;
       clearTimeout(timer);
-      if (admitted) inFlight -= 1;
-      else queue.splice(queue.indexOf(admit), 1);
+      if (admitted) {
+        inFlight -= 1;
+      } else {
+        queue.splice(queue.indexOf(admit), 1);
+      }
       admitNext();
     };
     const timer = setTimeout(() => {
@@ -131,8 +140,11 @@ export function createAdmissionControl({
     }, requestTimeoutMs);
     res.once('finish', finish);
     res.once('close', finish);
-    if (inFlight < maxInFlight) admit();
-    else queue.push(admit);
+    if (inFlight < maxInFlight) {
+      admit();
+    } else {
+      queue.push(admit);
+    }
   };
 
   return {

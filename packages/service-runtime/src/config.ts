@@ -26,7 +26,9 @@ export function readInteger(
   { min, max }: { min: number; max: number },
 ): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(
@@ -74,9 +76,12 @@ export function readTopicOverrides(env: Env): Partial<TopicNames> {
   const topics: Partial<TopicNames> = {};
   for (const [name, role] of Object.entries(TOPIC_SETTINGS)) {
     const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(value))
+    if (value === undefined || value === '') {
+      continue;
+    }
+    if (!/^[a-zA-Z0-9._-]{1,249}$/.test(value)) {
       throw new ConfigError(name, 'is not a legal Kafka topic name');
+    }
     topics[role] = value;
   }
   return topics;

@@ -60,7 +60,9 @@ export function createHttpShell<S extends ServiceStatus>({
   app.set('trust proxy', false);
   app.use(httpMetricsMiddleware());
   const admissionControl = admission ? createAdmissionControl(admission) : undefined;
-  if (admissionControl) app.use(admissionControl.middleware);
+  if (admissionControl) {
+    app.use(admissionControl.middleware);
+  }
   app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
@@ -92,7 +94,9 @@ export function createHttpShell<S extends ServiceStatus>({
       admissionControl?.stop();
       const closing = server;
       server = undefined;
-      if (!closing) return;
+      if (!closing) {
+        return;
+      }
       closing.closeAllConnections();
       await new Promise<void>((resolve) => closing.close(() => resolve()));
     },

@@ -57,7 +57,9 @@ describe('installShutdownHandlers', () => {
         {
           exit: (code): never => {
             codes.push(code);
-            if (codes.length === 2) resolve();
+            if (codes.length === 2) {
+              resolve();
+            }
             return undefined as never;
           },
         },

@@ -18,7 +18,9 @@ export interface DatabaseDriver {
 export function closableDatabase(driver: DatabaseDriver): Database {
   let closed = false;
   const check = (): void => {
-    if (closed) throw new StoreError('CLOSED', 'the database has been closed');
+    if (closed) {
+      throw new StoreError('CLOSED', 'the database has been closed');
+    }
     driver.check?.();
   };
   return {
@@ -30,7 +32,9 @@ export function closableDatabase(driver: DatabaseDriver): Database {
       return driver.transaction(fn);
     },
     async close() {
-      if (closed) return;
+      if (closed) {
+        return;
+      }
       closed = true;
       await driver.close();
     },

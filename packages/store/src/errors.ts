@@ -143,7 +143,9 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  * quotes the offending value there, and values may be patient data; the original stays in `cause`.
  */
 export function toStoreError(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
+  if (error instanceof StoreError) {
+    return error;
+  }
   const code = errorProperty(error, 'code');
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && SQLSTATE.test(code)) {
@@ -178,7 +180,9 @@ function columnSuffix(error: unknown): string {
 }
 
 function errorProperty(error: unknown, name: string): string | undefined {
-  if (typeof error !== 'object' || error === null || !(name in error)) return undefined;
+  if (typeof error !== 'object' || error === null || !(name in error)) {
+    return undefined;
+  }
   const value = (error as Record<string, unknown>)[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -90,7 +90,11 @@ describe.each(testDatabaseTargets())('migrations on $name', (target) => {
         'test.002-exams',
       ]);
     } finally {
-      for (const other of others) if (other !== db) await other.close();
+      for (const other of others) {
+        if (other !== db) {
+          await other.close();
+        }
+      }
     }
   });
 });

@@ -68,7 +68,9 @@ export async function migrate(db: Database, migrations: readonly Migration[]): P
       ]);
       return true;
     });
-    if (ran) applied.push(migration.id);
+    if (ran) {
+      applied.push(migration.id);
+    }
   }
   return { applied };
 }
@@ -79,7 +81,9 @@ async function applyOne(tx: Queryable, migration: Migration): Promise<void> {
   } catch (error) {
     const storeError = toStoreError(error);
     // A lost connection is worth another start; broken SQL is not.
-    if (storeError.retriable) throw storeError;
+    if (storeError.retriable) {
+      throw storeError;
+    }
     throw new StoreError('MIGRATION_FAILED', `migration ${migration.id} failed: ${storeError.message}`, {
       cause: error,
       ...(storeError.sqlState === undefined ? {} : { sqlState: storeError.sqlState }),
@@ -95,7 +99,9 @@ async function readRecorded(db: Database): Promise<Map<string, string>> {
     return new Map(rows.map((row) => [row.id, row.checksum]));
   } catch (error) {
     // 42P01 undefined_table: a fresh schema, nothing recorded yet.
-    if (isStoreError(error) && error.sqlState === '42P01') return new Map();
+    if (isStoreError(error) && error.sqlState === '42P01') {
+      return new Map();
+    }
     throw error;
   }
 }
@@ -103,8 +109,12 @@ async function readRecorded(db: Database): Promise<Map<string, string>> {
 function checkIds(migrations: readonly Migration[]): void {
   const seen = new Set<string>();
   for (const { id } of migrations) {
-    if (id.trim() === '') throw new StoreError('INVALID_ARGUMENT', 'a migration has an empty id');
-    if (seen.has(id)) throw new StoreError('INVALID_ARGUMENT', `migration id ${id} appears twice`);
+    if (id.trim() === '') {
+      throw new StoreError('INVALID_ARGUMENT', 'a migration has an empty id');
+    }
+    if (seen.has(id)) {
+      throw new StoreError('INVALID_ARGUMENT', `migration id ${id} appears twice`);
+    }
     seen.add(id);
   }
 }

@@ -32,7 +32,9 @@ export async function openDatabase({
   applicationName = 'oncoimg',
   logger = silentLogger,
 }: OpenDatabaseOptions = {}): Promise<Database> {
-  if (schema !== undefined) checkSchemaName(schema);
+  if (schema !== undefined) {
+    checkSchemaName(schema);
+  }
   if (url !== undefined && url !== '') {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       // The URL may carry a password: name the expected form, never echo it.

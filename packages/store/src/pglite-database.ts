@@ -23,7 +23,9 @@ interface PgliteRunner {
  * database itself from inside a transaction would therefore wait forever; it is refused instead.
  */
 export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOptions): Promise<Database> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+  }
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({
@@ -86,7 +88,9 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
         });
       } catch (error) {
         // The caller's own errors pass unchanged; only PGlite's (BEGIN, COMMIT, ROLLBACK) are translated.
-        if (callerError?.error === error) throw error;
+        if (callerError?.error === error) {
+          throw error;
+        }
         throw toStoreError(error);
       }
     },

@@ -48,7 +48,9 @@ export async function openPostgresDatabase({
       const answer = (await client.query(sql, params as unknown[] | undefined)) as Answer | Answer[];
       // A script of several statements answers one result each; the last is the script's result.
       const result = Array.isArray(answer) ? answer.at(-1) : answer;
-      if (result === undefined) return { rows: [], rowCount: 0 };
+      if (result === undefined) {
+        return { rows: [], rowCount: 0 };
+      }
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     });
   const queryableOf = (client: pg.Pool | pg.PoolClient): Queryable => ({
@@ -60,8 +62,11 @@ export async function openPostgresDatabase({
   });
 
   try {
-    if (schema !== undefined) await createSchema(pool, schema);
-    else await pool.query('SELECT 1');
+    if (schema !== undefined) {
+      await createSchema(pool, schema);
+    } else {
+      await pool.query('SELECT 1');
+    }
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw toStoreError(error);
@@ -125,6 +130,8 @@ async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
   } catch (error) {
     // Two processes creating the same schema at once: the loser sees a duplicate, which is success.
     const code = toStoreError(error);
-    if (code.sqlState !== '23505' && code.sqlState !== '42P06') throw code;
+    if (code.sqlState !== '23505' && code.sqlState !== '42P06') {
+      throw code;
+    }
   }
 }

@@ -8,7 +8,9 @@ import { StoreError } from './errors.ts';
 export function guardTransaction(tx: Queryable): { queryable: Queryable; end(): void } {
   let open = true;
   const check = (): void => {
-    if (!open) throw new StoreError('INVALID_ARGUMENT', 'this transaction has already ended');
+    if (!open) {
+      throw new StoreError('INVALID_ARGUMENT', 'this transaction has already ended');
+    }
   };
   return {
     queryable: checkedQueryable(tx, check),

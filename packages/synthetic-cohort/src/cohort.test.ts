@@ -61,7 +61,9 @@ describe('generateCohort', () => {
         previous = Date.parse(followUp.date);
       }
       expect(patient.followUps.at(-1)?.category).toBe(patient.pathway);
-      if (patient.pathway === 'SD') expect(patient.followUps.every((f) => f.category === 'SD')).toBe(true);
+      if (patient.pathway === 'SD') {
+        expect(patient.followUps.every((f) => f.category === 'SD')).toBe(true);
+      }
     }
   });
 
@@ -80,8 +82,11 @@ describe('generateCohort', () => {
       const nonTargets = patient.features.includes('non-target-disease') ? 1 : 0;
       expect(report?.result).toHaveLength(sizes.length + nonTargets);
       expect(report?.contained).toHaveLength(sizes.length + nonTargets);
-      for (const size of sizes)
-        if (size.resourceType === 'Observation') units.add(size.valueQuantity?.unit ?? '');
+      for (const size of sizes) {
+        if (size.resourceType === 'Observation') {
+          units.add(size.valueQuantity?.unit ?? '');
+        }
+      }
     }
     expect([...units].sort()).toEqual(['cm', 'mm']);
   });
@@ -177,9 +182,11 @@ describe('generateCohort', () => {
 
   it('starts treatment more than 4 weeks after the baseline for some patients, within 4 weeks for the others', () => {
     for (const patient of cohort.patients) {
-      if (patient.features.includes('old-baseline'))
+      if (patient.features.includes('old-baseline')) {
         expect(patient.baseline.daysBeforeTreatment).toBeGreaterThan(28);
-      else expect(patient.baseline.daysBeforeTreatment).toBeLessThanOrEqual(28);
+      } else {
+        expect(patient.baseline.daysBeforeTreatment).toBeLessThanOrEqual(28);
+      }
     }
     expect(cohort.patients.filter((p) => p.features.includes('old-baseline')).length).toBeGreaterThan(0);
     // The browser test's cohort of three has one.
@@ -196,7 +203,9 @@ describe('generateCohort', () => {
         if (followUp.confirmedBy === null) {
           const firstPd = later.findIndex((f) => f.category === 'PD');
           const beforePd = firstPd === -1 ? later : later.slice(0, firstPd);
-          if (followUp.category === 'PR') expect(beforePd.some((f) => f.category === 'PR')).toBe(false);
+          if (followUp.category === 'PR') {
+            expect(beforePd.some((f) => f.category === 'PR')).toBe(false);
+          }
         } else {
           expect(followUp.category).toBe('PR');
           expect(confirmer?.category).toBe('PR');

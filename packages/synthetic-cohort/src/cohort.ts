@@ -89,11 +89,21 @@ function generatePatient(
   const { prefix, at, exam } = patientBuilder(seed, index, prng, subject);
   const condition = `${prefix}-condition`;
   const features: CohortFeature[] = [];
-  if (index % 4 === 1) features.push('out-of-order');
-  if (index === 0) features.push('correction');
-  if (index % 5 === 2) features.push('report-without-images');
-  if (index % 3 === 0) features.push('non-target-disease');
-  if (index % 4 === 2) features.push('old-baseline');
+  if (index % 4 === 1) {
+    features.push('out-of-order');
+  }
+  if (index === 0) {
+    features.push('correction');
+  }
+  if (index % 5 === 2) {
+    features.push('report-without-images');
+  }
+  if (index % 3 === 0) {
+    features.push('non-target-disease');
+  }
+  if (index % 4 === 2) {
+    features.push('old-baseline');
+  }
   const unit = prng.pick(['mm', 'cm'] as const);
 
   const exams: Exam[] = [];
@@ -236,14 +246,18 @@ function generatePatient(
     });
   });
   confirmingFollowUps(expected).forEach((later, i) => {
-    if (later !== null) followUps[i].confirmedBy = followUps[later].reportId;
+    if (later !== null) {
+      followUps[i].confirmedBy = followUps[later].reportId;
+    }
   });
 
   // After treatment: surveillance (and sometimes a recurrence) or, after progression, a new line.
   if (pathway !== 'PD') {
     day += prng.int(84, 140);
     const recurrence = prng.chance(0.35);
-    if (recurrence) features.push('recurrence');
+    if (recurrence) {
+      features.push('recurrence');
+    }
     exams.push(
       measured('surveillance1', undefined, 'Surveillance after completion of treatment', {
         conclusion: recurrence
@@ -291,7 +305,9 @@ function shuffleKeepingVersions(prng: Prng, resources: readonly CohortResource[]
   const shuffled = prng.shuffle(resources);
   const keyOf = (r: CohortResource) => `${r.resourceType}/${r.id ?? ''}`;
   const versions = new Map<string, CohortResource[]>();
-  for (const r of resources) versions.set(keyOf(r), [...(versions.get(keyOf(r)) ?? []), r]);
+  for (const r of resources) {
+    versions.set(keyOf(r), [...(versions.get(keyOf(r)) ?? []), r]);
+  }
   return shuffled.map((r) => versions.get(keyOf(r))?.shift() ?? r);
 }
 
@@ -304,9 +320,12 @@ function shuffleKeepingVersions(prng: Prng, resources: readonly CohortResource[]
  * (entered-in-error), some have a report without images. Everything is made up.
  */
 export function generateCohort({ patients, seed }: GenerateCohortOptions): SyntheticCohort {
-  if (!Number.isInteger(patients) || patients < 0)
+  if (!Number.isInteger(patients) || patients < 0) {
     throw new Error(`patients must be a whole number ≥ 0, not ${String(patients)}`);
-  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, not ${String(seed)}`);
+  }
+  if (!Number.isInteger(seed)) {
+    throw new Error(`seed must be an integer, not ${String(seed)}`);
+  }
   const cohortPrng = mulberry32(deriveSeed(seed, 'cohort'));
   const offset = cohortPrng.int(0, RESPONSE_PATHWAYS.length - 1);
   const families = cohortPrng.shuffle(FAMILY_NAMES);

@@ -25,12 +25,18 @@ function fakeServices(fail: (call: Call, n: number) => Response | Error | undefi
     const call = { method: init?.method ?? 'GET', url: input };
     calls.push(call);
     const failure = fail(call, calls.length);
-    if (failure instanceof Error) return Promise.reject(failure);
-    if (failure) return Promise.resolve(failure);
+    if (failure instanceof Error) {
+      return Promise.reject(failure);
+    }
+    if (failure) {
+      return Promise.resolve(failure);
+    }
     const path = new URL(call.url).pathname.replace(/^\/fhir\//, '');
     if (call.method === 'GET') {
       const body = stored.get(path);
-      if (!body) return Promise.resolve(new Response('{}', { status: 404 }));
+      if (!body) {
+        return Promise.resolve(new Response('{}', { status: 404 }));
+      }
       const resource = JSON.parse(body) as Record<string, unknown>;
       const reordered = Object.fromEntries(Object.entries(resource).reverse());
       return Promise.resolve(Response.json({ ...reordered, meta: { versionId: '3' } }));

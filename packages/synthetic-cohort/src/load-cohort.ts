@@ -124,15 +124,20 @@ export async function loadCohort({
           ...(method === 'PUT' ? { body: JSON.stringify(withoutMeta(resource)) } : {}),
         });
         const body = await res.text();
-        if (!RETRIABLE_STATUSES.includes(res.status)) return { status: res.status, body };
+        if (!RETRIABLE_STATUSES.includes(res.status)) {
+          return { status: res.status, body };
+        }
         status = res.status;
         failure = `answered ${String(res.status)}: ${outcomeText(body)}`;
       } catch (error) {
         failure = `failed: ${error instanceof Error ? error.message : String(error)}`;
-        if (attempt >= attempts)
+        if (attempt >= attempts) {
           throw new CohortLoadError(`cohort load: ${what} ${failure}`, null, { cause: error });
+        }
       }
-      if (attempt >= attempts) throw new CohortLoadError(`cohort load: ${what} ${failure}`, status);
+      if (attempt >= attempts) {
+        throw new CohortLoadError(`cohort load: ${what} ${failure}`, status);
+      }
       await sleep(retryDelayMs * 2 ** (attempt - 1));
     }
   }
@@ -147,17 +152,24 @@ export async function loadCohort({
     }
     const skip = new Map<CohortResource, true>();
     for (const versions of byKey.values()) {
-      if (versions.length < 2) continue;
+      if (versions.length < 2) {
+        continue;
+      }
       const { status, body } = await request('GET', versions[0]);
-      if (status === 404 || status === 410) continue;
-      if (status !== 200)
+      if (status === 404 || status === 410) {
+        continue;
+      }
+      if (status !== 200) {
         throw new CohortLoadError(
           `cohort load: GET ${urlOf(versions[0])} answered ${String(status)}: ${outcomeText(body)}`,
           status,
         );
+      }
       const current = canonical(withoutMeta(JSON.parse(body) as object));
       const reached = versions.map((v) => canonical(withoutMeta(v))).lastIndexOf(current);
-      for (const v of versions.slice(0, Math.max(0, reached))) skip.set(v, true);
+      for (const v of versions.slice(0, Math.max(0, reached))) {
+        skip.set(v, true);
+      }
     }
     return skip;
   }
@@ -171,20 +183,25 @@ export async function loadCohort({
   async function loadPatient(arrivals: readonly CohortResource[]): Promise<void> {
     const skip = await versionsToSkip(arrivals);
     for (const resource of arrivals) {
-      if (failed) return;
+      if (failed) {
+        return;
+      }
       done += 1;
       if (skip.has(resource)) {
         result.skipped += 1;
         continue;
       }
       const { status, body } = await request('PUT', resource);
-      if (status !== 200 && status !== 201)
+      if (status !== 200 && status !== 201) {
         throw new CohortLoadError(
           `cohort load: PUT ${resource.resourceType}/${resource.id ?? ''} answered ${String(status)}: ${outcomeText(body)}`,
           status,
         );
+      }
       result.sent += 1;
-      if (status === 201) result.created += 1;
+      if (status === 201) {
+        result.created += 1;
+      }
     }
     result.patients += 1;
     progress(

@@ -33,7 +33,9 @@ export function mulberry32(seed: number): Prng {
     between: (min, max) => min + next() * (max - min),
     chance: (p) => next() < p,
     pick: (items) => {
-      if (items.length === 0) throw new Error('pick from an empty list');
+      if (items.length === 0) {
+        throw new Error('pick from an empty list');
+      }
       return items[int(0, items.length - 1)];
     },
     shuffle: (items) => {

@@ -67,10 +67,16 @@ export function withNonTarget(
  */
 export function confirmingFollowUps(categories: readonly string[]): (number | null)[] {
   return categories.map((category, index) => {
-    if (category !== 'PR') return null;
+    if (category !== 'PR') {
+      return null;
+    }
     for (let later = index + 1; later < categories.length; later++) {
-      if (categories[later] === 'PD') return null;
-      if (categories[later] === 'PR' || categories[later] === 'CR') return later;
+      if (categories[later] === 'PD') {
+        return null;
+      }
+      if (categories[later] === 'PR' || categories[later] === 'CR') {
+        return later;
+      }
     }
     return null;
   });

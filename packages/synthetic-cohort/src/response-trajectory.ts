@@ -7,8 +7,12 @@ export type ResponsePathway = (typeof RESPONSE_PATHWAYS)[number];
 
 /** RECIST 1.1 on sums of diameters: PD ≥ 20 % and ≥ 5 mm above the nadir, PR ≥ 30 % below baseline. */
 export function recistCategory(sumMm: number, baselineMm: number, nadirMm: number): ResponsePathway {
-  if (sumMm - nadirMm >= 5 && sumMm >= nadirMm * 1.2) return 'PD';
-  if (sumMm <= baselineMm * 0.7) return 'PR';
+  if (sumMm - nadirMm >= 5 && sumMm >= nadirMm * 1.2) {
+    return 'PD';
+  }
+  if (sumMm <= baselineMm * 0.7) {
+    return 'PR';
+  }
   return 'SD';
 }
 
@@ -63,7 +67,9 @@ export function drawFollowUps(
     const measurements = measureLesions(prng, baseline, trajectory(prng, pathway));
     const expected = categories(sumOf(baseline), measurements.map(sumOf));
     const settled = pathway === 'SD' ? expected.every((c) => c === 'SD') : expected.at(-1) === pathway;
-    if (settled) return { measurements, expected };
+    if (settled) {
+      return { measurements, expected };
+    }
   }
   throw new Error(`synthetic cohort: no ${pathway} trajectory for patient ${String(index)}`);
 }

@@ -23,7 +23,9 @@ interface RoutedRequest extends IncomingMessage {
  */
 export function routeTemplateOf(request: IncomingMessage): string | undefined {
   const { route, baseUrl } = request as RoutedRequest;
-  if (!route || typeof route.path !== 'string') return undefined;
+  if (!route || typeof route.path !== 'string') {
+    return undefined;
+  }
   return `${baseUrl ?? ''}${route.path}` || '/';
 }
 
@@ -39,7 +41,9 @@ export function httpMetricsMiddleware(): (
   return (request, response, next) => {
     let recorded = false;
     const record = (): void => {
-      if (recorded) return;
+      if (recorded) {
+        return;
+      }
       recorded = true;
       serviceMetrics().recordHttpRequest({
         method: request.method ?? 'GET',
@@ -65,9 +69,13 @@ export function createHttpInstrumentation(): HttpInstrumentation {
     ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
     startIncomingSpanHook: () => ({ [ATTR_URL_PATH]: undefined, [ATTR_URL_QUERY]: undefined }),
     applyCustomAttributesOnSpan: (span, request) => {
-      if (!(request instanceof IncomingMessage)) return;
+      if (!(request instanceof IncomingMessage)) {
+        return;
+      }
       const route = routeTemplateOf(request);
-      if (route === undefined) return;
+      if (route === undefined) {
+        return;
+      }
       span.setAttribute(ATTR_HTTP_ROUTE, route);
       span.updateName(`${request.method ?? 'GET'} ${route}`);
     },

@@ -26,7 +26,9 @@ export const REDACTED = '[redacted]';
 export function redactFields(fields: LogFields): LogFields {
   const safe: LogFields = {};
   for (const [name, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
+    if (value === undefined) {
+      continue;
+    }
     safe[name] = PATIENT_DATA_FIELDS.test(name) ? REDACTED : value;
   }
   return safe;
@@ -49,7 +51,9 @@ export function createLogger({
 }: LoggerOptions): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const emit = (lineLevel: LogLevel, message: string, extra: LogFields = {}): void => {
-    if (LOG_LEVELS.indexOf(lineLevel) < threshold) return;
+    if (LOG_LEVELS.indexOf(lineLevel) < threshold) {
+      return;
+    }
     write(
       JSON.stringify({
         time: new Date().toISOString(),
@@ -88,9 +92,12 @@ export const silentLogger: Logger = {
 
 /** Parses a LOG_LEVEL setting; the error names the setting so start-up fails with a clear reason. */
 export function parseLogLevel(raw: string | undefined, setting = 'LOG_LEVEL'): LogLevel {
-  if (raw === undefined || raw === '') return 'info';
+  if (raw === undefined || raw === '') {
+    return 'info';
+  }
   const level = LOG_LEVELS.find((l) => l === raw.toLowerCase());
-  if (!level)
+  if (!level) {
     throw new Error(`${setting} must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(raw)}`);
+  }
   return level;
 }

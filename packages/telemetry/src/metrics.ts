@@ -151,7 +151,9 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
   outboxBacklog.addCallback((result: ObservableResult) => {
     for (const { service, read } of backlogSources.values()) {
       const value = read();
-      if (value !== null) result.observe(value, { service: label(service) });
+      if (value !== null) {
+        result.observe(value, { service: label(service) });
+      }
     }
   });
 

@@ -58,9 +58,15 @@ function set(value: string | undefined): boolean {
 /** The trace export OTEL_* asks for. Nothing set means spans stay in the process: no network attempt. */
 export function traceExportFromEnv(env: Readonly<Record<string, string | undefined>>): TraceExport {
   const exporters = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase();
-  if (exporters === 'none') return 'none';
-  if (set(exporters)) return 'env';
-  if (set(env.OTEL_EXPORTER_OTLP_ENDPOINT) || set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) return 'otlp-http';
+  if (exporters === 'none') {
+    return 'none';
+  }
+  if (set(exporters)) {
+    return 'env';
+  }
+  if (set(env.OTEL_EXPORTER_OTLP_ENDPOINT) || set(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) {
+    return 'otlp-http';
+  }
   return 'none';
 }
 
@@ -102,7 +108,9 @@ export function startTelemetry({
  * another process (tests) without `startTelemetry()`. Returns false when one was already there.
  */
 export function enableInProcessMetrics(serviceName = 'oncoimg'): boolean {
-  if (prometheus) return false;
+  if (prometheus) {
+    return false;
+  }
   const provider = new MeterProvider({
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName })),
     readers: [prometheusReader()],

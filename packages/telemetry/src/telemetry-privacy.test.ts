@@ -30,7 +30,9 @@ function routedRequest(url: string, method: string, route?: { baseUrl: string; p
   const request = new IncomingMessage(new Socket());
   request.url = url;
   request.method = method;
-  if (route) Object.assign(request, { baseUrl: route.baseUrl, route: { path: route.path } });
+  if (route) {
+    Object.assign(request, { baseUrl: route.baseUrl, route: { path: route.path } });
+  }
   return { request, response: new ServerResponse(request) };
 }
 
@@ -42,7 +44,9 @@ function answer(
 ) {
   httpMetricsMiddleware()(request, response, () => {
     // express routes after the middleware ran: that is when `route` appears.
-    if (route) Object.assign(request, { baseUrl: route.baseUrl, route: { path: route.path } });
+    if (route) {
+      Object.assign(request, { baseUrl: route.baseUrl, route: { path: route.path } });
+    }
   });
   response.statusCode = statusCode;
   response.emit('finish');

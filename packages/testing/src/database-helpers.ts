@@ -52,6 +52,8 @@ export async function openTestDatabase(target: DatabaseTarget): Promise<Database
 
 /** Another connection pool on the same server schema: what a second instance of a service opens. */
 export async function openSecondInstance(target: DatabaseTarget, db: Database): Promise<Database> {
-  if (target.name === 'pglite' || target.url === undefined) return db;
+  if (target.name === 'pglite' || target.url === undefined) {
+    return db;
+  }
   return openDatabase({ url: target.url, schema: db.schema, max: 5 });
 }

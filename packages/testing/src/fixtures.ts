@@ -9,7 +9,9 @@ export const FIXTURES_REQUIRED_VARIABLE = 'ONCOIMG_FIXTURES_REQUIRED';
 /** The shared third-party fixtures, read in place: ONCOIMG_FIXTURES, else `<repo>/../shared/fixtures`. */
 export function fixturesDir(): string {
   const override = process.env.ONCOIMG_FIXTURES;
-  if (override) return resolve(override);
+  if (override) {
+    return resolve(override);
+  }
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'fixtures');
 }
 
@@ -21,11 +23,16 @@ let warned = false;
  */
 export function fixturesAvailable(): boolean {
   const dir = fixturesDir();
-  if (existsSync(dir)) return true;
+  if (existsSync(dir)) {
+    return true;
+  }
   const missing = `the shared fixtures folder ${dir} does not exist; set ONCOIMG_FIXTURES to the folder that holds them`;
-  if (process.env[FIXTURES_REQUIRED_VARIABLE] === '1')
+  if (process.env[FIXTURES_REQUIRED_VARIABLE] === '1') {
     throw new Error(`${missing} (${FIXTURES_REQUIRED_VARIABLE}=1 requires them)`);
-  if (!warned) console.warn(`Skipping the tests that read third-party fixtures: ${missing}.`);
+  }
+  if (!warned) {
+    console.warn(`Skipping the tests that read third-party fixtures: ${missing}.`);
+  }
   warned = true;
   return false;
 }
@@ -41,14 +48,20 @@ function skippedSuite(name: string): void {
 
 /** `describe` for a suite that reads the shared fixtures: skipped, with one line, when they are missing. */
 export function describeWithFixtures(name: string, factory: SuiteFactory): void {
-  if (fixturesAvailable()) describe(name, factory);
-  else skippedSuite(name);
+  if (fixturesAvailable()) {
+    describe(name, factory);
+  } else {
+    skippedSuite(name);
+  }
 }
 
 /** `describe.each` for a suite that reads the shared fixtures. */
 describeWithFixtures.each =
   <T extends object>(cases: readonly T[]) =>
   (name: string, factory: (item: T) => void): void => {
-    if (fixturesAvailable()) describe.each(cases)(name, factory);
-    else skippedSuite(name);
+    if (fixturesAvailable()) {
+      describe.each(cases)(name, factory);
+    } else {
+      skippedSuite(name);
+    }
   };

@@ -17,7 +17,9 @@ declare module 'vitest' {
 const RUNTIME_PROBE_MS = 3_000;
 
 async function containerRuntimeAnswers(): Promise<boolean> {
-  if (process.env.TESTCONTAINERS_DISABLED === 'true') return false;
+  if (process.env.TESTCONTAINERS_DISABLED === 'true') {
+    return false;
+  }
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
     const probe = getContainerRuntimeClient().then(
@@ -57,7 +59,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log: (line) => process.stderr.write(`${line}\n`),
     });
     brokers = broker.brokers;
-    if (broker.startedByUs) teardown.push(() => broker.stop());
+    if (broker.startedByUs) {
+      teardown.push(() => broker.stop());
+    }
   }
 
   const postgres = selectPostgres({ env, containerRuntime });
@@ -79,6 +83,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kafkaBrokers', brokers);
   project.provide('databaseUrl', databaseUrl);
   return async () => {
-    for (const stop of teardown.reverse()) await stop();
+    for (const stop of teardown.reverse()) {
+      await stop();
+    }
   };
 }

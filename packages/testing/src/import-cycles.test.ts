@@ -43,7 +43,9 @@ function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   const cycles: string[][] = [];
   let next = 0;
   for (const start of graph.keys()) {
-    if (index.has(start)) continue;
+    if (index.has(start)) {
+      continue;
+    }
     const work: { node: string; edge: number }[] = [{ node: start, edge: 0 }];
     index.set(start, next);
     low.set(start, next++);
@@ -67,17 +69,25 @@ function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
       }
       work.pop();
       const parent = work.at(-1);
-      if (parent) low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(frame.node) ?? 0));
-      if (low.get(frame.node) !== index.get(frame.node)) continue;
+      if (parent) {
+        low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(frame.node) ?? 0));
+      }
+      if (low.get(frame.node) !== index.get(frame.node)) {
+        continue;
+      }
       const component: string[] = [];
       let member: string | undefined;
       do {
         member = stack.pop();
-        if (member === undefined) break;
+        if (member === undefined) {
+          break;
+        }
         onStack.delete(member);
         component.push(member);
       } while (member !== frame.node);
-      if (component.length > 1 || edges.includes(frame.node)) cycles.push(component.sort());
+      if (component.length > 1 || edges.includes(frame.node)) {
+        cycles.push(component.sort());
+      }
     }
   }
   return cycles;

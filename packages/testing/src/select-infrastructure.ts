@@ -20,15 +20,23 @@ const LOCAL_KAFKA_PORT = 9092;
 
 export function selectKafka({ env, containerRuntime }: InfrastructureInputs): KafkaChoice {
   const brokers = env.KAFKA_BROKERS?.trim();
-  if (brokers) return { kind: 'env', brokers };
-  if (containerRuntime) return { kind: 'testcontainers' };
+  if (brokers) {
+    return { kind: 'env', brokers };
+  }
+  if (containerRuntime) {
+    return { kind: 'testcontainers' };
+  }
   const port = Number(env.KAFKA_PORT ?? LOCAL_KAFKA_PORT);
   return { kind: 'local', port: Number.isInteger(port) && port > 0 ? port : LOCAL_KAFKA_PORT };
 }
 
 export function selectPostgres({ env, containerRuntime }: InfrastructureInputs): PostgresChoice {
   const url = env.DATABASE_URL?.trim();
-  if (url) return { kind: 'env', url };
-  if (containerRuntime) return { kind: 'testcontainers' };
+  if (url) {
+    return { kind: 'env', url };
+  }
+  if (containerRuntime) {
+    return { kind: 'testcontainers' };
+  }
   return { kind: 'none' };
 }

@@ -27,8 +27,9 @@ export async function readTopic(brokers: string[], topic: string): Promise<Topic
     async waitFor(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {
-        if (Date.now() > deadline)
+        if (Date.now() > deadline) {
           throw new Error(`expected ${String(count)} messages on ${topic}, got ${String(messages.length)}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return messages;

@@ -82,9 +82,12 @@ async function signIn(username: string, password: string, scope: string) {
   let response = await go(`/auth?${query.toString()}`);
   for (let step = 0; step < 10; step += 1) {
     const location = response.headers.get('location');
-    if (location?.startsWith(REDIRECT)) break;
-    if (location) response = await go(location);
-    else {
+    if (location?.startsWith(REDIRECT)) {
+      break;
+    }
+    if (location) {
+      response = await go(location);
+    } else {
       const html = await response.text();
       const action = /action="([^"]+)"/.exec(html)?.[1];
       expect(action, `a login form, got ${String(response.status)}: ${html}`).toBeDefined();
@@ -93,7 +96,9 @@ async function signIn(username: string, password: string, scope: string) {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ username, password }).toString(),
       });
-      if (response.status === 401) return { refused: true as const };
+      if (response.status === 401) {
+        return { refused: true as const };
+      }
     }
   }
   const callback = new URL(response.headers.get('location')!);
@@ -157,7 +162,9 @@ describe('embedded authorization server', () => {
   it('signs the clinician in with authorization code and PKCE, granting only user scopes', async () => {
     const tokens = await signIn('clinician', 'clinician-dev', 'openid fhirUser user/*.rs patient/*.rs');
     expect('refused' in tokens).toBe(false);
-    if ('refused' in tokens) return;
+    if ('refused' in tokens) {
+      return;
+    }
     const identity = identityOf((await verifier.verify(tokens.access_token)).claims);
     expect(identity).toMatchObject({
       clientId: 'timeline-web',
@@ -170,7 +177,9 @@ describe('embedded authorization server', () => {
 
   it('signs the patient user in with their patient context', async () => {
     const tokens = await signIn('patient', 'patient-dev', 'openid launch/patient user/*.rs patient/*.rs');
-    if ('refused' in tokens) throw new Error('refused');
+    if ('refused' in tokens) {
+      throw new Error('refused');
+    }
     expect(tokens.patient).toBe(DEV_PATIENT_KEY);
     const identity = identityOf((await verifier.verify(tokens.access_token)).claims);
     expect(identity).toMatchObject({

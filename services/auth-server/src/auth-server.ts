@@ -67,11 +67,15 @@ export async function startAuthServer({
     const { provider, serve } = ready;
     handleInteraction(provider, users, req, res).then(
       (handled) => {
-        if (!handled) serve(req, res);
+        if (!handled) {
+          serve(req, res);
+        }
       },
       (error: unknown) => {
         onError(error);
-        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' });
+        if (!res.headersSent) {
+          res.writeHead(400, { 'content-type': 'text/plain' });
+        }
         res.end('the sign-in could not be completed; start again from the application\n');
       },
     );

@@ -33,7 +33,9 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   let text = '';
   for await (const chunk of req) {
     text += String(chunk);
-    if (text.length > FORM_LIMIT) throw new Error('form too large');
+    if (text.length > FORM_LIMIT) {
+      throw new Error('form too large');
+    }
   }
   return new URLSearchParams(text);
 }
@@ -60,20 +62,30 @@ async function grantConsent(
   const grant = grantId
     ? await provider.Grant.find(grantId)
     : new provider.Grant({ accountId, clientId: String(params.client_id) });
-  if (!grant) throw new Error('the grant of this interaction is gone');
+  if (!grant) {
+    throw new Error('the grant of this interaction is gone');
+  }
   const details = prompt.details as {
     missingOIDCScope?: string[];
     missingOIDCClaims?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-  if (details.missingOIDCScope) grant.addOIDCScope(details.missingOIDCScope.join(' '));
-  if (details.missingOIDCClaims) grant.addOIDCClaims(details.missingOIDCClaims);
+  if (details.missingOIDCScope) {
+    grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  }
+  if (details.missingOIDCClaims) {
+    grant.addOIDCClaims(details.missingOIDCClaims);
+  }
   const allowance = parseScopes(user?.allowedScopes ?? '');
   for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
     const allowed = scopes.filter((scope) => isScopeCovered(scope, allowance));
     const refused = scopes.filter((scope) => !allowed.includes(scope));
-    if (allowed.length > 0) grant.addResourceScope(resource, allowed.join(' '));
-    if (refused.length > 0) grant.rejectResourceScope(resource, refused.join(' '));
+    if (allowed.length > 0) {
+      grant.addResourceScope(resource, allowed.join(' '));
+    }
+    if (refused.length > 0) {
+      grant.rejectResourceScope(resource, refused.join(' '));
+    }
   }
   const saved = await grant.save();
   await provider.interactionFinished(
@@ -97,32 +109,38 @@ export async function handleInteraction(
   const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(
     new URL(req.url ?? '/', 'http://x').pathname,
   );
-  if (!match) return false;
+  if (!match) {
+    return false;
+  }
   const isLogin = match[0].endsWith('/login');
   const interaction = await provider.interactionDetails(req, res);
   const clientId = String(interaction.params.client_id);
   if (!isLogin && req.method === 'GET') {
-    if (interaction.prompt.name === 'login') sendPage(res, 200, loginPage(interaction.uid, clientId, false));
-    else
+    if (interaction.prompt.name === 'login') {
+      sendPage(res, 200, loginPage(interaction.uid, clientId, false));
+    } else {
       await grantConsent(
         provider,
         req,
         res,
         users.find((u) => u.username === interaction.session?.accountId),
       );
+    }
     return true;
   }
   if (isLogin && req.method === 'POST') {
     const form = await readForm(req);
     const user = checkPassword(users, form.get('username') ?? '', form.get('password') ?? '');
-    if (!user) sendPage(res, 401, loginPage(interaction.uid, clientId, true));
-    else
+    if (!user) {
+      sendPage(res, 401, loginPage(interaction.uid, clientId, true));
+    } else {
       await provider.interactionFinished(
         req,
         res,
         { login: { accountId: user.username } },
         { mergeWithLastSubmission: false },
       );
+    }
     return true;
   }
   res.writeHead(405, { allow: isLogin ? 'POST' : 'GET' }).end();

@@ -11,7 +11,9 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
     throw error;
   }
 }
@@ -39,11 +41,15 @@ export function publicJwkOf({ kty, crv, x, y, kid, alg, use }: JWK): JWK {
 /** The private JWK in `path`, created (mode 0600) when it does not exist yet. */
 export async function loadOrCreatePrivateJwk(path: string): Promise<JWK> {
   const existing = await readJson<JWK>(path);
-  if (existing) return existing;
+  if (existing) {
+    return existing;
+  }
   try {
     await writePrivate(path, await newPrivateJwk());
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
   }
   return (await readJson<JWK>(path))!;
 }
@@ -67,7 +73,9 @@ export async function loadOrCreateSecrets(
   if (!cookieKeys) {
     cookieKeys = [randomBytes(32).toString('base64url')];
     await writePrivate(cookiePath, cookieKeys).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
     });
     cookieKeys = (await readJson<string[]>(cookiePath))!;
   }

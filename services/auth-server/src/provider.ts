@@ -29,8 +29,9 @@ export const RESOURCE_TYPES = [
 /** Every SMART scope string over RESOURCE_TYPES: v2 permission sets in order, and v1 forms. */
 function everyResourceScope(): string[] {
   const permissions: string[] = ['read', 'write', '*'];
-  for (let mask = 1; mask < 1 << INTERACTIONS.length; mask += 1)
+  for (let mask = 1; mask < 1 << INTERACTIONS.length; mask += 1) {
     permissions.push(INTERACTIONS.filter((_, bit) => mask & (1 << bit)).join(''));
+  }
   return SCOPE_CONTEXTS.flatMap((context) =>
     RESOURCE_TYPES.flatMap((type) => permissions.map((p) => `${context}/${type}.${p}`)),
   );
@@ -49,7 +50,7 @@ function clientMetadata(
   clientKeys: Map<string, JWK>,
   redirectUris: string[],
 ): ClientMetadata {
-  if (client.kind === 'public')
+  if (client.kind === 'public') {
     return {
       client_id: client.clientId,
       token_endpoint_auth_method: 'none',
@@ -58,8 +59,11 @@ function clientMetadata(
       redirect_uris: redirectUris,
       scope: OIDC_SCOPES.join(' '),
     };
+  }
   const key = clientKeys.get(client.clientId);
-  if (!key) throw new Error(`no key for client ${client.clientId}`);
+  if (!key) {
+    throw new Error(`no key for client ${client.clientId}`);
+  }
   return {
     client_id: client.clientId,
     token_endpoint_auth_method: 'private_key_jwt',
@@ -88,11 +92,16 @@ export interface AuthProviderOptions {
 function boundPatient(ctx: KoaContextWithOIDC, client: DevClient | undefined): string | undefined {
   const body = (ctx.oidc as { body?: Record<string, unknown> }).body;
   const requested = body?.patient;
-  if (requested === undefined) return undefined;
-  if (client?.kind !== 'backend' || !client.mayBindPatient)
+  if (requested === undefined) {
+    return undefined;
+  }
+  if (client?.kind !== 'backend' || !client.mayBindPatient) {
     throw new errors.InvalidRequest('this client may not ask for a patient-bound token');
+  }
   const key = patientKeyOfClaim(requested);
-  if (key === undefined) throw new errors.InvalidRequest('patient is not a patient key');
+  if (key === undefined) {
+    throw new errors.InvalidRequest('patient is not a patient key');
+  }
   return key;
 }
 
@@ -137,7 +146,9 @@ export function createAuthProvider({
         defaultResource: () => API_RESOURCE,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource, client) => {
-          if (resource !== API_RESOURCE) throw new errors.InvalidTarget();
+          if (resource !== API_RESOURCE) {
+            throw new errors.InvalidTarget();
+          }
           return {
             audience,
             scope: resourceScopes.get(client.clientId) ?? '',
@@ -151,7 +162,9 @@ export function createAuthProvider({
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, sub) => {
       const user = userOf(sub);
-      if (!user) return undefined;
+      if (!user) {
+        return undefined;
+      }
       return {
         accountId: user.username,
         claims: () => ({
@@ -167,7 +180,9 @@ export function createAuthProvider({
         return patient === undefined ? undefined : { patient };
       }
       const user = userOf('accountId' in token ? token.accountId : undefined);
-      if (!user) return undefined;
+      if (!user) {
+        return undefined;
+      }
       return {
         ...(user.patient ? { patient: user.patient } : {}),
         ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
@@ -193,9 +208,13 @@ export function createAuthProvider({
   provider.use(async (ctx, next) => {
     await next();
     const body = ctx.body as Record<string, unknown> | undefined;
-    if (ctx.path !== '/token' || typeof body?.access_token !== 'string') return;
+    if (ctx.path !== '/token' || typeof body?.access_token !== 'string') {
+      return;
+    }
     const { patient } = decodeJwt(body.access_token);
-    if (typeof patient === 'string') ctx.body = { ...body, patient };
+    if (typeof patient === 'string') {
+      ctx.body = { ...body, patient };
+    }
   });
   return provider;
 }

@@ -20,8 +20,12 @@ export const DICOM_UPLOAD_LIMIT_BYTES = 512 * 1_048_576;
 function dicomFiles(req: Request): Buffer[] {
   const type = (req.get('content-type') ?? '').toLowerCase();
   const body = req.body as Buffer;
-  if (type.startsWith('application/dicom')) return [body];
-  if (type.startsWith('multipart/related')) return splitMultipartRelated(body, req.get('content-type') ?? '');
+  if (type.startsWith('application/dicom')) {
+    return [body];
+  }
+  if (type.startsWith('multipart/related')) {
+    return splitMultipartRelated(body, req.get('content-type') ?? '');
+  }
   throw new OperationOutcomeError(
     outcomeWithStatus(
       415,

@@ -9,7 +9,9 @@ function issuesOf(resource: Record<string, unknown>): OperationOutcomeIssue[] {
   try {
     validateIntake(resource, 'ImagingStudy', imagingStudyIntakeRules);
   } catch (error) {
-    if (error instanceof OperationOutcomeError) return error.outcome.issue;
+    if (error instanceof OperationOutcomeError) {
+      return error.outcome.issue;
+    }
     throw error;
   }
   return [];

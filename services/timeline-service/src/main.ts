@@ -17,7 +17,9 @@ async function openUntilReachable(open: () => Promise<Database>, logger: Logger)
     try {
       return await open();
     } catch (error) {
-      if (!isStoreError(error) || !error.retriable) throw error;
+      if (!isStoreError(error) || !error.retriable) {
+        throw error;
+      }
       const delayMs = Math.min(OPEN_RETRY_MAX_MS, OPEN_RETRY_MIN_MS * 2 ** attempt);
       logger.warn('database unreachable at start; retrying', { error: error.code, attempt, delayMs });
       await new Promise((resolve) => setTimeout(resolve, delayMs));

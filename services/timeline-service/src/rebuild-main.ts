@@ -51,7 +51,9 @@ async function main(): Promise<void> {
       },
       allowNonEmpty: values.force,
       onProgress: ({ events, total, elapsedMs }) => {
-        if (elapsedMs - lastPrint < PROGRESS_EVERY_MS && events < total) return;
+        if (elapsedMs - lastPrint < PROGRESS_EVERY_MS && events < total) {
+          return;
+        }
         lastPrint = elapsedMs;
         const percent = total === 0 ? 100 : Math.floor((events / total) * 100);
         process.stdout.write(

@@ -67,11 +67,15 @@ export async function rebuildTimelines({
   let total = 0;
   for (const { topic, partition, offset } of ends) {
     const end = BigInt(offset);
-    if (end > 0n) remaining.set(`${topic}:${String(partition)}`, end);
+    if (end > 0n) {
+      remaining.set(`${topic}:${String(partition)}`, end);
+    }
     total += Number(end);
   }
   const progress = { events: 0, total, elapsedMs: 0 };
-  if (remaining.size === 0) return { ...progress, patients: 0 };
+  if (remaining.size === 0) {
+    return { ...progress, patients: 0 };
+  }
 
   let finish: () => void = () => {};
   const finished = new Promise<void>((resolve) => {
@@ -103,12 +107,16 @@ export async function rebuildTimelines({
       for (const m of messages) {
         const key = `${m.topic}:${String(m.partition)}`;
         const end = remaining.get(key);
-        if (end !== undefined && BigInt(m.offset) + 1n >= end) remaining.delete(key);
+        if (end !== undefined && BigInt(m.offset) + 1n >= end) {
+          remaining.delete(key);
+        }
       }
       progress.events += wanted.length;
       progress.elapsedMs = Date.now() - started;
       onProgress({ ...progress });
-      if (remaining.size === 0) finish();
+      if (remaining.size === 0) {
+        finish();
+      }
     },
   });
   await runner.start();

@@ -72,7 +72,9 @@ async function finalTimeline(base: string): Promise<PatientTimeline> {
   return eventually(
     async () => {
       const res = await fetch(url);
-      if (!res.ok) return undefined;
+      if (!res.ok) {
+        return undefined;
+      }
       const {
         timelineVersion: _version,
         updatedAt: _updatedAt,

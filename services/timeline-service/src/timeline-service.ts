@@ -145,7 +145,9 @@ export function createTimelineService({
       app.get('/outbox/dead-letters', async (_req, res) => {
         res.json(await listOutboxDeadLetterSummaries(db));
       });
-      if (webRoot) app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+      if (webRoot) {
+        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+      }
     },
   });
 
@@ -161,11 +163,21 @@ export function createTimelineService({
     const consumer = runner?.stats() ?? null;
     const kafka = kafkaUp && (outbox?.consecutiveFailures ?? 0) === 0 ? 'up' : 'down';
     const missing: TimelineDependency[] = [];
-    if (database === 'down') missing.push('database');
-    if (!migrated) missing.push('migrations');
-    if (kafka === 'down') missing.push('kafka');
-    if (!consumer?.running) missing.push('consumer group');
-    if (!relay) missing.push('outbox relay');
+    if (database === 'down') {
+      missing.push('database');
+    }
+    if (!migrated) {
+      missing.push('migrations');
+    }
+    if (kafka === 'down') {
+      missing.push('kafka');
+    }
+    if (!consumer?.running) {
+      missing.push('consumer group');
+    }
+    if (!relay) {
+      missing.push('outbox relay');
+    }
     return {
       ready: missing.length === 0,
       missing,
@@ -188,7 +200,9 @@ export function createTimelineService({
       try {
         return await step();
       } catch (error) {
-        if (what === 'migrating' && isStoreError(error) && !error.retriable) throw error;
+        if (what === 'migrating' && isStoreError(error) && !error.retriable) {
+          throw error;
+        }
         const delayMs = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** attempt);
         logger.warn(`${what} failed; retrying`, { error: String(error), attempt, delayMs });
         await new Promise<void>((resolve) => {
@@ -240,7 +254,9 @@ export function createTimelineService({
     const created = await untilDone('creating topics', () =>
       ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
     );
-    if (created === undefined) return;
+    if (created === undefined) {
+      return;
+    }
     const connected = await untilDone('connecting the producer', async () => {
       const attempt = createEventProducer({ brokers, clientId: 'timeline-service', logger });
       try {
@@ -274,7 +290,9 @@ export function createTimelineService({
       return attempt;
     });
     // stop() may have run while the group was joining; it stopped the runner then.
-    if (joined === undefined || stopRequested()) return;
+    if (joined === undefined || stopRequested()) {
+      return;
+    }
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -313,7 +331,9 @@ export function createTimelineService({
     async stop() {
       stopping = true;
       wakeRetry();
-      for (const stopOne of stopObserving.splice(0)) stopOne();
+      for (const stopOne of stopObserving.splice(0)) {
+        stopOne();
+      }
       await http.close();
       await runner?.stop();
       runner = undefined;

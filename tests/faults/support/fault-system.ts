@@ -82,12 +82,16 @@ export async function startFaultSystem({
   const entries = await Promise.all(names.map(async (name) => [name, await spawnOne(name)] as const));
   const services = Object.fromEntries(entries) as Record<ServiceName, ServiceProcess>;
   const timelines = [services['timeline-service']];
-  for (let i = 1; i < timelineInstances; i += 1) timelines.push(await spawnOne('timeline-service'));
+  for (let i = 1; i < timelineInstances; i += 1) {
+    timelines.push(await spawnOne('timeline-service'));
+  }
   const all = [...Object.values(services), ...timelines.slice(1)];
   const output = (): string => all.map((service) => service.output()).join('\n');
   try {
     // One at a time: four cold TypeScript starts at once starve a small machine.
-    for (const service of all) await service.start();
+    for (const service of all) {
+      await service.start();
+    }
   } catch (error) {
     await Promise.all(all.map((service) => service.kill()));
     throw error;
@@ -109,7 +113,9 @@ export async function startFaultSystem({
       }
       const db = await openDatabase({ url: databaseUrl });
       try {
-        for (const name of names) await db.exec(`DROP SCHEMA IF EXISTS ${schemaOf(name)} CASCADE`);
+        for (const name of names) {
+          await db.exec(`DROP SCHEMA IF EXISTS ${schemaOf(name)} CASCADE`);
+        }
       } finally {
         await db.close();
       }

@@ -8,8 +8,11 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('the OS gave no port'));
+        if (address !== null && typeof address === 'object') {
+          resolve(address.port);
+        } else {
+          reject(new Error('the OS gave no port'));
+        }
       });
     });
   });
@@ -19,7 +22,9 @@ export async function freePort(): Promise<number> {
 export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const port = await freePort();
-    if (port < 65_535 && (await isFree(port + 1))) return port;
+    if (port < 65_535 && (await isFree(port + 1))) {
+      return port;
+    }
   }
   throw new Error('found no two adjacent free ports');
 }

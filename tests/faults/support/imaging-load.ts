@@ -211,7 +211,9 @@ async function postUntilAcknowledged(
       const text = await res.text();
       if (res.ok) {
         const stored = JSON.parse(text) as ImagingResource;
-        if (!stored.id || !stored.meta?.versionId) throw new Error(`2xx without id or version: ${text}`);
+        if (!stored.id || !stored.meta?.versionId) {
+          throw new Error(`2xx without id or version: ${text}`);
+        }
         return { id: stored.id, versionId: stored.meta.versionId };
       }
       if (res.status !== 503 && res.status !== 429) {
@@ -220,9 +222,13 @@ async function postUntilAcknowledged(
       stats.refused += 1;
       last = `${String(res.status)} ${text.slice(0, 200)}`;
       const retryAfter = Number(res.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) wait = retryAfter * 1000;
+      if (Number.isFinite(retryAfter) && retryAfter > 0) {
+        wait = retryAfter * 1000;
+      }
     } catch (error) {
-      if (!isNoAnswer(error)) throw error;
+      if (!isNoAnswer(error)) {
+        throw error;
+      }
       stats.noAnswer += 1;
       last = `no answer (${errorText(error)})`;
     }

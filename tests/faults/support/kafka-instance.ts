@@ -25,7 +25,9 @@ export interface KafkaInstance {
 /** Starts a single-node KRaft broker from the jars `npm run kafka:fetch` cached. */
 export async function startKafkaInstance(): Promise<KafkaInstance> {
   const port = await freePortPair();
-  if (port === SHARED_BROKER_PORT) throw new Error('refusing to run a private broker on the shared port');
+  if (port === SHARED_BROKER_PORT) {
+    throw new Error('refusing to run a private broker on the shared port');
+  }
   const dataDir = await mkdtemp(join(tmpdir(), 'oncoimg-kafka-'));
   const log = (line: string): void => {
     process.stderr.write(`private broker: ${line}\n`);
@@ -33,7 +35,9 @@ export async function startKafkaInstance(): Promise<KafkaInstance> {
   let pid: number | null = null;
   const start = async (): Promise<void> => {
     const broker = await startKafkaBroker({ port, dataDir, log });
-    if (!broker.startedByUs) throw new Error(`another broker already answers on port ${String(port)}`);
+    if (!broker.startedByUs) {
+      throw new Error(`another broker already answers on port ${String(port)}`);
+    }
     pid = broker.pid;
   };
   await start();
@@ -41,7 +45,9 @@ export async function startKafkaInstance(): Promise<KafkaInstance> {
   return {
     brokers: `127.0.0.1:${String(port)}`,
     async kill() {
-      if (pid === null) return;
+      if (pid === null) {
+        return;
+      }
       const target = pid;
       pid = null;
       process.kill(target, 'SIGKILL');

@@ -31,7 +31,9 @@ export interface PostgresInstance {
 
 /** The newest `bin` folder of Debian's PostgreSQL server packages that has initdb and pg_ctl. */
 export function postgresBinDir(): string | undefined {
-  if (!existsSync(DEBIAN_POSTGRES_ROOT)) return undefined;
+  if (!existsSync(DEBIAN_POSTGRES_ROOT)) {
+    return undefined;
+  }
   const versions = readdirSync(DEBIAN_POSTGRES_ROOT)
     .filter((name) => /^\d+$/.test(name))
     .sort((a, b) => Number(b) - Number(a));
@@ -46,9 +48,13 @@ export function postgresBinDir(): string | undefined {
  */
 export function postgresBinDirForTests(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const bin = postgresBinDir();
-  if (bin !== undefined) return bin;
+  if (bin !== undefined) {
+    return bin;
+  }
   const problem = `PostgreSQL server binaries (initdb, pg_ctl) not found under ${DEBIAN_POSTGRES_ROOT}/*/bin`;
-  if (env.CI === 'true') throw new Error(`${problem}: install the Debian package \`postgresql\``);
+  if (env.CI === 'true') {
+    throw new Error(`${problem}: install the Debian package \`postgresql\``);
+  }
   process.stderr.write(`skipping: ${problem} (Debian package \`postgresql\`)\n`);
   return undefined;
 }
@@ -58,10 +64,14 @@ export function postgresBinDirForTests(env: NodeJS.ProcessEnv = process.env): st
  * folder that user owns.
  */
 async function asServerUser(): Promise<{ uid: number; gid: number } | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
+  if (process.getuid?.() !== 0) {
+    return undefined;
+  }
   const passwd = await readFile('/etc/passwd', 'utf8');
   const entry = passwd.split('\n').find((line) => line.startsWith('postgres:'));
-  if (!entry) throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as');
+  if (!entry) {
+    throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as');
+  }
   const [, , uid, gid] = entry.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -70,7 +80,9 @@ async function asServerUser(): Promise<{ uid: number; gid: number } | undefined>
 export async function startPostgresInstance(bin: string): Promise<PostgresInstance> {
   const owner = await asServerUser();
   const root = await mkdtemp(join(tmpdir(), 'oncoimg-pg-'));
-  if (owner) await chown(root, owner.uid, owner.gid);
+  if (owner) {
+    await chown(root, owner.uid, owner.gid);
+  }
   const dataDir = join(root, 'data');
   const logFile = join(root, 'server.log');
   const port = await freePort();
@@ -78,8 +90,11 @@ export async function startPostgresInstance(bin: string): Promise<PostgresInstan
   const tool = async (name: string, args: string[]): Promise<void> => {
     const command = join(bin, name);
     try {
-      if (owner) await run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd: root });
-      else await run(command, args, { cwd: root });
+      if (owner) {
+        await run('runuser', ['-u', 'postgres', '--', command, ...args], { cwd: root });
+      } else {
+        await run(command, args, { cwd: root });
+      }
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
       throw new Error(`${name} ${args.join(' ')} failed: ${stderr || String(error)}`, { cause: error });
@@ -120,7 +135,9 @@ export async function startPostgresInstance(bin: string): Promise<PostgresInstan
       running = true;
     },
     async destroy() {
-      if (running) await stop('immediate').catch(() => undefined);
+      if (running) {
+        await stop('immediate').catch(() => undefined);
+      }
       running = false;
       await rm(root, { recursive: true, force: true });
     },

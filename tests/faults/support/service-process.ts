@@ -64,7 +64,9 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
   const unexpectedExits: string[] = [];
   const append = (chunk: Buffer | string): void => {
     output += chunk.toString();
-    if (output.length > OUTPUT_LIMIT_CHARS) output = output.slice(-OUTPUT_LIMIT_CHARS);
+    if (output.length > OUTPUT_LIMIT_CHARS) {
+      output = output.slice(-OUTPUT_LIMIT_CHARS);
+    }
   };
 
   const service: ServiceProcess = {
@@ -76,7 +78,9 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
     },
     unexpectedExits,
     async start({ until = 'ready' } = {}) {
-      if (service.running) throw new Error(`${name} is already running`);
+      if (service.running) {
+        throw new Error(`${name} is already running`);
+      }
       append(`--- ${name} starting on ${baseUrl}\n`);
       expectingExit = false;
       // node.sh ends in `exec node`, so the pid is the service itself and a signal reaches it.
@@ -93,7 +97,9 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
         started.once('exit', (code, signal) => {
           const how = signal ?? `code ${String(code)}`;
           append(`--- ${name} exited (${how})\n`);
-          if (!expectingExit) unexpectedExits.push(how);
+          if (!expectingExit) {
+            unexpectedExits.push(how);
+          }
           resolve();
         });
       });
@@ -101,7 +107,9 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
     },
     waitReady: (timeoutMs = READY_TIMEOUT_MS) => waitFor(service, '/readyz', timeoutMs, () => exited),
     async kill(signal = 'SIGKILL') {
-      if (!child || !service.running) return;
+      if (!child || !service.running) {
+        return;
+      }
       expectingExit = true;
       const target = child;
       target.kill(signal);
@@ -128,10 +136,14 @@ async function waitFor(
   });
   let last = 'no answer';
   for (;;) {
-    if (state.gone) throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
+    if (state.gone) {
+      throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
+    }
     try {
       const res = await fetch(`${service.baseUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
+      if (res.ok) {
+        return;
+      }
       last = `${String(res.status)} ${(await res.text()).slice(0, 500)}`;
     } catch {
       // Not listening yet.

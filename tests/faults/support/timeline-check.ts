@@ -45,7 +45,9 @@ export function expectedTimelines(acknowledged: readonly AcknowledgedWrite[]): M
   for (const { patientKey, parts } of byExam.values()) {
     expected.set(patientKey, [...(expected.get(patientKey) ?? []), examLine(parts)]);
   }
-  for (const lines of expected.values()) lines.sort((a, b) => a.localeCompare(b));
+  for (const lines of expected.values()) {
+    lines.sort((a, b) => a.localeCompare(b));
+  }
   return expected;
 }
 
@@ -53,8 +55,12 @@ async function actualTimeline(timelineBase: string, patientKey: string): Promise
   const res = await fetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
     signal: AbortSignal.timeout(10_000),
   });
-  if (res.status === 404) return 'missing';
-  if (!res.ok) throw new Error(`timeline of a patient answered ${String(res.status)}: ${await res.text()}`);
+  if (res.status === 404) {
+    return 'missing';
+  }
+  if (!res.ok) {
+    throw new Error(`timeline of a patient answered ${String(res.status)}: ${await res.text()}`);
+  }
   const { exams } = (await res.json()) as { exams: ExamView[] };
   return exams
     .map((exam) =>
@@ -103,7 +109,9 @@ export async function expectTimelinesToConverge(
     let failure = '';
     try {
       comparison = await compareTimelines(timelineBase, acknowledged);
-      if (comparison.differences.length === 0) return comparison;
+      if (comparison.differences.length === 0) {
+        return comparison;
+      }
     } catch (error) {
       // The timeline service may still be restarting.
       failure = String(error);

@@ -24,7 +24,9 @@ async function currentVersion(timelineBase: string, patientKey: string): Promise
   const res = await fetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
     signal: AbortSignal.timeout(10_000),
   });
-  if (!res.ok) throw new Error(`timeline of ${patientKey} answered ${String(res.status)}`);
+  if (!res.ok) {
+    throw new Error(`timeline of ${patientKey} answered ${String(res.status)}`);
+  }
   return ((await res.json()) as { timelineVersion: number }).timelineVersion;
 }
 
@@ -40,7 +42,9 @@ export async function readPublishedVersions(
   patientKeys: readonly string[],
 ): Promise<PublishedVersions> {
   const wanted = new Map<string, number>();
-  for (const key of patientKeys) wanted.set(key, await currentVersion(timelineBase, key));
+  for (const key of patientKeys) {
+    wanted.set(key, await currentVersion(timelineBase, key));
+  }
   const reader = await readTopic([brokers], topic);
   try {
     const deadline = Date.now() + PUBLISHED_TIMEOUT_MS;
@@ -54,7 +58,9 @@ export async function readPublishedVersions(
         contents.set(id, (contents.get(id) ?? new Set()).add(JSON.stringify(content)));
       }
       const missing = [...wanted].filter(([key, version]) => !contents.has(`${key}@${String(version)}`));
-      if (missing.length === 0) break;
+      if (missing.length === 0) {
+        break;
+      }
       if (Date.now() > deadline) {
         throw new Error(
           `timeline versions never published: ${missing.map(([k, v]) => `${k}@${String(v)}`).join(', ')}`,

@@ -28,12 +28,16 @@ const SERVICE_TIMEOUT_MS = 10_000;
 
 /** The service base URLs of `--service-urls` (comma-separated http(s) URLs, trailing slashes dropped). */
 export function parseServiceUrls(value: string | undefined, command: string): string[] {
-  if (value === undefined) return [...DEFAULT_OUTBOX_SERVICE_URLS];
+  if (value === undefined) {
+    return [...DEFAULT_OUTBOX_SERVICE_URLS];
+  }
   const urls = value
     .split(',')
     .map((url) => url.trim().replace(/\/+$/, ''))
     .filter((url) => url !== '');
-  if (urls.length === 0) throw usageError('--service-urls is empty', command);
+  if (urls.length === 0) {
+    throw usageError('--service-urls is empty', command);
+  }
   for (const url of urls) {
     let protocol: string;
     try {
@@ -41,8 +45,9 @@ export function parseServiceUrls(value: string | undefined, command: string): st
     } catch {
       throw usageError(`--service-urls: ${JSON.stringify(url)} is not a URL`, command);
     }
-    if (protocol !== 'http:' && protocol !== 'https:')
+    if (protocol !== 'http:' && protocol !== 'https:') {
       throw usageError(`--service-urls: ${JSON.stringify(url)} is not an http or https URL`, command);
+    }
   }
   return urls;
 }
@@ -56,7 +61,9 @@ export async function fetchOutboxDeadLetters(
     const res = await fetchFn(`${service}/outbox/dead-letters`, {
       signal: AbortSignal.timeout(SERVICE_TIMEOUT_MS),
     });
-    if (!res.ok) return { service, error: `answered ${String(res.status)}` };
+    if (!res.ok) {
+      return { service, error: `answered ${String(res.status)}` };
+    }
     return { service, deadLetters: (await res.json()) as OutboxDeadLetterEntry[] };
   } catch (error) {
     return { service, error: describeError(error) };
@@ -77,7 +84,9 @@ export function formatOutboxDeadLetters(results: readonly ServiceDeadLetters[]):
         ])
       : [],
   );
-  if (rows.length === 0) return undefined;
+  if (rows.length === 0) {
+    return undefined;
+  }
   return formatTable(['SERVICE', 'ROW', 'TOPIC', 'FAILED AT', 'BYTES', 'REASON'], rows);
 }
 
@@ -95,9 +104,18 @@ export async function listOutboxDeadLetters(
   const table = formatOutboxDeadLetters(results);
   const asked = results.filter((result) => 'deadLetters' in result);
   const count = asked.reduce((sum, result) => sum + result.deadLetters.length, 0);
-  if (table === undefined) context.out(`no outbox rows set aside in ${String(asked.length)} service(s)`);
-  else context.out(table);
-  for (const result of results) if ('error' in result) context.err(`${result.service}: ${result.error}`);
-  if (table !== undefined) context.err(`${String(count)} outbox row(s) set aside`);
+  if (table === undefined) {
+    context.out(`no outbox rows set aside in ${String(asked.length)} service(s)`);
+  } else {
+    context.out(table);
+  }
+  for (const result of results) {
+    if ('error' in result) {
+      context.err(`${result.service}: ${result.error}`);
+    }
+  }
+  if (table !== undefined) {
+    context.err(`${String(count)} outbox row(s) set aside`);
+  }
   return asked.length === results.length ? 0 : 1;
 }

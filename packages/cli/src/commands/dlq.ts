@@ -113,8 +113,11 @@ export function deadLetterRow(message: ReadMessage): string[] {
 /** The headers a redriven message carries: the original ones, without the dead-letter bookkeeping. */
 export function redrivenHeaders(message: ReadMessage): IHeaders {
   const headers: IHeaders = {};
-  for (const [name, value] of Object.entries(message.headers))
-    if (!name.startsWith(DLQ_HEADER_PREFIX)) headers[name] = value;
+  for (const [name, value] of Object.entries(message.headers)) {
+    if (!name.startsWith(DLQ_HEADER_PREFIX)) {
+      headers[name] = value;
+    }
+  }
   headers[REDRIVEN_FROM_HEADER] = where(message);
   return headers;
 }
@@ -134,7 +137,9 @@ payloads are shown. An unreachable service is reported and makes the exit code 1
   options: `${TOPIC_HELP}\n${OUTBOX_HELP}`,
   parse: parseDlqListOptions,
   async run({ brokers, topic, outboxServices }, context) {
-    if (outboxServices) return listOutboxDeadLetters(outboxServices, context);
+    if (outboxServices) {
+      return listOutboxDeadLetters(outboxServices, context);
+    }
     const kafka = createCliKafka(brokers);
     const { topics, ranges } = await withAdmin(
       kafka,
@@ -194,7 +199,9 @@ first: a message that fails again comes back to the dead-letter topic as a new d
     const kafka = createCliKafka(brokers);
     const ranges = await withAdmin(kafka, brokers, 'reading dead-letter topics', async (admin) => {
       const topics = await deadLetterTopics(admin, topic);
-      if (topics.length === 0) return [];
+      if (topics.length === 0) {
+        return [];
+      }
       const committed = new Map(
         (await admin.fetchOffsets({ groupId: group, topics })).flatMap(({ topic: t, partitions }) =>
           partitions
@@ -237,7 +244,9 @@ first: a message that fails again comes back to the dead-letter topic as a new d
               items.map((i) => i.copy),
               `sending dead letters back to ${target}`,
             );
-            for (const { message } of items) context.out(`${where(message)} → ${target}`);
+            for (const { message } of items) {
+              context.out(`${where(message)} → ${target}`);
+            }
           }
         },
       });

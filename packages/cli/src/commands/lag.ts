@@ -51,16 +51,22 @@ async function lagRows(
     const assigned = new Set<string>();
     for (const member of group.members) {
       const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-      for (const topic of Object.keys(decoded?.assignment ?? {})) assigned.add(topic);
+      for (const topic of Object.keys(decoded?.assignment ?? {})) {
+        assigned.add(topic);
+      }
     }
     const topics = (assigned.size > 0 ? [...assigned].sort() : allTopics).filter(
       (topic) => only === undefined || topic === only,
     );
-    if (topics.length === 0) continue;
+    if (topics.length === 0) {
+      continue;
+    }
     const committed = await admin.fetchOffsets({ groupId: group.groupId, topics });
     for (const { topic, partitions } of committed.sort((a, b) => (a.topic < b.topic ? -1 : 1))) {
       // Without members, the topics of a group are those it committed on.
-      if (assigned.size === 0 && partitions.every((p) => p.offset === '-1')) continue;
+      if (assigned.size === 0 && partitions.every((p) => p.offset === '-1')) {
+        continue;
+      }
       const at = new Map(partitions.map((p) => [p.partition, p.offset]));
       for (const { partition, low, high } of (await ends(topic)).sort((a, b) => a.partition - b.partition)) {
         const offset = at.get(partition);
@@ -99,8 +105,9 @@ it committed offsets on.`,
       const known = groups
         .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
         .map((g) => g.groupId);
-      if (group !== undefined && !known.includes(group))
+      if (group !== undefined && !known.includes(group)) {
         throw new CliError('NOT_FOUND', `consumer group ${group} does not exist`);
+      }
       const chosen =
         group === undefined ? known.filter((g) => !g.startsWith(OWN_GROUP_PREFIX)).sort() : [group];
       return chosen.length === 0 ? [] : lagRows(admin, chosen, topic);

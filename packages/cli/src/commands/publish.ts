@@ -26,15 +26,18 @@ const SERVICE_OF: Readonly<Partial<Record<string, ServiceName>>> = {
 };
 
 function baseUrl(value: string | undefined, fallback: string, option: string): string {
-  if (value === undefined) return fallback;
+  if (value === undefined) {
+    return fallback;
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw usageError(`${option} ${JSON.stringify(value)} is not a URL`, NAME);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw usageError(`${option} must be an http or https URL`, NAME);
+  }
   return value.replace(/\/+$/, '');
 }
 
@@ -72,31 +75,37 @@ async function readJson(file: string, stdin: AsyncIterable<Buffer | string>): Pr
   } catch (error) {
     throw new CliError('INVALID_INPUT', `${file} is not JSON: ${describeError(error)}`, { cause: error });
   }
-  if (!isObject(parsed) || typeof parsed.resourceType !== 'string')
+  if (!isObject(parsed) || typeof parsed.resourceType !== 'string') {
     throw new CliError('INVALID_INPUT', `${file} is not a FHIR resource (no resourceType)`);
+  }
   return parsed;
 }
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 function serviceOf(resourceType: string, where: string): ServiceName {
   const service = SERVICE_OF[resourceType];
-  if (!service)
+  if (!service) {
     throw new CliError(
       'INVALID_INPUT',
       `${where}: no service takes ${resourceType} (ServiceRequest, ImagingStudy and DiagnosticReport only)`,
     );
+  }
   return service;
 }
 
 /** The service of a Bundle entry: its resource's type, or for a DELETE the type in its url. */
 function entryService(entry: unknown, index: number): ServiceName {
   const where = `Bundle.entry[${String(index)}]`;
-  if (!isObject(entry)) throw new CliError('INVALID_INPUT', `${where} is not an object`);
+  if (!isObject(entry)) {
+    throw new CliError('INVALID_INPUT', `${where} is not an object`);
+  }
   const resourceType = isObject(entry.resource) ? entry.resource.resourceType : undefined;
   const url = isObject(entry.request) ? entry.request.url : undefined;
   const type =
@@ -105,7 +114,9 @@ function entryService(entry: unknown, index: number): ServiceName {
       : typeof url === 'string'
         ? (url.replace(/^\//, '').split(/[/?]/)[0] ?? '')
         : '';
-  if (type === '') throw new CliError('INVALID_INPUT', `${where} has neither a resource nor a request.url`);
+  if (type === '') {
+    throw new CliError('INVALID_INPUT', `${where} has neither a resource nor a request.url`);
+  }
   return serviceOf(type, where);
 }
 
@@ -180,12 +191,15 @@ function report(context: CommandContext, what: string, sent: Sent): boolean {
   context.out(
     `${String(sent.status)} ${sent.statusText}  ${what}${sent.location ? `  Location: ${sent.location}` : ''}`,
   );
-  if (sent.status < 400) return true;
+  if (sent.status < 400) {
+    return true;
+  }
   const issues = formatIssues(sent.body);
   for (const line of issues.length > 0
     ? issues
-    : [`  ${typeof sent.body === 'string' ? sent.body : 'no OperationOutcome in the response'}`])
+    : [`  ${typeof sent.body === 'string' ? sent.body : 'no OperationOutcome in the response'}`]) {
     context.out(line);
+  }
   return false;
 }
 
@@ -200,7 +214,9 @@ function reportEntries(context: CommandContext, sent: Sent, indexes: readonly nu
     context.out(`  entry[${String(indexes[position] ?? position)}] ${status}${location}`);
     if (!/^[23]/.test(status)) {
       ok = false;
-      for (const line of formatIssues(response.outcome, '    ')) context.out(line);
+      for (const line of formatIssues(response.outcome, '    ')) {
+        context.out(line);
+      }
     }
   });
   return ok;
@@ -235,23 +251,27 @@ rejection prints the OperationOutcome issues and exits 1.`,
     }
 
     const type = resource.type;
-    if (type !== 'batch' && type !== 'transaction')
+    if (type !== 'batch' && type !== 'transaction') {
       throw new CliError(
         'INVALID_INPUT',
         `${file}: Bundle.type must be batch or transaction, not ${JSON.stringify(type)}`,
       );
+    }
     const entries = Array.isArray(resource.entry) ? (resource.entry as unknown[]) : [];
-    if (entries.length === 0) throw new CliError('INVALID_INPUT', `${file}: the Bundle has no entries`);
+    if (entries.length === 0) {
+      throw new CliError('INVALID_INPUT', `${file}: the Bundle has no entries`);
+    }
     const byService = new Map<ServiceName, number[]>();
     entries.forEach((entry, index) => {
       const service = entryService(entry, index);
       byService.set(service, [...(byService.get(service) ?? []), index]);
     });
-    if (type === 'transaction' && byService.size > 1)
+    if (type === 'transaction' && byService.size > 1) {
       throw new CliError(
         'INVALID_INPUT',
         `${file}: a transaction is atomic within one service, but its entries go to the ${[...byService.keys()].join(', ')} services; split it, or make it a batch`,
       );
+    }
 
     let ok = true;
     for (const [service, indexes] of byService) {
@@ -259,8 +279,11 @@ rejection prints the OperationOutcome issues and exits 1.`,
       const url = urls[service];
       const sent = await send(context, 'POST', url, part, service);
       const what = `POST ${url} (${type}, ${String(indexes.length)} entr${indexes.length === 1 ? 'y' : 'ies'})`;
-      if (!report(context, what, sent)) ok = false;
-      else if (!reportEntries(context, sent, indexes)) ok = false;
+      if (!report(context, what, sent)) {
+        ok = false;
+      } else if (!reportEntries(context, sent, indexes)) {
+        ok = false;
+      }
     }
     return ok ? 0 : 1;
   },

@@ -31,10 +31,13 @@ const NAME = 'replay';
 
 /** `42` is an offset; anything else must be a time with a date (`2026-11-25T09:00:00Z`). */
 export function parseReplayStart(value: string): ReplayStart {
-  if (/^\d+$/.test(value)) return { offset: BigInt(value) };
+  if (/^\d+$/.test(value)) {
+    return { offset: BigInt(value) };
+  }
   const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms))
+  if (Number.isNaN(ms)) {
     throw usageError(`--from must be an offset or an ISO 8601 time, not ${JSON.stringify(value)}`, NAME);
+  }
   return { time: new Date(ms) };
 }
 
@@ -46,8 +49,12 @@ export function parseReplayOptions(args: string[], env: Env = {}): ReplayOptions
     partition: { type: 'string' },
     limit: { type: 'string' },
   });
-  if (values.topic === undefined) throw usageError('--topic is required', NAME);
-  if (values.from === undefined) throw usageError('--from is required', NAME);
+  if (values.topic === undefined) {
+    throw usageError('--topic is required', NAME);
+  }
+  if (values.from === undefined) {
+    throw usageError('--from is required', NAME);
+  }
   const topic = checkTopicName(values.topic, '--topic', NAME);
   return {
     brokers: resolveBrokers(values.brokers, env, NAME),
@@ -79,11 +86,12 @@ Consumers must be idempotent: a replay into the same topic delivers the events a
     const ranges = await withAdmin(kafka, brokers, `reading offsets of ${topic}`, async (admin) => {
       await requireTopics(admin, [topic]);
       const offsets = await admin.fetchTopicOffsets(topic);
-      if (partition !== undefined && !offsets.some((o) => o.partition === partition))
+      if (partition !== undefined && !offsets.some((o) => o.partition === partition)) {
         throw new CliError(
           'NOT_FOUND',
           `${topic} has no partition ${String(partition)} (it has ${String(offsets.length)})`,
         );
+      }
       const starts =
         'time' in from
           ? new Map(
@@ -102,7 +110,9 @@ Consumers must be idempotent: a replay into the same topic delivers the events a
       }
       return offsets.map(({ partition: p, low, high }): PartitionRange => {
         const end = BigInt(high);
-        if (partition !== undefined && p !== partition) return { topic, partition: p, start: end, end };
+        if (partition !== undefined && p !== partition) {
+          return { topic, partition: p, start: end, end };
+        }
         const wanted = starts ? (starts.get(p) ?? end) : 'offset' in from ? from.offset : end;
         // Below the low watermark the messages are gone (retention): start at the first one kept.
         const start = wanted < BigInt(low) ? BigInt(low) : wanted;
@@ -129,10 +139,11 @@ Consumers must be idempotent: a replay into the same topic delivers the events a
           await republish(toTopic, copies, `publishing to ${toTopic}`);
           const first = messages.at(0);
           const last = messages.at(-1);
-          if (first && last)
+          if (first && last) {
             context.out(
               `${topic}/${String(first.partition)} offsets ${first.offset}..${last.offset} → ${toTopic} (${String(messages.length)})`,
             );
+          }
         },
       });
       context.out(`replayed ${String(result.read)} message(s) from ${topic} to ${toTopic}`);

@@ -75,7 +75,9 @@ The output contains patient data (keys and payloads): it is for your terminal, n
         );
       },
       onMessages: (messages) => {
-        for (const message of messages) context.out(formatMessage(message));
+        for (const message of messages) {
+          context.out(formatMessage(message));
+        }
         return Promise.resolve();
       },
     });

@@ -28,11 +28,16 @@ export function parseTokenOptions(args: string[], env: Env = {}): TokenOptions {
     'key-file': { type: 'string' },
   });
   const scope = values.scope?.trim().split(/\s+/).join(' ') ?? '';
-  if (scope === '') throw usageError('--scope is required (for example --scope "system/*.rs")', NAME);
+  if (scope === '') {
+    throw usageError('--scope is required (for example --scope "system/*.rs")', NAME);
+  }
   const issuer = values.issuer ?? (env.OIDC_ISSUER?.trim() || DEFAULT_ISSUER);
-  if (!URL.canParse(issuer)) throw usageError(`issuer ${JSON.stringify(issuer)} is not a URL`, NAME);
-  if (values.patient !== undefined && values.patient.trim() === '')
+  if (!URL.canParse(issuer)) {
+    throw usageError(`issuer ${JSON.stringify(issuer)} is not a URL`, NAME);
+  }
+  if (values.patient !== undefined && values.patient.trim() === '') {
     throw usageError('--patient is empty', NAME);
+  }
   const clientId = values.client ?? DEFAULT_TOKEN_CLIENT;
   const dataDir = env.AUTH_DATA_DIR?.trim() || DEFAULT_AUTH_DATA_DIR;
   return {
@@ -69,11 +74,12 @@ export async function fetchToken(options: TokenOptions, fetchFn: typeof fetch): 
       fetch: fetchFn,
     });
   } catch (error) {
-    if (error instanceof TokenRequestError)
+    if (error instanceof TokenRequestError) {
       throw new CliError(error.oauthError ? 'REJECTED' : 'HTTP_FAILED', error.message, {
         retriable: error.retriable,
         cause: error,
       });
+    }
     throw error;
   }
 }

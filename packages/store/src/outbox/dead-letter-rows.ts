@@ -12,7 +12,9 @@ export interface DeadLetterRow {
  * rows behind it in the outbox go on. Returns how many rows moved.
  */
 export async function moveToDeadLetters(q: Queryable, rows: readonly DeadLetterRow[]): Promise<number> {
-  if (rows.length === 0) return 0;
+  if (rows.length === 0) {
+    return 0;
+  }
   const { rowCount } = await q.query(
     `WITH aside AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS a(id, reason)),
           moved AS (DELETE FROM outbox o USING aside WHERE o.id = aside.id

@@ -61,14 +61,18 @@ function checkMessage(message: OutboxMessage): void {
   if (typeof topic !== 'string' || topic === '') {
     throw new StoreError('INVALID_ARGUMENT', 'an outbox message needs a topic');
   }
-  if (typeof key !== 'string') throw new StoreError('INVALID_ARGUMENT', 'an outbox message needs a key');
+  if (typeof key !== 'string') {
+    throw new StoreError('INVALID_ARGUMENT', 'an outbox message needs a key');
+  }
   if (typeof value !== 'string' && !Buffer.isBuffer(value)) {
     throw new StoreError('INVALID_ARGUMENT', 'an outbox message value must be a string or a Buffer');
   }
 }
 
 function withTraceContext(headers: Record<string, string>): Record<string, string> {
-  if ('traceparent' in headers) return headers;
+  if ('traceparent' in headers) {
+    return headers;
+  }
   const carrier: Record<string, string> = { ...headers };
   propagation.inject(context.active(), carrier);
   return carrier;

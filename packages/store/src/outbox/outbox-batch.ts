@@ -46,8 +46,11 @@ export function groupByTopic(rows: readonly OutboxRow[]): Map<string, OutboxRow[
   const groups = new Map<string, OutboxRow[]>();
   for (const row of rows) {
     const group = groups.get(row.topic);
-    if (group) group.push(row);
-    else groups.set(row.topic, [row]);
+    if (group) {
+      group.push(row);
+    } else {
+      groups.set(row.topic, [row]);
+    }
   }
   return groups;
 }

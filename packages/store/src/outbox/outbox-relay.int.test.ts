@@ -23,9 +23,15 @@ function fakeProducer(name: string, log: Published[], { delayMs = 0 } = {}) {
     gate: undefined as Promise<void> | undefined,
     async send(topic: string, messages: OutgoingOutboxMessage[]): Promise<void> {
       producer.calls += 1;
-      if (producer.gate) await producer.gate;
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (producer.down) throw Object.assign(new Error('broker unreachable'), { code: 'KAFKA_UNAVAILABLE' });
+      if (producer.gate) {
+        await producer.gate;
+      }
+      if (delayMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+      if (producer.down) {
+        throw Object.assign(new Error('broker unreachable'), { code: 'KAFKA_UNAVAILABLE' });
+      }
       log.push(...messages.map((message) => ({ ...message, topic, producer: name })));
     },
   };
@@ -166,7 +172,9 @@ describe.each(testDatabaseTargets())('outbox relay on $name', (target) => {
     const producer = {
       async send(topic: string, messages: OutgoingOutboxMessage[]) {
         sends += 1;
-        if (sends === 2) throw new Error('second topic failed');
+        if (sends === 2) {
+          throw new Error('second topic failed');
+        }
         log.push(...messages.map((m) => ({ ...m, topic, producer: 'flaky' })));
         await Promise.resolve();
       },
@@ -233,7 +241,9 @@ describe.each(testDatabaseTargets())('outbox relay on $name', (target) => {
       ]);
     } finally {
       open();
-      if (other !== db) await other.close();
+      if (other !== db) {
+        await other.close();
+      }
     }
   });
 
@@ -249,7 +259,9 @@ describe.each(testDatabaseTargets())('outbox relay on $name', (target) => {
         relay({ producer: producers[0], batchSize: 15, pollIntervalMs: 1 }),
         relay({ db: other, producer: producers[1], batchSize: 15, pollIntervalMs: 1 }),
       ];
-      for (const r of running) r.start();
+      for (const r of running) {
+        r.start();
+      }
       const keys = ['p1', 'p2', 'p3', 'p4', 'p5'];
       const perKey = 60;
       // Writers of several keys at once, each key written in sequence, while both relays run.
@@ -288,7 +300,9 @@ describe.each(testDatabaseTargets())('outbox relay on $name', (target) => {
       );
       expect(rows[0]).toEqual({ sent: keys.length * perKey, once: keys.length * perKey });
     } finally {
-      if (other !== db) await other.close();
+      if (other !== db) {
+        await other.close();
+      }
     }
   });
 

@@ -179,7 +179,9 @@ export function createOutboxRelay({
                 "SELECT pg_try_advisory_xact_lock($1, hashtext(coalesce(current_schema(), ''))) AS locked",
                 [OUTBOX_LOCK_NAMESPACE],
               );
-              if (!rows.at(0)?.locked) return { tookTurn: false, claimed: 0, published: 0, deadLettered: 0 };
+              if (!rows.at(0)?.locked) {
+                return { tookTurn: false, claimed: 0, published: 0, deadLettered: 0 };
+              }
               return claimAndPublish(tx);
             });
       if (result.published > 0) {
@@ -190,13 +192,17 @@ export function createOutboxRelay({
         state.deadLettered += result.deadLettered;
         state.lastDeadLetterReason = result.lastDeadLetterReason ?? null;
         const metrics = serviceMetrics();
-        for (const { topic, code } of result.putAside ?? []) metrics.recordOutboxDeadLetter(topic, code);
+        for (const { topic, code } of result.putAside ?? []) {
+          metrics.recordOutboxDeadLetter(topic, code);
+        }
         logger.error('outbox rows put aside: the broker can never accept them', {
           rows: result.deadLettered,
           reason: result.lastDeadLetterReason,
         });
       }
-      if (result.error !== undefined) throw result.error;
+      if (result.error !== undefined) {
+        throw result.error;
+      }
       return result;
     });
 
@@ -229,7 +235,9 @@ export function createOutboxRelay({
       lastPruneAt = now;
       try {
         const deleted = await pruneSentOutbox(db, { olderThanMs: retention.sentRowsMs });
-        if (deleted > 0) logger.info('pruned sent outbox rows', { deleted });
+        if (deleted > 0) {
+          logger.info('pruned sent outbox rows', { deleted });
+        }
       } catch (error) {
         logger.warn('outbox pruning failed', { error: relayErrorCode(error) });
       }
@@ -259,7 +267,9 @@ export function createOutboxRelay({
         });
       }
       await housekeeping();
-      if (waitMs > 0 && isRunning()) await sleeper.sleep(waitMs);
+      if (waitMs > 0 && isRunning()) {
+        await sleeper.sleep(waitMs);
+      }
     }
   };
 
@@ -273,7 +283,9 @@ export function createOutboxRelay({
 
   return {
     start() {
-      if (state.running) return;
+      if (state.running) {
+        return;
+      }
       state.running = true;
       loop = runLoop().catch((error: unknown) => {
         // Not reached by design (every step catches its errors); logged rather than left unhandled.
@@ -310,7 +322,9 @@ export function createOutboxRelay({
             break;
           }
           // Another instance holds the turn: let it finish its batch.
-          if (!round.tookTurn) await sleeper.sleep(pollIntervalMs);
+          if (!round.tookTurn) {
+            await sleeper.sleep(pollIntervalMs);
+          }
         }
         return published;
       };

@@ -22,6 +22,8 @@ export async function pruneSentOutbox(
       [olderThanMs, batchSize],
     );
     deleted += rowCount;
-    if (rowCount < batchSize) return deleted;
+    if (rowCount < batchSize) {
+      return deleted;
+    }
   }
 }

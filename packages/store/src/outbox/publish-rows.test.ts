@@ -43,7 +43,9 @@ function producer(
     sent,
     send: async (topic: string, messages: OutgoingOutboxMessage[]) => {
       const error = fail(topic, messages);
-      if (error !== undefined) throw error;
+      if (error !== undefined) {
+        throw error;
+      }
       sent.push({ topic, messages });
     },
   };

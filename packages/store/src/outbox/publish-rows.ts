@@ -44,7 +44,9 @@ export async function publishRows(
   };
   const fitting = rows.filter((row) => {
     const bytes = rowBytes(row);
-    if (bytes <= maxRowBytes) return true;
+    if (bytes <= maxRowBytes) {
+      return true;
+    }
     putAside(row, ROW_TOO_LARGE, `${String(bytes)} bytes, over the limit of ${String(maxRowBytes)}`);
     return false;
   });

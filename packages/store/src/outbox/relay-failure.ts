@@ -5,7 +5,9 @@ export const MAX_RELAY_ERROR_LENGTH = 500;
 
 /** The code of a producer or database error, `unknown` when it carries none. */
 export function relayErrorCode(error: unknown): string {
-  if (isStoreError(error)) return error.code;
+  if (isStoreError(error)) {
+    return error.code;
+  }
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
     return error.code;
   }
@@ -49,7 +51,9 @@ export function recordRejectionOf(error: unknown): string | undefined {
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
     for (const field of ['type', 'code'] as const) {
       const value = (current as Record<string, unknown>)[field];
-      if (typeof value === 'string' && (RECORD_REJECTIONS as readonly string[]).includes(value)) return value;
+      if (typeof value === 'string' && (RECORD_REJECTIONS as readonly string[]).includes(value)) {
+        return value;
+      }
     }
     current = (current as { cause?: unknown }).cause;
   }

@@ -35,7 +35,9 @@ export function createSleeper(): Sleeper {
         sleeping.add(done);
       }),
     wake: () => {
-      for (const done of [...sleeping]) done();
+      for (const done of [...sleeping]) {
+        done();
+      }
     },
   };
 }

@@ -72,7 +72,9 @@ export function planSends(
       current.push(row);
       currentBytes += bytes;
     }
-    if (current.length > 0) sends.push({ topic, rows: current });
+    if (current.length > 0) {
+      sends.push({ topic, rows: current });
+    }
   }
   return sends;
 }

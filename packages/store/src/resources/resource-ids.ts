@@ -27,7 +27,9 @@ export function checkResourceType(type: unknown): string {
  */
 export function parseIfMatch(ifMatch: string): number {
   const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
-  if (!match) throw new StoreError('INVALID_ARGUMENT', 'If-Match must name a version, e.g. W/"3"');
+  if (!match) {
+    throw new StoreError('INVALID_ARGUMENT', 'If-Match must name a version, e.g. W/"3"');
+  }
   return Number(match[1]);
 }
 

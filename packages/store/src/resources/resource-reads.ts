@@ -38,7 +38,9 @@ export async function readVersion<R extends Resource>(
   checkResourceType(type);
   checkResourceId(id);
   const version = parseVersionId(versionId);
-  if (version === undefined) throw new StoreError('NOT_FOUND', `${type}/${id} has no such version`);
+  if (version === undefined) {
+    throw new StoreError('NOT_FOUND', `${type}/${id} has no such version`);
+  }
   const { rows } = await q.query<{ deleted: boolean; content: string | null }>(
     'SELECT deleted, content FROM fhir_resource_versions WHERE resource_type = $1 AND id = $2 AND version_id = $3',
     [type, id, version],
@@ -64,7 +66,9 @@ export async function readHistory<R extends Resource>(
      WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC LIMIT $3`,
     [type, id, checkCount(_count)],
   );
-  if (rows.length === 0 && _count > 0) throw new StoreError('NOT_FOUND', `${type}/${id} does not exist`);
+  if (rows.length === 0 && _count > 0) {
+    throw new StoreError('NOT_FOUND', `${type}/${id} does not exist`);
+  }
   return rows.map((row) => ({
     versionId: String(row.version_id),
     lastUpdated: row.last_updated.toISOString(),
@@ -80,10 +84,16 @@ export async function searchResources<R extends Resource>(
 ): Promise<StoredResource<R>[]> {
   checkResourceType(type);
   const tokens: string[] = [];
-  if (identifier !== undefined) tokens.push(identifierSearchToken(identifier));
-  if (patient !== undefined) tokens.push(patientSearchToken(patient));
+  if (identifier !== undefined) {
+    tokens.push(identifierSearchToken(identifier));
+  }
+  if (patient !== undefined) {
+    tokens.push(patientSearchToken(patient));
+  }
   const limit = checkCount(_count);
-  if (limit === 0) return [];
+  if (limit === 0) {
+    return [];
+  }
   return searchWithTokens(q, type, tokens, limit);
 }
 
@@ -110,8 +120,12 @@ function parseVersion<R extends Resource>(
   row: { deleted: boolean; content: string | null } | undefined,
   name: string,
 ): StoredResource<R> {
-  if (!row) throw new StoreError('NOT_FOUND', `${name} does not exist`);
-  if (row.deleted || row.content === null) throw new StoreError('DELETED', `${name} was deleted`);
+  if (!row) {
+    throw new StoreError('NOT_FOUND', `${name} does not exist`);
+  }
+  if (row.deleted || row.content === null) {
+    throw new StoreError('DELETED', `${name} was deleted`);
+  }
   return JSON.parse(row.content) as StoredResource<R>;
 }
 

@@ -229,7 +229,9 @@ describe.each(testDatabaseTargets())('resource repository on $name', (target) =>
     const conditionalCreate = (instance: Database, repository: ResourceRepository) =>
       instance.transaction(async (tx) => {
         const existing = await repository.findByIdentifier(tx, 'DiagnosticReport', 'urn:report|R-1');
-        if (existing.length > 0) return 'existing';
+        if (existing.length > 0) {
+          return 'existing';
+        }
         const report: DiagnosticReport = {
           resourceType: 'DiagnosticReport',
           status: 'final',
@@ -248,7 +250,9 @@ describe.each(testDatabaseTargets())('resource repository on $name', (target) =>
       expect(outcomes.sort()).toEqual(['created', 'existing', 'existing']);
       expect(await repo.search('DiagnosticReport', { identifier: 'urn:report|R-1' })).toHaveLength(1);
     } finally {
-      if (other !== db) await other.close();
+      if (other !== db) {
+        await other.close();
+      }
     }
   });
 

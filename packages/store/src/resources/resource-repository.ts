@@ -67,7 +67,9 @@ export function createResourceRepository({ db }: { db: Database }): ResourceRepo
       [type, id, version],
     );
     const row = rows.at(0);
-    if (!row) throw new StoreError('QUERY_FAILED', `${type} history has no version before its deletion`);
+    if (!row) {
+      throw new StoreError('QUERY_FAILED', `${type} history has no version before its deletion`);
+    }
     return JSON.parse(row.content) as Resource;
   };
 
@@ -76,7 +78,9 @@ export function createResourceRepository({ db }: { db: Database }): ResourceRepo
       const type = checkResourceType(resource.resourceType);
       const id = randomUUID();
       const stored = await insertNew(tx, type, id, resource);
-      if (!stored) throw new StoreError('UNIQUE_VIOLATION', `${type} id collision`);
+      if (!stored) {
+        throw new StoreError('UNIQUE_VIOLATION', `${type} id collision`);
+      }
       return written('created', stored);
     },
 
@@ -89,9 +93,13 @@ export function createResourceRepository({ db }: { db: Database }): ResourceRepo
         const { rows } = await tx.query<CurrentRow>(LOCK_CURRENT, [type, id]);
         const current = rows.at(0);
         if (!current) {
-          if (expected !== undefined) throw versionConflict(type, expected, undefined);
+          if (expected !== undefined) {
+            throw versionConflict(type, expected, undefined);
+          }
           const stored = await insertNew(tx, type, id, resource);
-          if (stored) return written('created', stored);
+          if (stored) {
+            return written('created', stored);
+          }
           continue;
         }
         if (expected !== undefined && expected !== current.version_id) {
@@ -126,7 +134,9 @@ export function createResourceRepository({ db }: { db: Database }): ResourceRepo
       const expected = ifMatch === undefined ? undefined : parseIfMatch(ifMatch);
       const { rows } = await tx.query<CurrentRow>(LOCK_CURRENT, [type, id]);
       const current = rows.at(0);
-      if (!current) throw new StoreError('NOT_FOUND', `${type}/${id} does not exist`);
+      if (!current) {
+        throw new StoreError('NOT_FOUND', `${type}/${id} does not exist`);
+      }
       if (expected !== undefined && expected !== current.version_id) {
         throw versionConflict(type, expected, current.version_id);
       }
@@ -201,7 +211,9 @@ function withMeta<R extends Resource>(resource: R, id: string, version: number, 
 /** The resource without what the server sets, to compare content. */
 function withoutVersionMeta(resource: Resource): Resource {
   const { meta, ...rest } = resource;
-  if (meta === undefined) return resource;
+  if (meta === undefined) {
+    return resource;
+  }
   const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta;
   return Object.keys(otherMeta).length === 0 ? rest : { ...rest, meta: otherMeta };
 }

@@ -14,11 +14,15 @@ import { StoreError } from '../errors.ts';
 export function searchTokensOf(resource: Resource): string[] {
   const tokens = new Set<string>();
   for (const identifier of identifiersOf(resource)) {
-    if (!identifier.value) continue;
+    if (!identifier.value) {
+      continue;
+    }
     tokens.add(`identifier:${identifier.system ?? ''}|${identifier.value}`);
     tokens.add(`identifier-value:${identifier.value}`);
   }
-  for (const key of patientKeysOf(resource)) tokens.add(`patient:${key}`);
+  for (const key of patientKeysOf(resource)) {
+    tokens.add(`patient:${key}`);
+  }
   return [...tokens];
 }
 
@@ -28,18 +32,24 @@ export function searchTokensOf(resource: Resource): string[] {
  * FHIR client searching `patient=Patient/7` knows.
  */
 export function patientKeysOf(resource: Resource): string[] {
-  if (!('subject' in resource) || resource.subject === undefined) return [];
+  if (!('subject' in resource) || resource.subject === undefined) {
+    return [];
+  }
   const subjectResource = resource as SubjectResource;
   const keys = new Set<string>();
   const primary = patientKeyOf(subjectResource);
-  if (primary) keys.add(primary);
+  if (primary) {
+    keys.add(primary);
+  }
   const reference = subjectResource.subject?.reference;
   if (reference) {
     const literal = patientKeyOfReference(
       { reference, type: subjectResource.subject?.type },
       subjectResource.contained,
     );
-    if (literal) keys.add(literal);
+    if (literal) {
+      keys.add(literal);
+    }
   }
   return [...keys];
 }
@@ -52,12 +62,16 @@ export function identifierSearchToken(query: string): string {
   const separator = firstUnescapedPipe(query);
   if (separator === -1) {
     const value = unescapeSearch(query);
-    if (value === '') throw new StoreError('INVALID_ARGUMENT', 'identifier search needs a value');
+    if (value === '') {
+      throw new StoreError('INVALID_ARGUMENT', 'identifier search needs a value');
+    }
     return `identifier-value:${value}`;
   }
   const system = unescapeSearch(query.slice(0, separator));
   const value = unescapeSearch(query.slice(separator + 1));
-  if (value === '') throw new StoreError('INVALID_ARGUMENT', 'identifier search needs a value after "|"');
+  if (value === '') {
+    throw new StoreError('INVALID_ARGUMENT', 'identifier search needs a value after "|"');
+  }
   return `identifier:${system}|${value}`;
 }
 
@@ -68,10 +82,16 @@ const LOGICAL_ID = /^[A-Za-z0-9\-.]{1,64}$/;
  * (`Patient/7`, absolute or versioned) or a bare id (`7`, meaning `Patient/7`, as FHIR reads it).
  */
 export function patientSearchToken(patient: string): string {
-  if (patient.includes('|')) return `patient:${patient}`;
+  if (patient.includes('|')) {
+    return `patient:${patient}`;
+  }
   const reference = patientKeyOfReference({ reference: patient });
-  if (reference) return `patient:${reference}`;
-  if (LOGICAL_ID.test(patient)) return `patient:Patient/${patient}`;
+  if (reference) {
+    return `patient:${reference}`;
+  }
+  if (LOGICAL_ID.test(patient)) {
+    return `patient:Patient/${patient}`;
+  }
   throw new StoreError(
     'INVALID_ARGUMENT',
     'patient search needs a patient key, a Patient reference or an id',
@@ -79,17 +99,24 @@ export function patientSearchToken(patient: string): string {
 }
 
 function identifiersOf(resource: Resource): Identifier[] {
-  if (!('identifier' in resource) || resource.identifier === undefined) return [];
+  if (!('identifier' in resource) || resource.identifier === undefined) {
+    return [];
+  }
   const identifier: unknown = resource.identifier;
-  if (Array.isArray(identifier)) return identifier as Identifier[];
+  if (Array.isArray(identifier)) {
+    return identifier as Identifier[];
+  }
   // A few resource types have a single Identifier rather than a list.
   return typeof identifier === 'object' && identifier !== null ? [identifier] : [];
 }
 
 function firstUnescapedPipe(text: string): number {
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === '|') return i;
+    if (text[i] === '\\') {
+      i++;
+    } else if (text[i] === '|') {
+      return i;
+    }
   }
   return -1;
 }

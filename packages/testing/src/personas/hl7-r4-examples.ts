@@ -7,7 +7,9 @@ function readExample(file: string, resourceType: string): { resourceType: string
   const resource = JSON.parse(
     readFileSync(path.join(fixturesDir(), 'fhir', 'r4-examples', file), 'utf8'),
   ) as { resourceType?: string };
-  if (resource.resourceType !== resourceType) throw new Error(`${file} is not a ${resourceType}`);
+  if (resource.resourceType !== resourceType) {
+    throw new Error(`${file} is not a ${resourceType}`);
+  }
   return { ...resource, resourceType };
 }
 

@@ -9,7 +9,9 @@ function readMcode(file: string): Observation {
   const resource = JSON.parse(readFileSync(path.join(fixturesDir(), 'fhir', 'mcode', file), 'utf8')) as {
     resourceType?: string;
   };
-  if (resource.resourceType !== 'Observation') throw new Error(`${file} is not an Observation`);
+  if (resource.resourceType !== 'Observation') {
+    throw new Error(`${file} is not an Observation`);
+  }
   return resource as Observation;
 }
 

@@ -68,7 +68,9 @@ export function personaExam(
     ...(condition ? { condition } : {}),
     ...(row.bodySite ? { bodySite: row.bodySite } : {}),
   });
-  if (!study) return { order };
+  if (!study) {
+    return { order };
+  }
   const seriesUid = (index: number): string =>
     `${study.uid.slice(0, -2)}${String(index + 2).padStart(2, '0')}`;
   const built: PersonaExam = {
@@ -84,7 +86,9 @@ export function personaExam(
       series: study.series.map((series, index) => ({ uid: seriesUid(index), ...series })),
     }),
   };
-  if (!report) return built;
+  if (!report) {
+    return built;
+  }
   const link = {
     study: { imagingStudy: { study: `${id}-study` } },
     'study-uid': { imagingStudy: { uid: study.uid } },
@@ -121,12 +125,16 @@ export function personaExams<K extends string>(
 
 /** The study of an exam row that has one. */
 export function studyOf(exam: PersonaExam): ImagingStudy {
-  if (!exam.study) throw new Error(`exam ${exam.order.id ?? ''} has no study`);
+  if (!exam.study) {
+    throw new Error(`exam ${exam.order.id ?? ''} has no study`);
+  }
   return exam.study;
 }
 
 /** The report of an exam row that has one. */
 export function reportOf(exam: PersonaExam): DiagnosticReport {
-  if (!exam.report) throw new Error(`exam ${exam.order.id ?? ''} has no report`);
+  if (!exam.report) {
+    throw new Error(`exam ${exam.order.id ?? ''} has no report`);
+  }
   return exam.report;
 }

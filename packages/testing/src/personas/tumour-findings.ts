@@ -83,7 +83,9 @@ function trackingIdentifiers(lesion: LesionOptions): Identifier[] {
 
 function bodySiteOf(lesion: LesionOptions): CodeableConcept | undefined {
   const site = lesion.bodySite;
-  if (!site) return undefined;
+  if (!site) {
+    return undefined;
+  }
   const laterality = site.laterality ? LATERALITY[site.laterality] : undefined;
   return {
     coding: [{ system: SNOMED, code: site.snomed, display: site.display }],

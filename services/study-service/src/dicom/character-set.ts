@@ -63,7 +63,9 @@ export function textDecoderFor(specificCharacterSet: readonly string[]): TextDec
   const terms = specificCharacterSet.map((term) => term.trim()).filter(Boolean);
   const term = terms.findLast((t) => ENCODING_OF_TERM[t] && !/IR (?:6|100)$/.test(t)) ?? terms.at(0);
   const label = term ? ENCODING_OF_TERM[term] : undefined;
-  if (!label) return ASCII_DECODER;
+  if (!label) {
+    return ASCII_DECODER;
+  }
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(label);

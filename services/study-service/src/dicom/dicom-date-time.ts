@@ -18,12 +18,16 @@ function daysInMonth(year: number, month: number): number {
 /** A DA value as `YYYY-MM-DD`; undefined when empty or not a calendar date. */
 export function fhirDateOf(value: string | undefined): string | undefined {
   const match = DATE.exec(value?.trim() ?? '') ?? LEGACY_DATE.exec(value?.trim() ?? '');
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const [, y, m, d] = match as unknown as [string, string, string, string];
   const year = Number(y);
   const month = Number(m);
   const day = Number(d);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return undefined;
+  }
   return `${y}-${m}-${d}`;
 }
 
@@ -31,10 +35,14 @@ export function fhirDateOf(value: string | undefined): string | undefined {
 export function fhirTimeOf(value: string | undefined): string | undefined {
   const text = value?.trim() ?? '';
   const match = TIME.exec(text) ?? LEGACY_TIME.exec(text);
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const [, hh = '', mm = '00', ss = '00', fraction] = match as (string | undefined)[];
   // Leap second 60 is valid DICOM and valid FHIR.
-  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) return undefined;
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 60) {
+    return undefined;
+  }
   const digits = fraction?.replace(/0+$/, '');
   return `${hh}:${mm}:${ss}${digits ? `.${digits}` : ''}`;
 }
@@ -42,10 +50,14 @@ export function fhirTimeOf(value: string | undefined): string | undefined {
 /** A Timezone Offset From UTC value (`+HHMM`) as `+HH:MM`; undefined when invalid. */
 export function fhirOffsetOf(value: string | undefined): string | undefined {
   const match = OFFSET.exec(value?.trim() ?? '');
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const [, sign = '+', hh = '', mm = ''] = match;
   const minutes = Number(hh) * 60 + Number(mm);
-  if (Number(mm) > 59 || minutes > (sign === '+' ? 14 * 60 : 12 * 60)) return undefined;
+  if (Number(mm) > 59 || minutes > (sign === '+' ? 14 * 60 : 12 * 60)) {
+    return undefined;
+  }
   return `${sign}${hh}:${mm}`;
 }
 
@@ -58,6 +70,8 @@ export function fhirDateTimeOf(parts: {
   time: string | undefined;
   offset: string | undefined;
 }): string | undefined {
-  if (!parts.date) return undefined;
+  if (!parts.date) {
+    return undefined;
+  }
   return parts.time && parts.offset ? `${parts.date}T${parts.time}${parts.offset}` : parts.date;
 }

@@ -29,8 +29,12 @@ const URI = /^(?:https?:\/\/\S+|urn:[a-z0-9][a-z0-9-]{0,31}:\S+)$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function systemOfName(name: string): string | undefined {
-  if (UID_PATTERN.test(name)) return `urn:oid:${name}`;
-  if (URI.test(name)) return name;
+  if (UID_PATTERN.test(name)) {
+    return `urn:oid:${name}`;
+  }
+  if (URI.test(name)) {
+    return name;
+  }
   return undefined;
 }
 
@@ -45,12 +49,20 @@ export function systemOfIssuer(
   const universal = issuer?.universalEntityId;
   if (universal) {
     const type = issuer.universalEntityIdType;
-    if ((type === 'ISO' || type === undefined) && UID_PATTERN.test(universal)) return `urn:oid:${universal}`;
-    if (type === 'UUID' && UUID.test(universal)) return `urn:uuid:${universal.toLowerCase()}`;
-    if ((type === 'URI' || type === 'URL' || type === undefined) && URI.test(universal)) return universal;
+    if ((type === 'ISO' || type === undefined) && UID_PATTERN.test(universal)) {
+      return `urn:oid:${universal}`;
+    }
+    if (type === 'UUID' && UUID.test(universal)) {
+      return `urn:uuid:${universal.toLowerCase()}`;
+    }
+    if ((type === 'URI' || type === 'URL' || type === undefined) && URI.test(universal)) {
+      return universal;
+    }
   }
   const local = issuer?.localNamespace;
-  if (!local) return undefined;
+  if (!local) {
+    return undefined;
+  }
   return Object.hasOwn(issuerSystems, local) ? issuerSystems[local] : systemOfName(local);
 }
 
@@ -60,7 +72,9 @@ export function patientIdentifierOf(
   options: IdentifierMappingOptions = {},
 ): Identifier | undefined {
   const value = header.patientId;
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   const local = header.patientIdIssuer?.localNamespace;
   const system =
     systemOfIssuer(header.patientIdIssuer, options) ??
@@ -80,7 +94,9 @@ export function accessionIdentifierOf(
   options: IdentifierMappingOptions = {},
 ): Identifier | undefined {
   const value = header.accessionNumber;
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   const system = systemOfIssuer(header.accessionNumberIssuer, options);
   const local = header.accessionNumberIssuer?.localNamespace;
   return {

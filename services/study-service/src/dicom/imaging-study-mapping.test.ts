@@ -109,7 +109,9 @@ describeWithFixtures('mergeIntoImagingStudy on the shared fixtures', () => {
 
   test('every study with a patient passes intake validation (R4 structure and project rules)', () => {
     for (const { uid, study } of studies) {
-      if (!(study as Partial<ImagingStudy>).subject) continue;
+      if (!(study as Partial<ImagingStudy>).subject) {
+        continue;
+      }
       expect(
         () => validateIntake(study as unknown as Record<string, unknown>, 'ImagingStudy'),
         uid,

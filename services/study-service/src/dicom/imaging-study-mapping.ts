@@ -79,18 +79,23 @@ function codingOf(code: DicomCode): Coding {
 
 function bodySiteOf(header: DicomInstanceHeader): Coding | undefined {
   const region = header.anatomicRegion;
-  if (region && fhirSystemOfScheme(region.scheme) === SNOMED_SYSTEM) return codingOf(region);
-  if (header.bodyPartExamined) return bodySiteOfBodyPart(header.bodyPartExamined);
+  if (region && fhirSystemOfScheme(region.scheme) === SNOMED_SYSTEM) {
+    return codingOf(region);
+  }
+  if (header.bodyPartExamined) {
+    return bodySiteOfBodyPart(header.bodyPartExamined);
+  }
   return region ? { display: region.meaning ?? region.code } : undefined;
 }
 
 function procedureCodeOf(headers: readonly DicomInstanceHeader[]): CodeableConcept[] | undefined {
   const coded = headers.find((h) => h.procedureCodes.length > 0)?.procedureCodes;
-  if (coded)
+  if (coded) {
     return coded.map((code) => ({
       coding: [codingOf(code)],
       ...(code.meaning ? { text: code.meaning } : {}),
     }));
+  }
   const described = headers.find((h) => h.requestedProcedureDescription)?.requestedProcedureDescription;
   return described ? [{ text: described }] : undefined;
 }
@@ -113,12 +118,21 @@ function newSeries(header: DicomInstanceHeader): ImagingStudySeries {
 // write) stays, so merging is idempotent and never overwrites a curated value.
 function fillSeries(series: ImagingStudySeries, header: DicomInstanceHeader): void {
   const fresh = newSeries(header);
-  if (series.number === undefined && fresh.number !== undefined) series.number = fresh.number;
-  if (series.description === undefined && fresh.description !== undefined)
+  if (series.number === undefined && fresh.number !== undefined) {
+    series.number = fresh.number;
+  }
+  if (series.description === undefined && fresh.description !== undefined) {
     series.description = fresh.description;
-  if (series.bodySite === undefined && fresh.bodySite !== undefined) series.bodySite = fresh.bodySite;
-  if (series.laterality === undefined && fresh.laterality !== undefined) series.laterality = fresh.laterality;
-  if (series.started === undefined && fresh.started !== undefined) series.started = fresh.started;
+  }
+  if (series.bodySite === undefined && fresh.bodySite !== undefined) {
+    series.bodySite = fresh.bodySite;
+  }
+  if (series.laterality === undefined && fresh.laterality !== undefined) {
+    series.laterality = fresh.laterality;
+  }
+  if (series.started === undefined && fresh.started !== undefined) {
+    series.started = fresh.started;
+  }
 }
 
 function newInstance(header: DicomInstanceHeader): ImagingStudySeriesInstance {
@@ -153,14 +167,17 @@ function patientOf(
   const patients = new Map<string, Identifier>();
   for (const header of headers) {
     const identifier = patientIdentifierOf(header, options);
-    if (identifier) patients.set(`${identifier.system ?? ''}|${identifier.value ?? ''}`, identifier);
+    if (identifier) {
+      patients.set(`${identifier.system ?? ''}|${identifier.value ?? ''}`, identifier);
+    }
   }
   // One study, one patient: a mix-up here would file images in the wrong record.
-  if (patients.size > 1)
+  if (patients.size > 1) {
     throw new DicomError(
       'INVALID',
       'instances of one Study Instance UID name different patients (Patient ID)',
     );
+  }
   return patients.values().next().value;
 }
 
@@ -188,40 +205,55 @@ export function mergeIntoImagingStudy(
   options: ImagingStudyMappingOptions = {},
 ): ImagingStudy {
   const studyUids = [...new Set(instances.map((instance) => instance.studyInstanceUid))];
-  if (studyUids.length > 1)
+  if (studyUids.length > 1) {
     throw new DicomError('INVALID', 'instances of several studies: group them by Study Instance UID first');
+  }
   const studyUid = studyUids.at(0);
   if (studyUid === undefined) {
-    if (existing) return structuredClone(existing);
+    if (existing) {
+      return structuredClone(existing);
+    }
     throw new DicomError('INVALID', 'no DICOM instances to map');
   }
   const existingUid = existing ? studyInstanceUidOf(existing) : undefined;
-  if (existing && existingUid !== undefined && existingUid !== studyUid)
+  if (existing && existingUid !== undefined && existingUid !== studyUid) {
     throw new DicomError('INVALID', 'the instances belong to another study than the ImagingStudy given');
+  }
 
   const patient = patientOf(instances, options);
   // Typed as required, but a study mapped from files without Patient ID has none.
   const subject = (existing as Partial<ImagingStudy> | undefined)?.subject?.identifier;
-  if (patient && subject && subject.system === patient.system && subject.value !== patient.value)
+  if (patient && subject && subject.system === patient.system && subject.value !== patient.value) {
     throw new DicomError('INVALID', 'the study is already filed under another patient');
+  }
 
   // The ImagingStudy type requires a subject; without Patient ID there is none to give (see above).
   const study: ImagingStudy = existing
     ? structuredClone(existing)
     : ({ resourceType: 'ImagingStudy', status: 'available' } as ImagingStudy);
-  if (ACTIVE_STATUSES.includes(study.status)) study.status = 'available';
-  if (!existingUid) study.identifier = [studyUidIdentifier(studyUid), ...(study.identifier ?? [])];
+  if (ACTIVE_STATUSES.includes(study.status)) {
+    study.status = 'available';
+  }
+  if (!existingUid) {
+    study.identifier = [studyUidIdentifier(studyUid), ...(study.identifier ?? [])];
+  }
   for (const header of instances) {
     const accession = accessionIdentifierOf(header, options);
-    if (accession && !(study.identifier ?? []).some((id) => sameIdentifier(id, accession)))
+    if (accession && !(study.identifier ?? []).some((id) => sameIdentifier(id, accession))) {
       study.identifier = [...(study.identifier ?? []), accession];
+    }
   }
-  if (!(study as Partial<ImagingStudy>).subject && patient)
+  if (!(study as Partial<ImagingStudy>).subject && patient) {
     study.subject = { type: 'Patient', identifier: patient };
+  }
 
   const series = study.series ?? [];
   const seriesOfInstance = new Map<string, ImagingStudySeries>();
-  for (const s of series) for (const instance of s.instance ?? []) seriesOfInstance.set(instance.uid, s);
+  for (const s of series) {
+    for (const instance of s.instance ?? []) {
+      seriesOfInstance.set(instance.uid, s);
+    }
+  }
   for (const header of [...instances].sort((a, b) =>
     byNumberThenUid(
       { number: a.instanceNumber, uid: a.sopInstanceUid },
@@ -229,8 +261,9 @@ export function mergeIntoImagingStudy(
     ),
   )) {
     let target = series.find((s) => s.uid === header.seriesInstanceUid);
-    if (target) fillSeries(target, header);
-    else {
+    if (target) {
+      fillSeries(target, header);
+    } else {
       target = newSeries(header);
       series.push(target);
     }
@@ -241,8 +274,12 @@ export function mergeIntoImagingStudy(
       const instance = known.instance?.find((i) => i.uid === header.sopInstanceUid);
       if (instance && known === target) {
         const fresh = newInstance(header);
-        if (instance.number === undefined && fresh.number !== undefined) instance.number = fresh.number;
-        if (instance.title === undefined && fresh.title !== undefined) instance.title = fresh.title;
+        if (instance.number === undefined && fresh.number !== undefined) {
+          instance.number = fresh.number;
+        }
+        if (instance.title === undefined && fresh.title !== undefined) {
+          instance.title = fresh.title;
+        }
       }
       continue;
     }
@@ -280,10 +317,16 @@ export function mergeIntoImagingStudy(
     .map((h) => h.studyDateTime)
     .filter((value): value is string => Boolean(value))
     .sort()[0];
-  if (!study.started && started) study.started = started;
+  if (!study.started && started) {
+    study.started = started;
+  }
   const description = instances.find((h) => h.studyDescription)?.studyDescription;
-  if (!study.description && description) study.description = description;
+  if (!study.description && description) {
+    study.description = description;
+  }
   const procedureCode = procedureCodeOf(instances);
-  if (!study.procedureCode?.length && procedureCode) study.procedureCode = procedureCode;
+  if (!study.procedureCode?.length && procedureCode) {
+    study.procedureCode = procedureCode;
+  }
   return study;
 }

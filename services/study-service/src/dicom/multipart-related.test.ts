@@ -20,7 +20,9 @@ function multipart(
     );
     chunks.push(Buffer.from(part.body));
   }
-  if (close) chunks.push(Buffer.from(`${eol}--${boundary}--${eol}${epilogue}`));
+  if (close) {
+    chunks.push(Buffer.from(`${eol}--${boundary}--${eol}${epilogue}`));
+  }
   return Buffer.concat(chunks);
 }
 
@@ -28,7 +30,9 @@ function codeOf(split: () => unknown): DicomErrorCode {
   try {
     split();
   } catch (error) {
-    if (error instanceof DicomError) return error.code;
+    if (error instanceof DicomError) {
+      return error.code;
+    }
     throw error;
   }
   throw new Error('expected a DicomError');

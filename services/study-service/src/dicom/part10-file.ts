@@ -28,7 +28,9 @@ function hasMetaElementAt(bytes: Uint8Array, offset: number): boolean {
 function withPreamble(rest: Uint8Array, addPrefix: boolean): Uint8Array {
   const head = PREAMBLE_LENGTH + (addPrefix ? PREFIX.length : 0);
   const file = new Uint8Array(head + rest.length);
-  if (addPrefix) file.set(PREFIX_BYTES, PREAMBLE_LENGTH);
+  if (addPrefix) {
+    file.set(PREFIX_BYTES, PREAMBLE_LENGTH);
+  }
   file.set(rest, head);
   return file;
 }
@@ -47,22 +49,30 @@ function withPreamble(rest: Uint8Array, addPrefix: boolean): Uint8Array {
  */
 export function asPart10File(bytes: Uint8Array): Uint8Array {
   // A missing body arrives as undefined or {} from a body parser; it is no file either.
-  if (!((bytes as unknown) instanceof Uint8Array) || bytes.length === 0)
+  if (!((bytes as unknown) instanceof Uint8Array) || bytes.length === 0) {
     throw new DicomError('NOT_DICOM', 'the body is empty, not a DICOM file');
-  if (bytes.length >= META_START && hasPrefixAt(bytes, PREAMBLE_LENGTH)) return bytes;
-  if (hasPrefixAt(bytes, 0) && hasMetaElementAt(bytes, PREFIX.length)) return withPreamble(bytes, false);
-  if (hasMetaElementAt(bytes, 0)) return withPreamble(bytes, true);
+  }
+  if (bytes.length >= META_START && hasPrefixAt(bytes, PREAMBLE_LENGTH)) {
+    return bytes;
+  }
+  if (hasPrefixAt(bytes, 0) && hasMetaElementAt(bytes, PREFIX.length)) {
+    return withPreamble(bytes, false);
+  }
+  if (hasMetaElementAt(bytes, 0)) {
+    return withPreamble(bytes, true);
+  }
   // A cut inside the (usually empty) preamble or its prefix is a truncated Part-10 file.
   const prefixSoFar = bytes.subarray(PREAMBLE_LENGTH);
   if (
     bytes.length < META_START &&
     bytes.subarray(0, PREAMBLE_LENGTH).every((b) => b === 0) &&
     prefixSoFar.every((b, i) => PREFIX_BYTES[i] === b)
-  )
+  ) {
     throw new DicomError(
       'TRUNCATED',
       `the file ends after ${String(bytes.length)} bytes, inside the 128-byte preamble and DICM prefix`,
     );
+  }
   throw new DicomError(
     'NOT_DICOM',
     'not a DICOM Part-10 file: no DICM prefix at byte 128 and no file meta information (0002,xxxx); ' +

@@ -14,10 +14,16 @@ import { DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, isUid, transferSyntaxProblem } from
 export const UNDEFINED_LENGTH = 0xffffffff;
 
 function messageOf(error: unknown): string {
-  if (typeof error === 'string') return error;
-  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') {
+    return error;
+  }
+  if (error instanceof Error) {
+    return error.message;
+  }
   // parseDicom wraps data set errors as { exception, dataSet }.
-  if (error && typeof error === 'object' && 'exception' in error) return messageOf(error.exception);
+  if (error && typeof error === 'object' && 'exception' in error) {
+    return messageOf(error.exception);
+  }
   return String(error);
 }
 
@@ -28,10 +34,13 @@ const TRUNCATION =
 
 /** A DicomError for whatever the parser threw while reading `where`. */
 export function readError(error: unknown, where: string): DicomError {
-  if (isDicomError(error)) return error;
+  if (isDicomError(error)) {
+    return error;
+  }
   const reason = messageOf(error);
-  if (TRUNCATION.test(reason))
+  if (TRUNCATION.test(reason)) {
     return new DicomError('TRUNCATED', `the file ends inside its ${where}`, { cause: error });
+  }
   return new DicomError('INVALID', `malformed ${where}: ${reason.replace(/^dicomParser[.:]\s*/, '')}`, {
     cause: error,
   });
@@ -44,9 +53,10 @@ function inflaterFor(maxOutputLength: number) {
       inflated = inflateRawSync(file.subarray(position), { maxOutputLength });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'Z_BUF_ERROR')
+      if (code === 'Z_BUF_ERROR') {
         throw new DicomError('TRUNCATED', 'the deflated data set ends early', { cause: error });
-      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+      }
+      if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
         throw new DicomError(
           'UNSUPPORTED',
           `the deflated data set inflates beyond ${String(maxOutputLength)} bytes`,
@@ -54,6 +64,7 @@ function inflaterFor(maxOutputLength: number) {
             cause: error,
           },
         );
+      }
       throw new DicomError('INVALID', 'the deflated data set is not valid deflate data', { cause: error });
     }
     const whole = new Uint8Array(position + inflated.length);
@@ -76,20 +87,26 @@ export function assertMetaComplete(meta: DataSet & { position?: number }, file: 
   const groupLength = elementOf(meta, TAG.FileMetaInformationGroupLength);
   const declared = groupLength?.length === 4 ? meta.uint32(TAG.FileMetaInformationGroupLength) : undefined;
   const metaEnd = groupLength && declared !== undefined ? groupLength.dataOffset + 4 + declared : undefined;
-  if ((metaEnd !== undefined && metaEnd > file.length) || (meta.position ?? 0) >= file.length)
+  if ((metaEnd !== undefined && metaEnd > file.length) || (meta.position ?? 0) >= file.length) {
     throw new DicomError('TRUNCATED', 'the file ends inside or right after its file meta information');
+  }
 }
 
 export function transferSyntaxOf(meta: DataSet): string {
   const uid = elementOf(meta, TAG.TransferSyntaxUID) ? meta.string(TAG.TransferSyntaxUID) : undefined;
-  if (!uid)
+  if (!uid) {
     throw new DicomError(
       'NO_TRANSFER_SYNTAX',
       'the file meta information has no Transfer Syntax UID (0002,0010)',
     );
-  if (!isUid(uid)) throw new DicomError('INVALID', 'Transfer Syntax UID (0002,0010) is not a valid UID');
+  }
+  if (!isUid(uid)) {
+    throw new DicomError('INVALID', 'Transfer Syntax UID (0002,0010) is not a valid UID');
+  }
   const problem = transferSyntaxProblem(uid);
-  if (problem) throw new DicomError('UNSUPPORTED', problem);
+  if (problem) {
+    throw new DicomError('UNSUPPORTED', problem);
+  }
   return uid;
 }
 
@@ -117,7 +134,11 @@ export function elementOf(dataSet: DataSet, tag: string): Element | undefined {
 function* elementsOf(dataSet: DataSet): Generator<Element> {
   for (const element of Object.values(dataSet.elements)) {
     yield element;
-    for (const item of element.items ?? []) if (item.dataSet) yield* elementsOf(item.dataSet);
+    for (const item of element.items ?? []) {
+      if (item.dataSet) {
+        yield* elementsOf(item.dataSet);
+      }
+    }
   }
 }
 
@@ -126,7 +147,9 @@ function* elementsOf(dataSet: DataSet): Generator<Element> {
  * (their content is skipped) to find whether the sequence delimiter is in the file.
  */
 function encapsulatedPixelDataIsComplete(dataSet: DataSet, pixelData: Element): boolean {
-  if (pixelData.dataOffset >= dataSet.byteArray.length) return false;
+  if (pixelData.dataOffset >= dataSet.byteArray.length) {
+    return false;
+  }
   const stream = new dicomParser.ByteStream(dataSet.byteArrayParser, dataSet.byteArray, pixelData.dataOffset);
   const warnings: string[] = [];
   try {
@@ -142,8 +165,9 @@ function encapsulatedPixelDataIsComplete(dataSet: DataSet, pixelData: Element): 
  * sequence, and it stops at the pixel data without reading it.
  */
 export function assertComplete(dataSet: DataSet): void {
-  if (dataSet.warnings.some((warning) => TRUNCATION.test(warning)))
+  if (dataSet.warnings.some((warning) => TRUNCATION.test(warning))) {
     throw new DicomError('TRUNCATED', 'the file ends inside a sequence of its data set');
+  }
   const size = dataSet.byteArray.length;
   for (const element of elementsOf(dataSet)) {
     if (element.length !== UNDEFINED_LENGTH && element.dataOffset + element.length > size) {
@@ -152,19 +176,23 @@ export function assertComplete(dataSet: DataSet): void {
     }
   }
   const pixelData = elementOf(dataSet, TAG.PixelData);
-  if (pixelData?.length === UNDEFINED_LENGTH && !encapsulatedPixelDataIsComplete(dataSet, pixelData))
+  if (pixelData?.length === UNDEFINED_LENGTH && !encapsulatedPixelDataIsComplete(dataSet, pixelData)) {
     throw new DicomError('TRUNCATED', 'the file ends inside its encapsulated pixel data (7FE0,0010)');
+  }
   const hasPixelData = [TAG.PixelData, TAG.FloatPixelData, TAG.DoubleFloatPixelData].some((tag) =>
     elementOf(dataSet, tag),
   );
-  if (elementOf(dataSet, TAG.Rows) && !hasPixelData)
+  if (elementOf(dataSet, TAG.Rows) && !hasPixelData) {
     throw new DicomError(
       'TRUNCATED',
       'the image has Rows (0028,0010) but the file ends before its pixel data',
     );
-  if (!Object.keys(dataSet.elements).some((tag) => !tag.startsWith('x0002')))
+  }
+  if (!Object.keys(dataSet.elements).some((tag) => !tag.startsWith('x0002'))) {
     throw new DicomError('TRUNCATED', 'the file ends after its file meta information');
+  }
   const sopClassUid = dataSet.string(TAG.SOPClassUID) ?? dataSet.string(TAG.MediaStorageSOPClassUID);
-  if (sopClassUid && isImageSopClass(sopClassUid) && !hasPixelData)
+  if (sopClassUid && isImageSopClass(sopClassUid) && !hasPixelData) {
     throw new DicomError('TRUNCATED', 'the image ends before its pixel data (7FE0,0010)');
+  }
 }

@@ -115,8 +115,9 @@ describeWithFixtures('readDicomHeader on broken files', () => {
     for (const source of sources) {
       for (let round = 0; round < 700; round++) {
         const corrupted = Uint8Array.from(source);
-        for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--)
+        for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--) {
           corrupted[Math.floor(random() * Math.min(corrupted.length, 3000))] = Math.floor(random() * 256);
+        }
         try {
           readDicomHeader(corrupted);
         } catch (error) {

@@ -9,7 +9,9 @@ export function dicomErrorOf(read: () => unknown): DicomError {
   try {
     read();
   } catch (error) {
-    if (error instanceof DicomError) return error;
+    if (error instanceof DicomError) {
+      return error;
+    }
     throw new Error(`expected a DicomError, got ${String(error)}`, { cause: error });
   }
   throw new Error('expected a DicomError, but the file was read');

@@ -44,14 +44,18 @@ class AttributeReader {
   /** An ASCII value (UI, CS, DA, TM, IS, DS): first value, padding removed. */
   ascii(tag: string): string | undefined {
     const element = elementOf(this.dataSet, tag);
-    if (!element || element.length === 0 || element.length === UNDEFINED_LENGTH) return undefined;
+    if (!element || element.length === 0 || element.length === UNDEFINED_LENGTH) {
+      return undefined;
+    }
     return this.dataSet.string(tag)?.trim() || undefined;
   }
 
   /** A text value (SH, LO, ST, LT) decoded with the Specific Character Set: first value, trimmed. */
   text(tag: string): string | undefined {
     const element = elementOf(this.dataSet, tag);
-    if (!element || element.length === 0 || element.length === UNDEFINED_LENGTH) return undefined;
+    if (!element || element.length === 0 || element.length === UNDEFINED_LENGTH) {
+      return undefined;
+    }
     const bytes = this.dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + element.length);
     const [first = ''] = this.decoder.decode(bytes).split('\\');
     return first.replace(/\0+$/, '').trim() || undefined;
@@ -74,7 +78,9 @@ class AttributeReader {
     const item = this.item(tag);
     const code = item?.text(TAG.CodeValue);
     const scheme = item?.ascii(TAG.CodingSchemeDesignator);
-    if (!item || !code || !scheme) return undefined;
+    if (!item || !code || !scheme) {
+      return undefined;
+    }
     const meaning = item.text(TAG.CodeMeaning);
     return { code, scheme, ...(meaning ? { meaning } : {}) };
   }
@@ -83,7 +89,9 @@ class AttributeReader {
   codes(tag: string): DicomCode[] {
     const items = elementOf(this.dataSet, tag)?.items ?? [];
     return items.flatMap((item) => {
-      if (!item.dataSet) return [];
+      if (!item.dataSet) {
+        return [];
+      }
       const reader = new AttributeReader(item.dataSet, this.decoder);
       const code = reader.text(TAG.CodeValue);
       const scheme = reader.ascii(TAG.CodingSchemeDesignator);
@@ -94,7 +102,9 @@ class AttributeReader {
 
   /** All values of a multi-valued ASCII attribute. */
   asciiValues(tag: string): string[] {
-    if (!elementOf(this.dataSet, tag)) return [];
+    if (!elementOf(this.dataSet, tag)) {
+      return [];
+    }
     const count = this.dataSet.numStringValues(tag) ?? 0;
     return Array.from({ length: count }, (_, i) => this.dataSet.string(tag, i)?.trim() ?? '');
   }
@@ -105,9 +115,15 @@ function issuerOf(item: AttributeReader | undefined, localNamespace?: string): D
   const local = localNamespace ?? item?.text(TAG.LocalNamespaceEntityID);
   const universal = item?.text(TAG.UniversalEntityID);
   const type = item?.ascii(TAG.UniversalEntityIDType);
-  if (local) issuer.localNamespace = local;
-  if (universal) issuer.universalEntityId = universal;
-  if (universal && type) issuer.universalEntityIdType = type.toUpperCase();
+  if (local) {
+    issuer.localNamespace = local;
+  }
+  if (universal) {
+    issuer.universalEntityId = universal;
+  }
+  if (universal && type) {
+    issuer.universalEntityIdType = type.toUpperCase();
+  }
   return Object.keys(issuer).length > 0 ? issuer : undefined;
 }
 
@@ -118,10 +134,14 @@ function requiredUid(reader: AttributeReader, tag: string, name: string, fallbac
     // Every object has attributes after these UIDs; a data set whose last one comes before the
     // missing UID was cut, not written without it.
     const last = Object.keys(reader.dataSet.elements).sort().at(-1) ?? '';
-    if (last < tag) throw new DicomError('TRUNCATED', `the file ends before its ${where}`);
+    if (last < tag) {
+      throw new DicomError('TRUNCATED', `the file ends before its ${where}`);
+    }
     throw new DicomError('INVALID', `the data set has no ${where}`);
   }
-  if (!isUid(value)) throw new DicomError('INVALID', `${where} is not a valid DICOM UID`);
+  if (!isUid(value)) {
+    throw new DicomError('INVALID', `${where} is not a valid DICOM UID`);
+  }
   return value;
 }
 
@@ -138,8 +158,9 @@ function headerOf(
   const plain = new AttributeReader(dataSet, textDecoderFor([]));
   const at = new AttributeReader(dataSet, textDecoderFor(plain.asciiValues(TAG.SpecificCharacterSet)));
   const sopClassUid = requiredUid(at, TAG.SOPClassUID, 'SOP Class UID', TAG.MediaStorageSOPClassUID);
-  if (sopClassUid === MEDIA_STORAGE_DIRECTORY_SOP_CLASS)
+  if (sopClassUid === MEDIA_STORAGE_DIRECTORY_SOP_CLASS) {
     throw new DicomError('UNSUPPORTED', 'a DICOMDIR indexes files; send the instances it lists instead');
+  }
   const sopInstanceUid = requiredUid(
     at,
     TAG.SOPInstanceUID,
@@ -210,8 +231,11 @@ function headerOf(
       at.text(TAG.StructureSetLabel) ??
       at.text(TAG.ContentLabel),
   };
-  for (const [key, value] of Object.entries(optional) as [string, unknown][])
-    if (value !== undefined) (header as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of Object.entries(optional) as [string, unknown][]) {
+    if (value !== undefined) {
+      (header as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
   return header;
 }
 

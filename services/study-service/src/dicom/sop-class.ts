@@ -39,8 +39,9 @@ const MODALITY_OF_SOP_CLASS_PREFIX: readonly (readonly [prefix: string, modality
 export function modalityOfSopClass(sopClassUid: string): string {
   for (const [prefix, modality] of MODALITY_OF_SOP_CLASS_PREFIX) {
     const rest = sopClassUid.slice(prefix.length);
-    if (sopClassUid.startsWith(prefix) && (prefix.endsWith('.') || rest === '' || rest.startsWith('.')))
+    if (sopClassUid.startsWith(prefix) && (prefix.endsWith('.') || rest === '' || rest.startsWith('.'))) {
       return modality;
+    }
   }
   return 'OT';
 }

@@ -26,9 +26,11 @@ export function isUid(value: string | undefined): value is string {
  * encoding is unknown.
  */
 export function transferSyntaxProblem(uid: string): string | undefined {
-  if (!uid.startsWith(STANDARD_ROOT) || (uid !== STANDARD_ROOT && uid[STANDARD_ROOT.length] !== '.'))
+  if (!uid.startsWith(STANDARD_ROOT) || (uid !== STANDARD_ROOT && uid[STANDARD_ROOT.length] !== '.')) {
     return `private transfer syntax ${uid}: its data set encoding is unknown`;
-  if (UNREADABLE_STANDARD.has(uid))
+  }
+  if (UNREADABLE_STANDARD.has(uid)) {
     return `transfer syntax ${uid} (JPIP referenced deflate) is not supported`;
+  }
   return undefined;
 }

@@ -49,7 +49,9 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
 
   it('builds the timeline of a pathway delivered in order, and publishes one event per change', async () => {
     const messages = personaMessages(lungCancerPathwayEvents());
-    for (const message of messages) await handleImagingEvents([message], deps);
+    for (const message of messages) {
+      await handleImagingEvents([message], deps);
+    }
     const stored = await repository.getTimeline(LungCancerPatient.key);
     expect(stored?.timeline.exams.length).toBeGreaterThan(8);
     expect(stored?.timeline.currentBaseline).not.toBeNull();
@@ -119,7 +121,9 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
       personaMessages([personaEvent(moved, { patientKey: `${other.system}|${other.value}` })]),
       500,
     ).at(0);
-    if (!message) throw new Error('no message');
+    if (!message) {
+      throw new Error('no message');
+    }
 
     const result = await handleImagingEvents([message], deps);
 
@@ -135,7 +139,9 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
 
   it('refuses a message that is not a FHIR event as non-retriable, so it can go to the dead-letter topic', async () => {
     const good = personaMessages(lungCancerPathwayEvents()).at(0);
-    if (!good) throw new Error('no message');
+    if (!good) {
+      throw new Error('no message');
+    }
     const poison = { ...good, value: Buffer.from('{not json') };
     await expect(handleImagingEvents([poison], deps)).rejects.toMatchObject({ retriable: false });
     expect(await repository.getTimeline(LungCancerPatient.key)).toBeUndefined();
@@ -143,7 +149,9 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
 
   it('ends with the same timeline for any arrival order, batching and duplication', async () => {
     const inOrder = personaMessages(lungCancerPathwayEvents());
-    for (const message of inOrder) await handleImagingEvents([message], deps);
+    for (const message of inOrder) {
+      await handleImagingEvents([message], deps);
+    }
     const expected = (await repository.getTimeline(LungCancerPatient.key))?.timeline;
 
     await fc.assert(

@@ -115,14 +115,18 @@ function mergeBatch(stored: Map<string, RecordEntry>, incoming: readonly RecordE
     changed.add(entry.ref);
     // A study moved to another patient changes both timelines.
     for (const owner of [before && entryPatientKey(before), entryPatientKey(result.entry)]) {
-      if (owner) affectedPatients.add(owner);
+      if (owner) {
+        affectedPatients.add(owner);
+      }
     }
   }
   return { merged, changed, affectedPatients, unchanged };
 }
 
 function byRef(a: RecordEntry, b: RecordEntry): number {
-  if (a.ref === b.ref) return 0;
+  if (a.ref === b.ref) {
+    return 0;
+  }
   return a.ref < b.ref ? -1 : 1;
 }
 
@@ -141,7 +145,9 @@ async function recomputeTimelines(
   const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
   for (const entry of held.values()) {
     const owner = entryPatientKey(entry);
-    if (owner) entriesByPatient.get(owner)?.push(entry);
+    if (owner) {
+      entriesByPatient.get(owner)?.push(entry);
+    }
   }
   const heads = await repository.loadHeads(tx, patientKeys);
   const changes: TimelineChange[] = [];
@@ -155,7 +161,9 @@ async function recomputeTimelines(
     const json = JSON.stringify(timeline);
     const hash = timelineHash(json);
     const head = heads.get(patientKey);
-    if (head?.hash === hash) continue;
+    if (head?.hash === hash) {
+      continue;
+    }
     const version = (head?.version ?? 0) + 1;
     toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records) });
     changes.push({ patientKey, version, timeline });
@@ -169,7 +177,9 @@ async function recomputeTimelines(
     }
   }
   await repository.saveTimelines(tx, toSave);
-  if (outbox.length > 0) await enqueueOutbox(tx, outbox);
+  if (outbox.length > 0) {
+    await enqueueOutbox(tx, outbox);
+  }
   return changes;
 }
 
@@ -186,7 +196,9 @@ function lockKeysOf(entries: readonly RecordEntry[]): string[] {
   for (const entry of entries) {
     keys.add(`resource\u0000${entry.ref}`);
     const owner = entryPatientKey(entry);
-    if (owner) keys.add(patientLockKey(owner));
+    if (owner) {
+      keys.add(patientLockKey(owner));
+    }
   }
   return [...keys];
 }

@@ -81,7 +81,9 @@ function partSummary(part: Part): PartSummary {
 
 function namedEpisode(order: ServiceRequest | null, study: ImagingStudy | null): EpisodeInput['named'] {
   const fromOrder = order ? conditionOf(order.reasonReference, order.contained) : null;
-  if (fromOrder) return { episodeId: fromOrder, source: 'order' };
+  if (fromOrder) {
+    return { episodeId: fromOrder, source: 'order' };
+  }
   const fromStudy = study ? conditionOf(study.reasonReference, study.contained) : null;
   return fromStudy ? { episodeId: fromStudy, source: 'study' } : null;
 }
@@ -103,7 +105,9 @@ function examStatusOf(group: ExamGroup): ExamStatus {
 function byDateThenId<T extends { examId: string; facts: ExamFacts }>(a: T, b: T): number {
   const left = a.facts.date?.instant ?? Number.POSITIVE_INFINITY;
   const right = b.facts.date?.instant ?? Number.POSITIVE_INFINITY;
-  if (left !== right) return left < right ? -1 : 1;
+  if (left !== right) {
+    return left < right ? -1 : 1;
+  }
   return compareText(a.examId, b.examId);
 }
 
@@ -131,7 +135,9 @@ function currentBaselineOf(
     .map((exam) => withBaseline.get(exam.episodeId))
     .find((episode) => episode !== undefined);
   const line = mostRecent?.lines.filter((l) => l.baselineExamId !== null).at(-1);
-  if (!mostRecent || !line?.baselineExamId || !line.rule) return null;
+  if (!mostRecent || !line?.baselineExamId || !line.rule) {
+    return null;
+  }
   return {
     episodeId: mostRecent.episodeId,
     line: line.line,
@@ -157,7 +163,9 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
   const entries = Object.values(records.entries).sort((a, b) => compareText(a.ref, b.ref));
   for (const entry of entries) {
     const owner = entryPatientKey(entry);
-    if (owner !== undefined && owner !== records.patientKey) continue;
+    if (owner !== undefined && owner !== records.patientKey) {
+      continue;
+    }
     const body = entry.stamp.deleted ? (entry.lastLive?.resource ?? entry.resource) : entry.resource;
     const state = partStateOf(body);
     const reason: RemovalReason | null = entry.stamp.deleted
@@ -238,7 +246,9 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
   );
   for (const exam of exams) {
     const response = responses.get(exam.examId);
-    if (response) exam.response = response;
+    if (response) {
+      exam.response = response;
+    }
   }
   const radiation = summarizeRadiation(
     exams.map((exam) => {
@@ -295,7 +305,9 @@ function removedHistory(
   const examsByKey = new Map<string, Set<string>>();
   for (const { examId, group } of liveExams) {
     for (const part of groupParts(group)) {
-      for (const key of partKeys(part)) examsByKey.set(key, (examsByKey.get(key) ?? new Set()).add(examId));
+      for (const key of partKeys(part)) {
+        examsByKey.set(key, (examsByKey.get(key) ?? new Set()).add(examId));
+      }
     }
   }
   const removed = linkExams(voided).map((group) => {
@@ -305,8 +317,13 @@ function removedHistory(
       return { ...partSummary(part), reason: part.reason ?? 'deleted' };
     });
     const related = new Set<string>();
-    for (const part of groupParts(group))
-      for (const key of partKeys(part)) for (const id of examsByKey.get(key) ?? []) related.add(id);
+    for (const part of groupParts(group)) {
+      for (const key of partKeys(part)) {
+        for (const id of examsByKey.get(key) ?? []) {
+          related.add(id);
+        }
+      }
+    }
     return {
       examId: group.examId,
       facts,

@@ -111,10 +111,11 @@ function examEvents(spec: ExamSpec, index: number): PersonaEvent[] {
     });
     events.push(personaEvent(study, { patientKey: key }));
   }
-  if (order && spec.orderCompleted)
+  if (order && spec.orderCompleted) {
     events.push(
       personaEvent(nextVersion(order, at(spec.day, 11), { status: 'completed' }), { patientKey: key }),
     );
+  }
   for (let r = 0; r < spec.reports; r += 1) {
     const link =
       spec.reportLink === 'study' && study
@@ -139,25 +140,30 @@ function examEvents(spec: ExamSpec, index: number): PersonaEvent[] {
     const latest = spec.preliminaryFirst
       ? nextVersion(first, at(spec.day, 18 + r), { status: 'final' })
       : first;
-    if (latest !== first) events.push(personaEvent(latest, { patientKey: key }));
+    if (latest !== first) {
+      events.push(personaEvent(latest, { patientKey: key }));
+    }
     reports.push(latest);
   }
   const later = at(spec.day + 1, 9);
-  if (spec.removal === 'order-revoked' && order)
+  if (spec.removal === 'order-revoked' && order) {
     events.push(personaEvent(nextVersion(order, later, { status: 'revoked' }), { patientKey: key }));
+  }
   if (spec.removal === 'study-entered-in-error' && study) {
     events.push(personaEvent(nextVersion(study, later, { status: 'entered-in-error' }), { patientKey: key }));
   }
-  if (spec.removal === 'study-deleted' && study)
+  if (spec.removal === 'study-deleted' && study) {
     events.push(personaDeleteEvent(study, { patientKey: key, time: later }));
+  }
   const lastReport = reports.at(-1);
   if (spec.removal === 'report-entered-in-error' && lastReport) {
     events.push(
       personaEvent(nextVersion(lastReport, later, { status: 'entered-in-error' }), { patientKey: key }),
     );
   }
-  if (spec.removal === 'report-deleted' && lastReport)
+  if (spec.removal === 'report-deleted' && lastReport) {
     events.push(personaDeleteEvent(lastReport, { patientKey: key, time: later }));
+  }
   return events;
 }
 

@@ -26,7 +26,9 @@ function run(scenario: RecistScenario) {
   const exam = (id: string): TimelineExam => {
     const examId = `ServiceRequest/${`${scenario.patient.identifier.value}-${id}`.toLowerCase()}`;
     const found = timeline.exams.find((e) => e.examId === examId);
-    if (!found) throw new Error(`no exam ${examId}`);
+    if (!found) {
+      throw new Error(`no exam ${examId}`);
+    }
     return found;
   };
   return { timeline, exam };

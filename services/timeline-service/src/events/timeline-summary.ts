@@ -8,7 +8,9 @@ import {
 import type { PatientRecords, PatientTimeline, TimelineExam } from '../domain/index.ts';
 
 function responseOf({ response }: TimelineExam): TimelineSummaryResponse | null {
-  if (!response || response.kind === 'baseline') return null;
+  if (!response || response.kind === 'baseline') {
+    return null;
+  }
   return {
     method: response.method,
     label: response.label,
@@ -47,7 +49,9 @@ function bestOfCurrentLine(timeline: PatientTimeline): TimelineSummaryBestRespon
   const current = timeline.currentBaseline;
   const best =
     current && timeline.exams.find((e) => e.examId === current.examId)?.response?.bestOverallResponse;
-  if (!current || !best) return null;
+  if (!current || !best) {
+    return null;
+  }
   return {
     baselineExamId: current.examId,
     line: current.line,
@@ -114,8 +118,12 @@ export function searchTextOf(records: PatientRecords): string {
   for (const entry of Object.values(records.entries)) {
     const subject = entry.resource.subject;
     const identifier = subject?.identifier;
-    if (identifier?.value) identifiers.add(identifier.value);
-    if (subject?.display) names.add(subject.display.trim());
+    if (identifier?.value) {
+      identifiers.add(identifier.value);
+    }
+    if (subject?.display) {
+      names.add(subject.display.trim());
+    }
   }
   return [[...identifiers].join(' '), ...[...names].sort()].join('\n');
 }

@@ -52,7 +52,9 @@ export const API_INDEX = {
 } as const;
 
 function limitParam(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
+  if (value === undefined) {
+    return fallback;
+  }
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_LIMIT) {
     throw invalid(`limit must be an integer from 1 to ${String(MAX_LIMIT)}`, 'limit');
@@ -61,10 +63,13 @@ function limitParam(value: unknown, fallback: number): number {
 }
 
 function hoursParam(value: unknown, fallbackMs: number): number {
-  if (value === undefined) return fallbackMs;
+  if (value === undefined) {
+    return fallbackMs;
+  }
   const hours = Number(value);
-  if (!Number.isFinite(hours) || hours < 0)
+  if (!Number.isFinite(hours) || hours < 0) {
     throw invalid('olderThanHours must be a number ≥ 0', 'olderThanHours');
+  }
   return hours * 3_600_000;
 }
 
@@ -181,7 +186,9 @@ export function createTimelineApi({
     for (const patientKey of await repository.patientsWithStudy(studyUid)) {
       const stored = await repository.getTimeline(patientKey);
       const priors = stored && priorsFor(studyUid, stored.timeline);
-      if (priors) results.push(priors);
+      if (priors) {
+        results.push(priors);
+      }
     }
     const only = results.at(0);
     const others = results.slice(1);

@@ -96,7 +96,9 @@ export function advisoryLockId(key: string): bigint {
 export function createTimelineRepository({ db }: { db: Database }): TimelineRepository {
   return {
     async lockKeys(tx, keys) {
-      if (keys.length === 0) return;
+      if (keys.length === 0) {
+        return;
+      }
       // Sorted by lock id (not by key), so colliding keys cannot break the global order.
       const ids = [...new Set(keys.map(advisoryLockId))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       // A function scan yields the array in order, so the locks are taken in that order.
@@ -105,17 +107,23 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
 
     async loadEntries(tx, refs) {
       const found = new Map<string, RecordEntry>();
-      if (refs.length === 0) return found;
+      if (refs.length === 0) {
+        return found;
+      }
       const { rows } = await tx.query<{ ref: string; entry: RecordEntry }>(
         'SELECT ref, entry FROM timeline_resources WHERE ref = ANY($1::text[])',
         [refs],
       );
-      for (const row of rows) found.set(row.ref, row.entry);
+      for (const row of rows) {
+        found.set(row.ref, row.entry);
+      }
       return found;
     },
 
     async saveEntries(tx, entries) {
-      if (entries.length === 0) return;
+      if (entries.length === 0) {
+        return;
+      }
       await tx.query(
         `INSERT INTO timeline_resources (ref, patient_key, entry)
          SELECT e->>'ref', e->>'patientKey', e->'entry' FROM jsonb_array_elements($1::jsonb) AS e
@@ -127,7 +135,9 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
 
     async loadPatientEntries(tx, patientKeys, exceptRefs = []) {
       const byPatient = new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]));
-      if (patientKeys.length === 0) return byPatient;
+      if (patientKeys.length === 0) {
+        return byPatient;
+      }
       // Every entry read comes back as JSON text to parse again; skipping the ones the caller holds
       // (the batch's own) saves about a third of a batch's reads.
       const { rows } = await tx.query<{ patient_key: string; entry: RecordEntry }>(
@@ -137,23 +147,31 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
              WHERE patient_key = ANY($1::text[]) AND NOT (ref = ANY($2::text[]))`,
         exceptRefs.length === 0 ? [patientKeys] : [patientKeys, exceptRefs],
       );
-      for (const row of rows) byPatient.get(row.patient_key)?.push(row.entry);
+      for (const row of rows) {
+        byPatient.get(row.patient_key)?.push(row.entry);
+      }
       return byPatient;
     },
 
     async loadHeads(tx, patientKeys) {
       const heads = new Map<string, TimelineHead>();
-      if (patientKeys.length === 0) return heads;
+      if (patientKeys.length === 0) {
+        return heads;
+      }
       const { rows } = await tx.query<{ patient_key: string; version: number; timeline_hash: string }>(
         'SELECT patient_key, version, timeline_hash FROM timelines WHERE patient_key = ANY($1::text[])',
         [patientKeys],
       );
-      for (const row of rows) heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash });
+      for (const row of rows) {
+        heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash });
+      }
       return heads;
     },
 
     async saveTimelines(tx, timelines) {
-      if (timelines.length === 0) return;
+      if (timelines.length === 0) {
+        return;
+      }
       // The timeline JSON is spliced in as is rather than re-serialized inside a bigger object.
       const rows = timelines.map(
         ({ timeline, json, version, hash, searchText }) =>
@@ -179,7 +197,9 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       const indexKeys: string[] = [];
       for (const { timeline } of timelines) {
         for (const uid of new Set(timeline.exams.map((exam) => exam.studyUid))) {
-          if (uid === null) continue;
+          if (uid === null) {
+            continue;
+          }
           indexUids.push(uid);
           indexKeys.push(timeline.patientKey);
         }
@@ -207,7 +227,9 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
     },
 
     async savePositions(tx, group, positions) {
-      if (positions.length === 0) return;
+      if (positions.length === 0) {
+        return;
+      }
       await tx.query(
         `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset)
          SELECT $1, p->>'topic', (p->>'partition')::integer, (p->>'nextOffset')::bigint

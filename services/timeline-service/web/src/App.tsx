@@ -9,8 +9,12 @@ type View = { kind: 'patients' } | { kind: 'patient'; patientKey: string } | { k
 /** The view lives in the URL hash, so a timeline can be bookmarked and the back button works. */
 function viewFromHash(hash: string): View {
   const patient = /^#\/patients\/(.+)$/.exec(hash);
-  if (patient?.[1]) return { kind: 'patient', patientKey: decodeURIComponent(patient[1]) };
-  if (hash === '#/worklists') return { kind: 'worklists' };
+  if (patient?.[1]) {
+    return { kind: 'patient', patientKey: decodeURIComponent(patient[1]) };
+  }
+  if (hash === '#/worklists') {
+    return { kind: 'worklists' };
+  }
   return { kind: 'patients' };
 }
 
@@ -24,7 +28,9 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
-    if (latest) setWorklistRefresh((n) => n + 1);
+    if (latest) {
+      setWorklistRefresh((n) => n + 1);
+    }
   }, [latest]);
   const openPatient = (patientKey: string) => {
     window.location.hash = `#/patients/${encodeURIComponent(patientKey)}`;

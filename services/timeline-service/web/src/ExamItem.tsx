@@ -59,7 +59,9 @@ export function ExamItem({ patientKey, exam }: { patientKey: string; exam: Timel
   const note = exam.modality ? MODALITY_NOTES[exam.modality] : null;
 
   async function load(open: boolean) {
-    if (!open || details) return;
+    if (!open || details) {
+      return;
+    }
     try {
       setDetails(await api.exam(patientKey, exam.examId));
     } catch (e) {

@@ -8,7 +8,9 @@ export function PatientSearch({ onOpen }: { onOpen: (patientKey: string) => void
 
   async function search(event: SyntheticEvent) {
     event.preventDefault();
-    if (!query.trim()) return;
+    if (!query.trim()) {
+      return;
+    }
     setError(null);
     try {
       setResults((await api.searchPatients(query)).patients);

@@ -25,7 +25,9 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
       .searchPatients(patientKey)
       .then(({ patients }) => {
         const match = patients.find((p) => p.patientKey === patientKey);
-        if (!cancelled) setName(match?.names.at(0) ?? null);
+        if (!cancelled) {
+          setName(match?.names.at(0) ?? null);
+        }
       })
       .catch(() => {
         // The key alone still names the patient.
@@ -40,7 +42,9 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
     api
       .timeline(patientKey)
       .then((t) => {
-        if (cancelled) return;
+        if (cancelled) {
+          return;
+        }
         setTimeline((previous) => {
           if (previous && previous.timelineVersion !== t.timelineVersion) {
             setAnnouncement(`Timeline updated (version ${String(t.timelineVersion)})`);
@@ -55,8 +59,12 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
     };
   }, [patientKey, notice?.patientKey === patientKey ? notice.version : null]);
 
-  if (error) return <p role="alert">Could not load the timeline: {error}</p>;
-  if (!timeline) return <p>Loading…</p>;
+  if (error) {
+    return <p role="alert">Could not load the timeline: {error}</p>;
+  }
+  if (!timeline) {
+    return <p>Loading…</p>;
+  }
   const baselineId = timeline.currentBaseline?.examId ?? null;
   const radiation = (timeline.radiation ?? {}) as RadiationView;
   const examById = new Map(timeline.exams.map((e) => [e.examId, e]));
@@ -64,7 +72,9 @@ export function PatientView({ patientKey, notice }: { patientKey: string; notice
   const best = baselineId ? examById.get(baselineId)?.response?.bestOverallResponse : undefined;
   const describe = (id: string) => {
     const e = examById.get(id);
-    if (!e) return id;
+    if (!e) {
+      return id;
+    }
     const description = e.description ?? '';
     // "CT Chest" needs no "CT" in front; "Bone scan" does.
     const modality = e.modality && !description.startsWith(e.modality) ? e.modality : '';

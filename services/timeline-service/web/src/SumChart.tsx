@@ -22,7 +22,9 @@ export interface SumPoint {
 /** Sum of target-lesion diameters of the current line of treatment: its baseline and follow-ups. */
 export function sumPoints(exams: readonly TimelineExam[], baselineExamId: string | null): SumPoint[] {
   const baseline = exams.find((e) => e.examId === baselineExamId);
-  if (!baseline) return [];
+  if (!baseline) {
+    return [];
+  }
   return exams
     .filter((e) => e.examId === baselineExamId || e.followUpOf === baselineExamId)
     .flatMap((e) => {
@@ -41,7 +43,9 @@ export function sumPoints(exams: readonly TimelineExam[], baselineExamId: string
 export function SumChart({ points }: { points: SumPoint[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    if (!canvas.current || points.length === 0) return;
+    if (!canvas.current || points.length === 0) {
+      return;
+    }
     const baseline = points.find((p) => p.isBaseline)?.sumMm ?? points[0].sumMm;
     // The nadir includes the baseline; each point is compared with the smallest sum before it.
     let nadir = points[0].sumMm;
@@ -88,7 +92,9 @@ export function SumChart({ points }: { points: SumPoint[] }) {
     return () => chart.destroy();
   }, [points]);
 
-  if (points.length === 0) return <p>No tumour measurements on this line of treatment yet.</p>;
+  if (points.length === 0) {
+    return <p>No tumour measurements on this line of treatment yet.</p>;
+  }
   return (
     <figure className="chart">
       <div className="chart-canvas">

@@ -19,7 +19,9 @@ export function Worklists({
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [refreshKey]);
-  if (error) return <p role="alert">Could not load worklists: {error}</p>;
+  if (error) {
+    return <p role="alert">Could not load worklists: {error}</p>;
+  }
   return (
     <section aria-labelledby="worklists-heading">
       <h2 id="worklists-heading">Worklists</h2>

@@ -33,7 +33,9 @@ export interface ResponseView {
 
 export function responseOf(exam: TimelineExam): ResponseView | null {
   const r = exam.response as Partial<ResponseView> | undefined | null;
-  if (!r) return null;
+  if (!r) {
+    return null;
+  }
   return {
     category: r.category ?? null,
     words: r.words ?? 'not assessed',
@@ -46,7 +48,9 @@ export function responseOf(exam: TimelineExam): ResponseView | null {
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: HTTP ${String(res.status)}`);
+  if (!res.ok) {
+    throw new Error(`${path}: HTTP ${String(res.status)}`);
+  }
   return (await res.json()) as T;
 }
 

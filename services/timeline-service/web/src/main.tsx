@@ -4,7 +4,9 @@ import { App } from './App.tsx';
 import './styles.css';
 
 const root = document.getElementById('root');
-if (!root) throw new Error('no #root element');
+if (!root) {
+  throw new Error('no #root element');
+}
 createRoot(root).render(
   <StrictMode>
     <App />

@@ -21,7 +21,9 @@ export interface TrackExam {
 export function onePerTrack<T extends TrackExam>(exams: readonly T[], latest: boolean): T[] {
   const chosen: T[] = [];
   for (const exam of latest ? [...exams].reverse() : exams) {
-    if (!chosen.some((other) => areComparable(other, exam))) chosen.push(exam);
+    if (!chosen.some((other) => areComparable(other, exam))) {
+      chosen.push(exam);
+    }
   }
   return latest ? chosen.reverse() : chosen;
 }
@@ -36,23 +38,27 @@ export function baselineWarnings(
   { windowDays, fallback }: { windowDays: number; fallback: boolean },
 ): TimelineWarning[] {
   const warnings: TimelineWarning[] = [];
-  if (fallback && !treatmentStart)
+  if (fallback && !treatmentStart) {
     warnings.push({
       code: 'baseline-fallback-earliest',
       message:
         'No treatment start on the timeline (no planning scan or response exam, no baseline order): the earliest exam of this track is used as the baseline.',
     });
+  }
   const days = baseline.date && treatmentStart?.date ? daysBetween(baseline.date, treatmentStart.date) : null;
-  if (days === null) return warnings;
-  if (days < 0)
+  if (days === null) {
+    return warnings;
+  }
+  if (days < 0) {
     warnings.push({
       code: 'baseline-after-treatment-start',
       message: `This baseline is dated ${-days} day(s) after treatment started (${treatmentStart?.date ?? ''}): it may already show treatment effect.`,
     });
-  else if (days > windowDays)
+  } else if (days > windowDays) {
     warnings.push({
       code: 'baseline-older-than-window',
       message: `This baseline is ${days} days before treatment start (${treatmentStart?.date ?? ''}), more than the ${windowDays} days RECIST 1.1 allows: the disease may have changed since.`,
     });
+  }
   return warnings;
 }

@@ -50,7 +50,9 @@ export function exam({
     ...(reason ? { reason } : {}),
     ...(condition ? { condition } : {}),
   });
-  if (!performed) return [order];
+  if (!performed) {
+    return [order];
+  }
   uid += 1;
   const study = imagingStudy({
     id: `${id}-study`,

@@ -97,8 +97,11 @@ function segmentsOf(eligible: readonly BaselineExamInput[]): Segment[] {
   for (const exam of eligible) {
     const current = segments[segments.length - 1];
     if (exam.purpose === 'baseline') {
-      if (current.treatmentStart) segments.push({ candidates: [exam], treatmentStart: null });
-      else current.candidates.push(exam);
+      if (current.treatmentStart) {
+        segments.push({ candidates: [exam], treatmentStart: null });
+      } else {
+        current.candidates.push(exam);
+      }
     } else if (marksTreatmentStart(exam) && !current.treatmentStart) {
       current.treatmentStart = exam;
     }
@@ -183,7 +186,9 @@ export function chooseBaselines(
           : index === 0
             ? firstLineBaselines(eligible, position, segment, segments[1]?.candidates[0])
             : [];
-      if (baselines.length === 0 && !segment.treatmentStart) return;
+      if (baselines.length === 0 && !segment.treatmentStart) {
+        return;
+      }
       const main =
         segment.candidates.length > 0
           ? baselines.find((c) => c.exam === segment.candidates.at(-1))
@@ -230,11 +235,15 @@ export function chooseBaselines(
     chosen.sort((a, b) => (position.get(a.exam) ?? -1) - (position.get(b.exam) ?? -1));
     const chosenIds = new Set(chosen.map((c) => c.exam.examId));
     for (const [index, exam] of eligible.entries()) {
-      if (chosenIds.has(exam.examId) || !isDiagnosticPurpose(exam.purpose)) continue;
+      if (chosenIds.has(exam.examId) || !isDiagnosticPurpose(exam.purpose)) {
+        continue;
+      }
       const latest = chosen
         .filter((c) => (position.get(c.exam) ?? -1) < index && areComparable(c.exam, exam))
         .at(-1);
-      if (!latest) continue;
+      if (!latest) {
+        continue;
+      }
       latest.line.followUpExamIds.push(exam.examId);
       latest.track.followUpExamIds.push(exam.examId);
       roles.set(exam.examId, {

@@ -96,16 +96,25 @@ const CHEST_ABDOMEN_PELVIS = /\bCAP\b|\bTAP\b|\bC\/A\/P\b/;
 export function regionsFromText(text: string): BodyRegion[] {
   const upper = text.toUpperCase();
   const found = new Set<BodyRegion>();
-  for (const [region, pattern] of TEXT_PATTERNS) if (pattern.test(upper)) found.add(region);
-  if (CHEST_ABDOMEN_PELVIS.test(upper))
-    for (const region of ['CHEST', 'ABDOMEN', 'PELVIS'] as const) found.add(region);
+  for (const [region, pattern] of TEXT_PATTERNS) {
+    if (pattern.test(upper)) {
+      found.add(region);
+    }
+  }
+  if (CHEST_ABDOMEN_PELVIS.test(upper)) {
+    for (const region of ['CHEST', 'ABDOMEN', 'PELVIS'] as const) {
+      found.add(region);
+    }
+  }
   return sortRegions(found);
 }
 
 /** Regions of a body-site coding: a known SNOMED code, else the words of display or code. */
 export function regionsOfCoding(coding: Coding): BodyRegion[] {
   const known = coding.system === SNOMED && coding.code ? SNOMED_REGIONS[coding.code] : undefined;
-  if (known) return [...known];
+  if (known) {
+    return [...known];
+  }
   return regionsFromText([coding.display, coding.code].filter(Boolean).join(' '));
 }
 
@@ -117,7 +126,11 @@ export function sortRegions(regions: Iterable<BodyRegion>): BodyRegion[] {
 
 /** Two region sets overlap when they share a region; a whole-body exam overlaps every known region. */
 export function regionsOverlap(a: readonly BodyRegion[], b: readonly BodyRegion[]): boolean {
-  if (a.length === 0 || b.length === 0) return false;
-  if (a.includes('WHOLEBODY') || b.includes('WHOLEBODY')) return true;
+  if (a.length === 0 || b.length === 0) {
+    return false;
+  }
+  if (a.includes('WHOLEBODY') || b.includes('WHOLEBODY')) {
+    return true;
+  }
   return a.some((region) => b.includes(region));
 }

@@ -28,9 +28,13 @@ function dayOf(match: RegExpExecArray): number {
 
 /** Milliseconds since the epoch of a FHIR date or dateTime; null when it cannot be read. */
 export function instantOf(value: string | undefined): number | null {
-  if (!value) return null;
+  if (!value) {
+    return null;
+  }
   const partial = PARTIAL_DATE.exec(value);
-  if (partial) return dayOf(partial);
+  if (partial) {
+    return dayOf(partial);
+  }
   const instant = Date.parse(value);
   return Number.isNaN(instant) ? null : instant;
 }
@@ -43,7 +47,9 @@ export function instantOf(value: string | undefined): number | null {
 export function daysBetween(from: string, to: string): number | null {
   const start = PARTIAL_DATE.exec(from.slice(0, 10));
   const end = PARTIAL_DATE.exec(to.slice(0, 10));
-  if (!start || !end) return null;
+  if (!start || !end) {
+    return null;
+  }
   return Math.round((dayOf(end) - dayOf(start)) / 86_400_000);
 }
 
@@ -54,7 +60,11 @@ function dated(date: string | undefined, source: ExamDateSource): ExamDate | und
 
 function earliest(dates: (ExamDate | undefined)[]): ExamDate | undefined {
   let best: ExamDate | undefined;
-  for (const date of dates) if (date && (!best || date.instant < best.instant)) best = date;
+  for (const date of dates) {
+    if (date && (!best || date.instant < best.instant)) {
+      best = date;
+    }
+  }
   return best;
 }
 

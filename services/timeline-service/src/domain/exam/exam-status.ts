@@ -19,20 +19,33 @@ export type PartState = { kind: 'live'; status: ExamStatus } | { kind: 'void'; r
  */
 export function partStateOf(resource: ImagingResource): PartState {
   const status: string = resource.status;
-  if (status === 'entered-in-error') return { kind: 'void', reason: 'entered-in-error' };
+  if (status === 'entered-in-error') {
+    return { kind: 'void', reason: 'entered-in-error' };
+  }
   switch (resource.resourceType) {
     case 'ServiceRequest':
-      if (status === 'revoked') return { kind: 'void', reason: 'cancelled' };
+      if (status === 'revoked') {
+        return { kind: 'void', reason: 'cancelled' };
+      }
       return { kind: 'live', status: status === 'completed' ? 'performed' : 'ordered' };
     case 'ImagingStudy':
-      if (status === 'cancelled') return { kind: 'void', reason: 'cancelled' };
+      if (status === 'cancelled') {
+        return { kind: 'void', reason: 'cancelled' };
+      }
       return { kind: 'live', status: status === 'registered' ? 'ordered' : 'performed' };
     case 'DiagnosticReport':
-      if (status === 'cancelled') return { kind: 'void', reason: 'cancelled' };
-      if (status === 'registered') return { kind: 'live', status: 'ordered' };
-      if (status === 'final') return { kind: 'live', status: 'final' };
-      if (status === 'amended' || status === 'corrected' || status === 'appended')
+      if (status === 'cancelled') {
+        return { kind: 'void', reason: 'cancelled' };
+      }
+      if (status === 'registered') {
+        return { kind: 'live', status: 'ordered' };
+      }
+      if (status === 'final') {
+        return { kind: 'live', status: 'final' };
+      }
+      if (status === 'amended' || status === 'corrected' || status === 'appended') {
         return { kind: 'live', status: 'amended' };
+      }
       return { kind: 'live', status: 'preliminary' };
   }
 }
@@ -40,8 +53,11 @@ export function partStateOf(resource: ImagingResource): PartState {
 /** The furthest of several statuses: an exam is as far along as its furthest live part. */
 export function furthestStatus(statuses: readonly ExamStatus[]): ExamStatus {
   let furthest: ExamStatus = 'ordered';
-  for (const status of statuses)
-    if (EXAM_STATUSES.indexOf(status) > EXAM_STATUSES.indexOf(furthest)) furthest = status;
+  for (const status of statuses) {
+    if (EXAM_STATUSES.indexOf(status) > EXAM_STATUSES.indexOf(furthest)) {
+      furthest = status;
+    }
+  }
   return furthest;
 }
 

@@ -53,7 +53,9 @@ function bodyRegionOf(
   ];
   for (const source of sources) {
     const regions = source();
-    if (regions.length > 0) return regions;
+    if (regions.length > 0) {
+      return regions;
+    }
   }
   return [];
 }
@@ -80,8 +82,9 @@ function accessionsOfGroup(group: ExamGroup): AccessionNumber[] {
   ];
   const unique: AccessionNumber[] = [];
   for (const accession of all) {
-    if (!unique.some((a) => a.value === accession.value && a.issuer === accession.issuer))
+    if (!unique.some((a) => a.value === accession.value && a.issuer === accession.issuer)) {
       unique.push(accession);
+    }
   }
   const key = (a: AccessionNumber): string => `${a.value}|${a.issuer ?? ''}`;
   return unique.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -5,7 +5,9 @@ export function codingTexts(codings: readonly (Coding | undefined)[]): string[] 
   const texts: string[] = [];
   for (const coding of codings) {
     const text = coding?.display?.trim() || coding?.code?.trim();
-    if (text) texts.push(text);
+    if (text) {
+      texts.push(text);
+    }
   }
   return texts;
 }
@@ -15,7 +17,9 @@ export function conceptTexts(concepts: readonly (CodeableConcept | undefined)[])
   const texts: string[] = [];
   for (const concept of concepts) {
     const text = concept?.text?.trim();
-    if (text) texts.push(text);
+    if (text) {
+      texts.push(text);
+    }
     texts.push(...codingTexts(concept?.coding ?? []));
   }
   return texts;
@@ -30,7 +34,9 @@ export function codingsOf(concepts: readonly (CodeableConcept | undefined)[]): C
 export function firstText(...candidates: (string | undefined)[]): string | null {
   for (const candidate of candidates) {
     const text = candidate?.trim();
-    if (text) return text;
+    if (text) {
+      return text;
+    }
   }
   return null;
 }

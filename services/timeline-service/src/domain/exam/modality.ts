@@ -28,10 +28,16 @@ const FAMILY_PRECEDENCE: readonly ModalityFamily[] = ['PET', 'NM', 'MR', 'CT', '
 /** The DICOM modality codes of a study (study level and every series), upper-case, sorted, unique. */
 export function studyModalityCodes(study: ImagingStudy): string[] {
   const codes = new Set<string>();
-  for (const coding of study.modality ?? []) if (coding.code) codes.add(coding.code.trim().toUpperCase());
+  for (const coding of study.modality ?? []) {
+    if (coding.code) {
+      codes.add(coding.code.trim().toUpperCase());
+    }
+  }
   for (const series of study.series ?? []) {
     const code = (series.modality as { code?: string } | undefined)?.code;
-    if (code) codes.add(code.trim().toUpperCase());
+    if (code) {
+      codes.add(code.trim().toUpperCase());
+    }
   }
   return [...codes].sort();
 }
@@ -54,6 +60,10 @@ const TEXT_PATTERNS: readonly (readonly [ModalityFamily, RegExp])[] = [
 /** The family named in free text ("CT Chest", "PET-CT whole body", "Ultrasonography of abdomen"). */
 export function familyFromText(texts: readonly string[]): ModalityFamily | null {
   const text = texts.join(' \u2022 ').toLowerCase();
-  for (const [family, pattern] of TEXT_PATTERNS) if (pattern.test(text)) return family;
+  for (const [family, pattern] of TEXT_PATTERNS) {
+    if (pattern.test(text)) {
+      return family;
+    }
+  }
   return null;
 }

@@ -120,7 +120,9 @@ describe('the planning invariant', () => {
           ),
         );
         for (const exam of timeline.exams) {
-          if (!planningIds.has(exam.examId)) continue;
+          if (!planningIds.has(exam.examId)) {
+            continue;
+          }
           expect(exam).toMatchObject({
             purpose: 'planning',
             planning: true,
@@ -137,7 +139,9 @@ describe('the planning invariant', () => {
         }
         for (const line of timeline.episodes.flatMap((episode) => episode.lines)) {
           expect(planningIds.has(line.baselineExamId ?? '')).toBe(false);
-          for (const track of line.tracks) expect(planningIds.has(track.baselineExamId)).toBe(false);
+          for (const track of line.tracks) {
+            expect(planningIds.has(track.baselineExamId)).toBe(false);
+          }
         }
         expect(planningIds.has(timeline.currentBaseline?.examId ?? '')).toBe(false);
       }),

@@ -29,11 +29,15 @@ export function planningEvidence({
 }): PlanningEvidence | null {
   if (study) {
     const rt = studyModalityCodes(study).find((code) => RT_MODALITIES.includes(code));
-    if (rt) return { source: 'study', evidence: `ImagingStudy modality ${rt}` };
+    if (rt) {
+      return { source: 'study', evidence: `ImagingStudy modality ${rt}` };
+    }
     const coded = codingsOf([...(study.procedureCode ?? []), ...(study.reasonCode ?? [])]).some(
       isPlanningCode,
     );
-    if (coded) return { source: 'study', evidence: 'ImagingStudy coded imaging-purpose#planning' };
+    if (coded) {
+      return { source: 'study', evidence: 'ImagingStudy coded imaging-purpose#planning' };
+    }
   }
   if (order) {
     const places = [
@@ -42,8 +46,9 @@ export function planningEvidence({
       ['ServiceRequest.orderDetail', order.orderDetail ?? []],
     ] as const;
     for (const [path, concepts] of places) {
-      if (codingsOf(concepts).some(isPlanningCode))
+      if (codingsOf(concepts).some(isPlanningCode)) {
         return { source: 'order-code', evidence: `${path} imaging-purpose#planning` };
+      }
     }
   }
   return null;

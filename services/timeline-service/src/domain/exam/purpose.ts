@@ -60,11 +60,17 @@ function matchWords(
   allowed?: ReadonlySet<ImagingPurpose>,
 ): { purpose: ImagingPurpose; matched: string } | undefined {
   const text = texts.join(' \u2022 ').toLowerCase();
-  if (!text) return undefined;
+  if (!text) {
+    return undefined;
+  }
   for (const [purpose, pattern] of REASON_WORDS) {
-    if (allowed && !allowed.has(purpose)) continue;
+    if (allowed && !allowed.has(purpose)) {
+      continue;
+    }
     const match = pattern.exec(text);
-    if (match) return { purpose, matched: match[0] };
+    if (match) {
+      return { purpose, matched: match[0] };
+    }
   }
   return undefined;
 }
@@ -91,8 +97,9 @@ function explicitPurpose(order: ServiceRequest): PurposeDecision | undefined {
 function reasonPurpose(order: ServiceRequest): PurposeDecision | undefined {
   for (const coding of codingsOf(order.reasonCode ?? [])) {
     const purpose = coding.system === SNOMED && coding.code ? SNOMED_REASON_PURPOSES[coding.code] : undefined;
-    if (purpose)
+    if (purpose) {
       return { purpose, source: 'order-reason', evidence: `ServiceRequest.reasonCode SNOMED ${coding.code}` };
+    }
   }
   const reasonMatch = matchWords(conceptTexts(order.reasonCode ?? []));
   if (reasonMatch) {
@@ -130,7 +137,9 @@ function procedurePurpose(order: ServiceRequest): PurposeDecision | undefined {
 
 function studyPurpose(study: ImagingStudy): PurposeDecision | undefined {
   const rt = studyModalityCodes(study).find((code) => RT_MODALITIES.includes(code));
-  if (rt) return { purpose: 'planning', source: 'study', evidence: `ImagingStudy modality ${rt}` };
+  if (rt) {
+    return { purpose: 'planning', source: 'study', evidence: `ImagingStudy modality ${rt}` };
+  }
   const descriptions = [
     study.description,
     ...(study.series ?? []).map((series) => series.description),
@@ -159,10 +168,14 @@ export function examPurpose({
   study: ImagingStudy | null;
 }): PurposeDecision {
   const planning = planningEvidence({ order, study });
-  if (planning) return { purpose: 'planning', ...planning };
+  if (planning) {
+    return { purpose: 'planning', ...planning };
+  }
   if (order) {
     const decided = explicitPurpose(order) ?? procedurePurpose(order) ?? reasonPurpose(order);
-    if (decided) return decided;
+    if (decided) {
+      return decided;
+    }
   }
   const fromStudy = study ? studyPurpose(study) : undefined;
   return fromStudy ?? { purpose: 'diagnosis', source: 'default', evidence: null };

@@ -12,7 +12,9 @@ export function indexAccessions(
   accessions: readonly AccessionNumber[],
   target: string,
 ): void {
-  for (const accession of accessions) push(index, accession.value, { accession, target });
+  for (const accession of accessions) {
+    push(index, accession.value, { accession, target });
+  }
 }
 
 /** Adds accession evidence for each indexed target with an accession number matching one of `accessions`. */
@@ -23,8 +25,9 @@ export function addAccessionEvidence(
 ): void {
   for (const accession of accessions) {
     for (const entry of index.get(accession.value) ?? []) {
-      if (accessionsMatch(accession, entry.accession))
+      if (accessionsMatch(accession, entry.accession)) {
         addEvidence(evidence, entry.target, accessionEvidence(accession, entry.accession));
+      }
     }
   }
 }

@@ -57,7 +57,9 @@ export interface ReportPart {
 
 function addAccessions(into: AccessionNumber[], from: readonly AccessionNumber[]): void {
   for (const accession of from) {
-    if (!into.some((a) => a.value === accession.value && a.issuer === accession.issuer)) into.push(accession);
+    if (!into.some((a) => a.value === accession.value && a.issuer === accession.issuer)) {
+      into.push(accession);
+    }
   }
 }
 
@@ -66,14 +68,22 @@ function targetOf(
   expectedType: string,
   contained: ImagingStudy['contained'],
 ): ReferenceTarget | undefined {
-  if (reference.type && reference.type !== expectedType) return undefined;
+  if (reference.type && reference.type !== expectedType) {
+    return undefined;
+  }
   const literal = parseLiteralReference(reference.reference);
-  if (literal && literal.resourceType !== expectedType) return undefined;
+  if (literal && literal.resourceType !== expectedType) {
+    return undefined;
+  }
   const identifiers: Identifier[] = reference.identifier ? [reference.identifier] : [];
   const inline = resolveContained(reference, contained);
   if (inline) {
-    if (inline.resourceType !== expectedType) return undefined;
-    if ('identifier' in inline && Array.isArray(inline.identifier)) identifiers.push(...inline.identifier);
+    if (inline.resourceType !== expectedType) {
+      return undefined;
+    }
+    if ('identifier' in inline && Array.isArray(inline.identifier)) {
+      identifiers.push(...inline.identifier);
+    }
   }
   const target: ReferenceTarget = {
     literal: literal ? referenceString(literal.resourceType, literal.id) : null,
@@ -111,7 +121,9 @@ export function studyPartOf(ref: string, resource: ImagingStudy): StudyPart {
   const identifiers = resource.identifier ?? [];
   const basedOn = targetsOf(resource.basedOn, 'ServiceRequest', resource.contained);
   const accessions = accessionsOf(identifiers);
-  for (const target of basedOn) addAccessions(accessions, target.accessions);
+  for (const target of basedOn) {
+    addAccessions(accessions, target.accessions);
+  }
   return {
     ref,
     resource,
@@ -130,7 +142,9 @@ export function reportPartOf(ref: string, resource: DiagnosticReport): ReportPar
   const imagingStudy = targetsOf(resource.imagingStudy, 'ImagingStudy', resource.contained);
   const basedOn = targetsOf(resource.basedOn, 'ServiceRequest', resource.contained);
   const accessions = accessionsOf(resource.identifier);
-  for (const target of [...imagingStudy, ...basedOn]) addAccessions(accessions, target.accessions);
+  for (const target of [...imagingStudy, ...basedOn]) {
+    addAccessions(accessions, target.accessions);
+  }
   return { ref, resource, accessions, imagingStudy, basedOn };
 }
 
@@ -138,18 +152,36 @@ export function reportPartOf(ref: string, resource: DiagnosticReport): ReportPar
 export function partKeys(part: OrderPart | StudyPart | ReportPart): string[] {
   const keys = new Set<string>([part.ref]);
   const addTarget = (target: ReferenceTarget): void => {
-    if (target.literal) keys.add(target.literal);
-    for (const accession of target.accessions) keys.add(`acsn:${accession.value}`);
-    for (const uid of target.uids) keys.add(`uid:${uid}`);
-    for (const key of target.identifierKeys) keys.add(`id:${key}`);
+    if (target.literal) {
+      keys.add(target.literal);
+    }
+    for (const accession of target.accessions) {
+      keys.add(`acsn:${accession.value}`);
+    }
+    for (const uid of target.uids) {
+      keys.add(`uid:${uid}`);
+    }
+    for (const key of target.identifierKeys) {
+      keys.add(`id:${key}`);
+    }
   };
-  for (const accession of part.accessions) keys.add(`acsn:${accession.value}`);
+  for (const accession of part.accessions) {
+    keys.add(`acsn:${accession.value}`);
+  }
   if ('studyUids' in part) {
-    for (const uid of part.studyUids) keys.add(`uid:${uid}`);
-    for (const key of part.identifierKeys) keys.add(`id:${key}`);
+    for (const uid of part.studyUids) {
+      keys.add(`uid:${uid}`);
+    }
+    for (const key of part.identifierKeys) {
+      keys.add(`id:${key}`);
+    }
   } else if ('uid' in part) {
-    if (part.uid) keys.add(`uid:${part.uid}`);
-    for (const key of part.identifierKeys) keys.add(`id:${key}`);
+    if (part.uid) {
+      keys.add(`uid:${part.uid}`);
+    }
+    for (const key of part.identifierKeys) {
+      keys.add(`id:${key}`);
+    }
     part.basedOn.forEach(addTarget);
   } else {
     part.imagingStudy.forEach(addTarget);

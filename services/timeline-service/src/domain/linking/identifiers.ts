@@ -32,19 +32,26 @@ export function isAccessionIdentifier(identifier: Identifier): boolean {
  */
 export function issuerOf(identifier: Identifier): string | null {
   const system = identifier.system?.trim();
-  if (system) return system;
+  if (system) {
+    return system;
+  }
   const assigner = identifier.assigner;
-  if (!assigner) return null;
+  if (!assigner) {
+    return null;
+  }
   const assignerId = assigner.identifier;
-  if (assignerId?.value)
+  if (assignerId?.value) {
     return assignerId.system ? `${assignerId.system}|${assignerId.value}` : assignerId.value;
+  }
   return assigner.reference?.trim() || assigner.display?.trim() || null;
 }
 
 /** The accession number an identifier carries, if it is one. */
 export function accessionOf(identifier: Identifier): AccessionNumber | undefined {
   const value = identifier.value?.trim();
-  if (!value || !isAccessionIdentifier(identifier)) return undefined;
+  if (!value || !isAccessionIdentifier(identifier)) {
+    return undefined;
+  }
   return { value, issuer: issuerOf(identifier) };
 }
 
@@ -53,8 +60,9 @@ export function accessionsOf(identifiers: readonly Identifier[] | undefined): Ac
   const found: AccessionNumber[] = [];
   for (const identifier of identifiers ?? []) {
     const accession = accessionOf(identifier);
-    if (accession && !found.some((a) => a.value === accession.value && a.issuer === accession.issuer))
+    if (accession && !found.some((a) => a.value === accession.value && a.issuer === accession.issuer)) {
       found.push(accession);
+    }
   }
   return found;
 }
@@ -80,11 +88,16 @@ export function normalizeDicomUid(value: string): string {
  */
 export function dicomUidOf(identifier: Identifier): string | undefined {
   const value = identifier.value?.trim();
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   const system = identifier.system?.trim().toLowerCase();
-  if (system === DICOM_UID_SYSTEM) return normalizeDicomUid(value);
-  if (system === 'urn:ietf:rfc:3986' && value.toLowerCase().startsWith('urn:oid:'))
+  if (system === DICOM_UID_SYSTEM) {
     return normalizeDicomUid(value);
+  }
+  if (system === 'urn:ietf:rfc:3986' && value.toLowerCase().startsWith('urn:oid:')) {
+    return normalizeDicomUid(value);
+  }
   return undefined;
 }
 
@@ -95,7 +108,9 @@ export function dicomUidsOf(identifiers: readonly Identifier[] | undefined): str
 
 /** `system|value` of a business identifier that is neither an accession number nor a DICOM UID. */
 export function businessIdentifierKey(identifier: Identifier): string | undefined {
-  if (isAccessionIdentifier(identifier) || dicomUidOf(identifier)) return undefined;
+  if (isAccessionIdentifier(identifier) || dicomUidOf(identifier)) {
+    return undefined;
+  }
   const system = identifier.system?.trim();
   const value = identifier.value?.trim();
   return system && value ? `${system}|${value}` : undefined;
@@ -114,7 +129,9 @@ function distinctKeys(
   const keys: string[] = [];
   for (const identifier of identifiers ?? []) {
     const key = keyOf(identifier);
-    if (key && !keys.includes(key)) keys.push(key);
+    if (key && !keys.includes(key)) {
+      keys.push(key);
+    }
   }
   return keys;
 }

@@ -13,15 +13,21 @@ export function addEvidence(map: EvidenceMap, target: string, evidence: LinkEvid
   const list = map.get(target) ?? [];
   if (
     !list.some((e) => e.kind === evidence.kind && e.value === evidence.value && e.issuer === evidence.issuer)
-  )
+  ) {
     list.push(evidence);
+  }
   map.set(target, list);
 }
 
 function merged(...maps: EvidenceMap[]): EvidenceMap {
   const result: EvidenceMap = new Map();
-  for (const map of maps)
-    for (const [target, list] of map) for (const evidence of list) addEvidence(result, target, evidence);
+  for (const map of maps) {
+    for (const [target, list] of map) {
+      for (const evidence of list) {
+        addEvidence(result, target, evidence);
+      }
+    }
+  }
   return result;
 }
 
@@ -31,8 +37,9 @@ function merged(...maps: EvidenceMap[]): EvidenceMap {
  * candidate, one fallback candidate links. Two candidates are never resolved by picking one.
  */
 export function decideLink(primary: EvidenceMap, fallback: EvidenceMap): LinkDecision {
-  if (primary.size > 1)
+  if (primary.size > 1) {
     return { kind: 'ambiguous', reason: 'several-candidates', candidates: merged(primary, fallback) };
+  }
   const only = primary.entries().next();
   if (!only.done) {
     const [target, evidence] = only.value;
@@ -41,8 +48,9 @@ export function decideLink(primary: EvidenceMap, fallback: EvidenceMap): LinkDec
     }
     return { kind: 'link', target, evidence: [...evidence, ...(fallback.get(target) ?? [])] };
   }
-  if (fallback.size > 1)
+  if (fallback.size > 1) {
     return { kind: 'ambiguous', reason: 'several-candidates', candidates: merged(fallback) };
+  }
   const fallbackOnly = fallback.entries().next();
   return fallbackOnly.done
     ? { kind: 'none' }
@@ -51,7 +59,11 @@ export function decideLink(primary: EvidenceMap, fallback: EvidenceMap): LinkDec
 
 /** The candidates a decision considered, whatever it decided. */
 export function candidatesOf(decision: LinkDecision): EvidenceMap {
-  if (decision.kind === 'link') return new Map([[decision.target, decision.evidence]]);
-  if (decision.kind === 'ambiguous') return decision.candidates;
+  if (decision.kind === 'link') {
+    return new Map([[decision.target, decision.evidence]]);
+  }
+  if (decision.kind === 'ambiguous') {
+    return decision.candidates;
+  }
   return new Map();
 }

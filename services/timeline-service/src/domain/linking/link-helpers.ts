@@ -6,8 +6,11 @@ import type { ReferenceTarget } from './exam-parts.ts';
 /** Appends to the list under a key. */
 export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
 }
 
 /** Sorted by reference: linking visits parts in this order, so its result never depends on arrival order. */
@@ -34,9 +37,15 @@ export function lookedForTargets(
 ): LookedFor[] {
   const lookups: LookedFor[] = [];
   for (const target of targets) {
-    if (target.literal) lookups.push({ kind, value: target.literal });
-    for (const key of target.identifierKeys) lookups.push({ kind, value: key });
-    for (const uid of target.uids) lookups.push({ kind: 'study-uid', value: uid });
+    if (target.literal) {
+      lookups.push({ kind, value: target.literal });
+    }
+    for (const key of target.identifierKeys) {
+      lookups.push({ kind, value: key });
+    }
+    for (const uid of target.uids) {
+      lookups.push({ kind: 'study-uid', value: uid });
+    }
   }
   return lookups;
 }

@@ -28,8 +28,12 @@ function indexOrders(orders: readonly OrderPart[]): OrderIndex {
   for (const order of orders) {
     index.byRef.set(order.ref, order);
     indexAccessions(index.byAccession, order.accessions, order.ref);
-    for (const key of order.identifierKeys) push(index.byIdentifier, key, order);
-    for (const uid of order.studyUids) push(index.byStudyUid, uid, order);
+    for (const key of order.identifierKeys) {
+      push(index.byIdentifier, key, order);
+    }
+    for (const uid of order.studyUids) {
+      push(index.byStudyUid, uid, order);
+    }
   }
   return index;
 }
@@ -40,15 +44,19 @@ function orderCandidates(study: StudyPart, orders: OrderIndex): LinkDecision {
   addAccessionEvidence(primary, study.accessions, orders.byAccession);
   for (const target of study.basedOn) {
     const literal = target.literal ? orders.byRef.get(target.literal) : undefined;
-    if (literal) addEvidence(fallback, literal.ref, { kind: 'basedOn', value: literal.ref });
+    if (literal) {
+      addEvidence(fallback, literal.ref, { kind: 'basedOn', value: literal.ref });
+    }
     for (const key of target.identifierKeys) {
-      for (const order of orders.byIdentifier.get(key) ?? [])
+      for (const order of orders.byIdentifier.get(key) ?? []) {
         addEvidence(fallback, order.ref, { kind: 'basedOn', value: key });
+      }
     }
   }
   if (study.uid) {
-    for (const order of orders.byStudyUid.get(study.uid) ?? [])
+    for (const order of orders.byStudyUid.get(study.uid) ?? []) {
       addEvidence(fallback, order.ref, { kind: 'study-uid', value: study.uid });
+    }
   }
   return decideLink(primary, fallback);
 }
@@ -69,7 +77,9 @@ export function linkOrdersAndStudies(
   for (const study of studies) {
     const decision = orderCandidates(study, orderIndex);
     decisions.set(study.ref, decision);
-    for (const [orderRef, evidence] of candidatesOf(decision)) push(pointers, orderRef, { study, evidence });
+    for (const [orderRef, evidence] of candidatesOf(decision)) {
+      push(pointers, orderRef, { study, evidence });
+    }
   }
 
   const groups: ExamGroup[] = [];
@@ -112,7 +122,9 @@ export function linkOrdersAndStudies(
   }
 
   for (const study of studies) {
-    if (linkedStudies.has(study.ref)) continue;
+    if (linkedStudies.has(study.ref)) {
+      continue;
+    }
     const decision = decisions.get(study.ref) ?? { kind: 'none' };
     const group: ExamGroup = {
       examId: study.ref,

@@ -28,13 +28,19 @@ function indexExams(groups: readonly ExamGroup[]): ExamIndex {
     // The order's accession first: it usually carries the issuer, the strongest evidence to record.
     if (order) {
       index.byOrderRef.set(order.ref, examId);
-      for (const key of order.identifierKeys) push(index.byOrderIdentifier, key, examId);
+      for (const key of order.identifierKeys) {
+        push(index.byOrderIdentifier, key, examId);
+      }
       indexAccessions(index.byAccession, order.accessions, examId);
     }
     if (study) {
       index.byStudyRef.set(study.ref, examId);
-      if (study.uid) push(index.byStudyUid, study.uid, examId);
-      for (const key of study.identifierKeys) push(index.byStudyIdentifier, key, examId);
+      if (study.uid) {
+        push(index.byStudyUid, study.uid, examId);
+      }
+      for (const key of study.identifierKeys) {
+        push(index.byStudyIdentifier, key, examId);
+      }
       indexAccessions(index.byAccession, study.accessions, examId);
     }
   }
@@ -46,11 +52,13 @@ function examCandidates(report: ReportPart, index: ExamIndex): LinkDecision {
   const fallback: EvidenceMap = new Map();
   for (const target of report.imagingStudy) {
     const literal = target.literal ? index.byStudyRef.get(target.literal) : undefined;
-    if (literal && target.literal)
+    if (literal && target.literal) {
       addEvidence(primary, literal, { kind: 'imagingStudy-reference', value: target.literal });
+    }
     for (const uid of target.uids) {
-      for (const examId of index.byStudyUid.get(uid) ?? [])
+      for (const examId of index.byStudyUid.get(uid) ?? []) {
         addEvidence(primary, examId, { kind: 'study-uid', value: uid });
+      }
     }
     for (const key of target.identifierKeys) {
       for (const examId of index.byStudyIdentifier.get(key) ?? []) {
@@ -61,8 +69,9 @@ function examCandidates(report: ReportPart, index: ExamIndex): LinkDecision {
   addAccessionEvidence(fallback, report.accessions, index.byAccession);
   for (const target of report.basedOn) {
     const literal = target.literal ? index.byOrderRef.get(target.literal) : undefined;
-    if (literal && target.literal)
+    if (literal && target.literal) {
       addEvidence(fallback, literal, { kind: 'report-basedOn-order', value: target.literal });
+    }
     for (const key of target.identifierKeys) {
       for (const examId of index.byOrderIdentifier.get(key) ?? []) {
         addEvidence(fallback, examId, { kind: 'report-basedOn-order', value: key });
@@ -89,12 +98,15 @@ function groupWaitingReports(reports: readonly ReportPart[]): ReportPart[][] {
   const parent = new Map<string, string>();
   const find = (ref: string): string => {
     let root = ref;
-    for (let next = parent.get(root); next !== undefined && next !== root; next = parent.get(root))
+    for (let next = parent.get(root); next !== undefined && next !== root; next = parent.get(root)) {
       root = next;
+    }
     return root;
   };
   const ownerOfKey = new Map<string, string>();
-  for (const report of reports) parent.set(report.ref, report.ref);
+  for (const report of reports) {
+    parent.set(report.ref, report.ref);
+  }
   for (const report of reports) {
     for (const key of waitingKeys(report)) {
       const owner = ownerOfKey.get(key);
@@ -103,11 +115,15 @@ function groupWaitingReports(reports: readonly ReportPart[]): ReportPart[][] {
         continue;
       }
       const [a, b] = [find(owner), find(report.ref)].sort() as [string, string];
-      if (a !== b) parent.set(b, a);
+      if (a !== b) {
+        parent.set(b, a);
+      }
     }
   }
   const clusters = new Map<string, ReportPart[]>();
-  for (const report of reports) push(clusters, find(report.ref), report);
+  for (const report of reports) {
+    push(clusters, find(report.ref), report);
+  }
   return [...clusters.values()];
 }
 

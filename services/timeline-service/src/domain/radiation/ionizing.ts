@@ -37,10 +37,14 @@ export function ionizingOf(
   family: ModalityFamily | null,
 ): { ionizing: boolean | null; basis: IonizingBasis } {
   const codes = modalityCodes.map((code) => code.trim().toUpperCase());
-  if (codes.some((code) => IONIZING_MODALITIES.includes(code)))
+  if (codes.some((code) => IONIZING_MODALITIES.includes(code))) {
     return { ionizing: true, basis: 'modality-codes' };
-  if (codes.some((code) => NON_IONIZING_MODALITIES.includes(code)))
+  }
+  if (codes.some((code) => NON_IONIZING_MODALITIES.includes(code))) {
     return { ionizing: false, basis: 'modality-codes' };
-  if (family) return { ionizing: IONIZING_FAMILIES.includes(family), basis: 'modality-family' };
+  }
+  if (family) {
+    return { ionizing: IONIZING_FAMILIES.includes(family), basis: 'modality-family' };
+  }
   return { ionizing: null, basis: 'unknown' };
 }

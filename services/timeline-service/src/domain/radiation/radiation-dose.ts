@@ -54,14 +54,20 @@ function valueOf(
 ): { value: number } | { error: string } {
   const units = kind === 'effective-dose' ? EFFECTIVE_DOSE_UNITS : DLP_UNITS;
   const value = quantity?.value;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return { error: `${where}: no numeric value` };
-  if (quantity?.system !== undefined && quantity.system !== UCUM_SYSTEM)
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { error: `${where}: no numeric value` };
+  }
+  if (quantity?.system !== undefined && quantity.system !== UCUM_SYSTEM) {
     return { error: `${where}: unit system ${quantity.system ?? ''} is not UCUM` };
+  }
   const unit = (quantity?.code ?? quantity?.unit)?.trim() ?? '';
   const factor = units[unit];
-  if (factor === undefined)
+  if (factor === undefined) {
     return { error: `${where}: unit "${unit}" is not ${kind === 'effective-dose' ? 'mSv' : 'mGy.cm'}` };
-  if (value < 0) return { error: `${where}: negative dose` };
+  }
+  if (value < 0) {
+    return { error: `${where}: negative dose` };
+  }
   return { value: value * factor };
 }
 
@@ -92,14 +98,19 @@ function readSource(
     ];
     for (const { code, quantity, where } of items) {
       const kind = kindOf(code);
-      if (!kind) continue;
+      if (!kind) {
+        continue;
+      }
       if (!USABLE_STATUSES.includes(observation.status)) {
         notRead.push({ source: where, reason: `status "${observation.status}"` });
         continue;
       }
       const read = valueOf(kind, quantity, where);
-      if ('error' in read) notRead.push({ source: where, reason: read.error });
-      else found[kind].push({ value: read.value, source });
+      if ('error' in read) {
+        notRead.push({ source: where, reason: read.error });
+      } else {
+        found[kind].push({ value: read.value, source });
+      }
     }
   }
   const total = (entries: readonly { value: number }[]): number | null =>

@@ -17,7 +17,9 @@ export interface RadiationExamInput {
 
 function sumOf(values: readonly (number | null)[], decimals: number): number | null {
   const given = values.filter((v): v is number => v !== null);
-  if (given.length === 0) return null;
+  if (given.length === 0) {
+    return null;
+  }
   const factor = 10 ** decimals;
   return Math.round(given.reduce((sum, v) => sum + v, 0) * factor) / factor;
 }
@@ -34,7 +36,9 @@ export function summarizeRadiation(exams: readonly RadiationExamInput[]): Radiat
     const { ionizing, basis } = ionizingOf(exam.modalityCodes, exam.modality);
     const counted = hasHappened(exam.status);
     const dose = counted ? examDose({ study: exam.study, reports: exam.reports }) : null;
-    if (dose) notRead.push(...dose.notRead);
+    if (dose) {
+      notRead.push(...dose.notRead);
+    }
     return {
       examId: exam.examId,
       ionizing,

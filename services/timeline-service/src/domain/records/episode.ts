@@ -28,10 +28,14 @@ export function conditionOf(
   contained: readonly Resource[] | undefined,
 ): string | null {
   for (const reference of references ?? []) {
-    if (reference.type && reference.type !== 'Condition') continue;
+    if (reference.type && reference.type !== 'Condition') {
+      continue;
+    }
     const literal = parseLiteralReference(reference.reference);
     if (literal) {
-      if (literal.resourceType === 'Condition') return `Condition/${literal.id}`;
+      if (literal.resourceType === 'Condition') {
+        return `Condition/${literal.id}`;
+      }
       continue;
     }
     // A logical reference must say it is a Condition: reasons may also be Observations or reports.
@@ -40,8 +44,9 @@ export function conditionOf(
       : reference.type === 'Condition'
         ? reference.identifier
         : undefined;
-    if (identifier?.system && identifier.value)
+    if (identifier?.system && identifier.value) {
       return `Condition?identifier=${identifier.system}|${identifier.value}`;
+    }
   }
   return null;
 }
@@ -89,11 +94,12 @@ export function assignEpisodes(exams: readonly EpisodeInput[]): Map<string, Epis
       const prior = exams.slice(0, position).findLast((e) => e.named)?.named;
       const later = exams.slice(position + 1).find((e) => e.named)?.named;
       const from = prior ?? later;
-      if (from)
+      if (from) {
         result.set(exam.examId, {
           episodeId: from.episodeId,
           source: prior ? 'nearest-prior' : 'nearest-later',
         });
+      }
     }
   });
   return result;

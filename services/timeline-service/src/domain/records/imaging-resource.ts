@@ -21,7 +21,9 @@ const LITERAL_REFERENCE = /(?:^|\/)([A-Z][A-Za-z]{1,63})\/([A-Za-z0-9\-.]{1,64})
 
 /** Parses a literal reference; contained (`#x`), URN and malformed references give undefined. */
 export function parseLiteralReference(reference: string | undefined): LiteralTarget | undefined {
-  if (!reference || reference.startsWith('#') || reference.startsWith('urn:')) return undefined;
+  if (!reference || reference.startsWith('#') || reference.startsWith('urn:')) {
+    return undefined;
+  }
   const match = LITERAL_REFERENCE.exec(reference);
   return match ? { resourceType: match[1], id: match[2] } : undefined;
 }
@@ -32,7 +34,9 @@ export function resolveContained(
   contained: readonly Resource[] | undefined,
 ): Resource | undefined {
   const target = reference.reference;
-  if (!target?.startsWith('#')) return undefined;
+  if (!target?.startsWith('#')) {
+    return undefined;
+  }
   return contained?.find((resource) => resource.id === target.slice(1));
 }
 

@@ -70,9 +70,13 @@ export function emptyPatientRecords(patientKey: string): PatientRecords {
 /** The id of the event's resource: `resource.id`, else the id in `ce_subject` (`ImagingStudy/abc`). */
 function resourceIdOf(event: TimelineInputEvent): string {
   const id = event.resource.id;
-  if (id) return id;
+  if (id) {
+    return id;
+  }
   const subject = parseLiteralReference(event.attributes.subject);
-  if (subject?.resourceType === event.resource.resourceType) return subject.id;
+  if (subject?.resourceType === event.resource.resourceType) {
+    return subject.id;
+  }
   throw new TimelineDomainError(
     'MISSING_RESOURCE_ID',
     `${event.resource.resourceType} event without resource id or subject`,
@@ -112,8 +116,12 @@ function liveBodyOf(entry: RecordEntry): VersionedBody | null {
 }
 
 function newer(a: VersionedBody | null, b: VersionedBody | null): VersionedBody | null {
-  if (a === null) return b;
-  if (b === null) return a;
+  if (a === null) {
+    return b;
+  }
+  if (b === null) {
+    return a;
+  }
   return compareVersionStamps(a.stamp, b.stamp) >= 0 ? a : b;
 }
 
@@ -123,12 +131,16 @@ function newer(a: VersionedBody | null, b: VersionedBody | null): VersionedBody 
  * arrival order, with any duplicates, ends in the same entry.
  */
 export function mergeRecordEntry(current: RecordEntry | undefined, incoming: RecordEntry): MergeResult {
-  if (!current) return { entry: incoming, outcome: 'applied', changed: true };
+  if (!current) {
+    return { entry: incoming, outcome: 'applied', changed: true };
+  }
   const order = compareVersionStamps(incoming.stamp, current.stamp);
   const winner = order > 0 ? incoming : current;
   const lastLive = winner.stamp.deleted ? newer(liveBodyOf(current), liveBodyOf(incoming)) : null;
   const outcome: ApplyOutcome = order > 0 ? 'applied' : order === 0 ? 'duplicate' : 'stale';
-  if (winner === current && lastLive === current.lastLive) return { entry: current, outcome, changed: false };
+  if (winner === current && lastLive === current.lastLive) {
+    return { entry: current, outcome, changed: false };
+  }
   return { entry: { ...winner, lastLive }, outcome, changed: true };
 }
 
@@ -141,7 +153,9 @@ export function mergeRecordEntry(current: RecordEntry | undefined, incoming: Rec
 export function applyEvent(records: PatientRecords, event: TimelineInputEvent): ApplyResult {
   const incoming = recordEntryOf(event);
   const result = mergeRecordEntry(records.entries[incoming.ref], incoming);
-  if (!result.changed) return { records, ref: incoming.ref, outcome: result.outcome, changed: false };
+  if (!result.changed) {
+    return { records, ref: incoming.ref, outcome: result.outcome, changed: false };
+  }
   return {
     records: {
       patientKey: records.patientKey,

@@ -21,14 +21,22 @@ const NUMERIC = /^\d{1,15}$/;
 function compareInstants(a: string | null, b: string | null): number {
   const left = a === null ? Number.NaN : Date.parse(a);
   const right = b === null ? Number.NaN : Date.parse(b);
-  if (Number.isNaN(left) || Number.isNaN(right)) return 0;
+  if (Number.isNaN(left) || Number.isNaN(right)) {
+    return 0;
+  }
   return Math.sign(left - right);
 }
 
 function compareStrings(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
+  if (a === b) {
+    return 0;
+  }
+  if (a === null) {
+    return -1;
+  }
+  if (b === null) {
+    return 1;
+  }
   return a < b ? -1 : 1;
 }
 
@@ -46,12 +54,20 @@ export function compareVersionStamps(a: VersionStamp, b: VersionStamp): number {
     NUMERIC.test(b.versionId)
   ) {
     const byVersion = Math.sign(Number(a.versionId) - Number(b.versionId));
-    if (byVersion !== 0) return byVersion;
+    if (byVersion !== 0) {
+      return byVersion;
+    }
   }
   const byLastUpdated = compareInstants(a.lastUpdated, b.lastUpdated);
-  if (byLastUpdated !== 0) return byLastUpdated;
+  if (byLastUpdated !== 0) {
+    return byLastUpdated;
+  }
   const byEventTime = compareInstants(a.eventTime, b.eventTime);
-  if (byEventTime !== 0) return byEventTime;
-  if (a.deleted !== b.deleted) return a.deleted ? 1 : -1;
+  if (byEventTime !== 0) {
+    return byEventTime;
+  }
+  if (a.deleted !== b.deleted) {
+    return a.deleted ? 1 : -1;
+  }
   return compareStrings(a.eventId, b.eventId);
 }

@@ -31,10 +31,14 @@ const RANK: Readonly<Record<ResponseCategory, number>> = {
 function confirmerOf(points: readonly AssessedPoint[], index: number, days: number): AssessedPoint | null {
   const point = points[index];
   for (const later of points.slice(index + 1)) {
-    if (later.category === 'PD') return null;
+    if (later.category === 'PD') {
+      return null;
+    }
     const apart = point.date && later.date ? daysBetween(point.date, later.date) : null;
     const agrees = later.category === 'CR' || (point.category === 'PR' && later.category === 'PR');
-    if (apart !== null && apart >= days && agrees) return later;
+    if (apart !== null && apart >= days && agrees) {
+      return later;
+    }
   }
   return null;
 }
@@ -64,8 +68,9 @@ export function bestOverallResponse(
     let confirmedBy: string | null = null;
     if (category === 'CR' || category === 'PR') {
       confirmedBy = confirmerOf(counted, index, confirmationDays)?.examId ?? null;
-      if (confirmedBy) confirmations.set(point.examId, confirmedBy);
-      else {
+      if (confirmedBy) {
+        confirmations.set(point.examId, confirmedBy);
+      } else {
         unconfirmed.push(`${category} at ${point.examId}`);
         category = 'SD';
       }
@@ -83,10 +88,11 @@ export function bestOverallResponse(
       };
     }
   });
-  if (unconfirmed.length > 0 && best.category !== null && !best.confirmed)
+  if (unconfirmed.length > 0 && best.category !== null && !best.confirmed) {
     best = {
       ...best,
       reason: `${best.reason} Not confirmed by an assessment ${confirmationDays} days or more later (${unconfirmed.join(', ')}): counted as SD at most.`,
     };
+  }
   return { best, confirmations };
 }

@@ -25,9 +25,13 @@ export interface DiseaseStatusDraftOptions {
 }
 
 function conditionReference(episodeId: string): Reference | undefined {
-  if (episodeId === PATIENT_EPISODE) return undefined;
+  if (episodeId === PATIENT_EPISODE) {
+    return undefined;
+  }
   const logical = /^Condition\?identifier=([^|]*)\|(.+)$/.exec(episodeId);
-  if (logical) return { type: 'Condition', identifier: { system: logical[1], value: logical[2] } };
+  if (logical) {
+    return { type: 'Condition', identifier: { system: logical[1], value: logical[2] } };
+  }
   return episodeId.startsWith('Condition/') ? { reference: episodeId } : undefined;
 }
 

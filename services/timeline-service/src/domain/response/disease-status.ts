@@ -46,7 +46,9 @@ export const STATUS_OF_CATEGORY: Readonly<Record<ResponseCategory, DiseaseStatus
 
 /** The status a coding names, when it is one of the five SNOMED CT disease-status codes. */
 export function diseaseStatusOfCoding(coding: Coding): DiseaseStatus | undefined {
-  if (coding.system !== SNOMED_SYSTEM || !coding.code) return undefined;
+  if (coding.system !== SNOMED_SYSTEM || !coding.code) {
+    return undefined;
+  }
   return STATUS_OF_CODE.get(coding.code.trim());
 }
 

@@ -50,8 +50,12 @@ function hasTumourFindings(findings: ReportFindings): boolean {
 
 // A baseline can be followed when it has targets with a sum, or non-target disease only (table 5).
 function followable(candidate: RecistBaseline | null): RecistBaseline | null {
-  if (!candidate) return null;
-  if (candidate.targets.length > 0) return candidate.sumMm > 0 ? candidate : null;
+  if (!candidate) {
+    return null;
+  }
+  if (candidate.targets.length > 0) {
+    return candidate.sumMm > 0 ? candidate : null;
+  }
   return candidate.nonTargets.length > 0 ? candidate : null;
 }
 
@@ -310,7 +314,9 @@ export function assessResponses(
       })),
       options,
     );
-    if (baseline) baselineAnswer.bestOverallResponse = best;
+    if (baseline) {
+      baselineAnswer.bestOverallResponse = best;
+    }
     const dateOf = (examId: string): string | null => byId.get(examId)?.date ?? null;
     for (const { exam, findings } of followUps) {
       const context = { exam, baselineExamId: baselineExam.examId, findings };

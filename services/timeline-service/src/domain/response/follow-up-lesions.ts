@@ -37,7 +37,9 @@ export function currentValue(
   target: RecistTarget,
   measurement: TumourMeasurement | undefined,
 ): { mm: number | null; note?: string } {
-  if (!measurement) return { mm: null };
+  if (!measurement) {
+    return { mm: null };
+  }
   if (target.node && target.diameterKind === 'short-axis') {
     return measurement.shortAxisMm === null && !measurement.notes.some((n) => n.startsWith('too small'))
       ? {
@@ -54,9 +56,12 @@ export function stateOf(
   mm: number | null,
   note: string | undefined,
 ): TargetLesionEvidence['state'] {
-  if (mm === null) return note ? 'not-evaluable' : 'missing';
-  if (target.node)
+  if (mm === null) {
+    return note ? 'not-evaluable' : 'missing';
+  }
+  if (target.node) {
     return hundredths(mm) < hundredths(RECIST.normalNodeShortAxisMm) ? 'node-normal' : 'measured';
+  }
   return hundredths(mm) === 0 ? 'gone' : 'measured';
 }
 
@@ -92,11 +97,13 @@ export function matchMeasurements(baseline: RecistBaseline, findings: RecistFind
     }
     const found = targetFor(measurement, baseline.targets);
     if (found && 'target' in found) {
-      if (result.matched.has(found.target))
+      if (result.matched.has(found.target)) {
         result.left.push(
           untracked(measurement, `a second measurement of ${found.target.lesionId} in the same report`),
         );
-      else result.matched.set(found.target, measurement);
+      } else {
+        result.matched.set(found.target, measurement);
+      }
     } else if (!baseline.nonTargets.some((n) => lesionMatch(lesion.keys, [n]) !== null)) {
       result.left.push(
         untracked(

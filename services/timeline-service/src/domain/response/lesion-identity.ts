@@ -28,21 +28,33 @@ export const STRONG_KEY_SOURCES: readonly LesionKeySource[] = [
 
 function trackingKind(identifier: Identifier): 'tracking-uid' | 'tracking-id' | undefined {
   const codings = identifier.type?.coding ?? [];
-  if (codings.some((c) => isCoding(c, DCM_SYSTEM, TRACKING_UID_CODE))) return 'tracking-uid';
-  if (codings.some((c) => isCoding(c, DCM_SYSTEM, TRACKING_IDENTIFIER_CODE))) return 'tracking-id';
+  if (codings.some((c) => isCoding(c, DCM_SYSTEM, TRACKING_UID_CODE))) {
+    return 'tracking-uid';
+  }
+  if (codings.some((c) => isCoding(c, DCM_SYSTEM, TRACKING_IDENTIFIER_CODE))) {
+    return 'tracking-id';
+  }
   return undefined;
 }
 
 function identifierKey(identifier: Identifier, untyped: LesionKeySource | null): LesionKey | undefined {
   const value = identifier.value?.trim();
-  if (!value) return undefined;
+  if (!value) {
+    return undefined;
+  }
   const kind = trackingKind(identifier);
-  if (kind === 'tracking-uid') return { source: kind, value: value.replace(/^urn:oid:/, '') };
+  if (kind === 'tracking-uid') {
+    return { source: kind, value: value.replace(/^urn:oid:/, '') };
+  }
   const system = identifier.system?.trim();
-  if (kind === 'tracking-id') return { source: kind, value: system ? `${system}|${value}` : value };
+  if (kind === 'tracking-id') {
+    return { source: kind, value: system ? `${system}|${value}` : value };
+  }
   // An identifier of another kind names a lesion only on a BodyStructure: on an Observation it may
   // be the measurement's own id, which changes at every exam.
-  if (!untyped || !system) return undefined;
+  if (!untyped || !system) {
+    return undefined;
+  }
   return { source: untyped, value: `${system}|${value}` };
 }
 
@@ -50,9 +62,13 @@ function identifierKey(identifier: Identifier, untyped: LesionKeySource | null):
 // ends in "laterality…"), or BodyStructure.locationQualifier.
 function lateralityOf(concept: CodeableConcept | undefined): string | null {
   for (const extension of concept?.extension ?? []) {
-    if (!/laterality[\w-]*$/i.test(extension.url)) continue;
+    if (!/laterality[\w-]*$/i.test(extension.url)) {
+      continue;
+    }
     const coding = extension.valueCodeableConcept?.coding?.find((c) => c.code);
-    if (coding?.code) return coding.code.trim();
+    if (coding?.code) {
+      return coding.code.trim();
+    }
   }
   return null;
 }
@@ -62,7 +78,9 @@ function conceptKey(concept: CodeableConcept | undefined, qualifiers: readonly s
   const base = coding
     ? `${coding.system?.trim() ?? ''}|${coding.code?.trim() ?? ''}`
     : concept?.text?.trim().toLowerCase();
-  if (!base) return null;
+  if (!base) {
+    return null;
+  }
   const laterality = [lateralityOf(concept), ...qualifiers].filter((q): q is string => !!q);
   return laterality.length ? `${base}|${[...new Set(laterality)].sort().join('+')}` : base;
 }
@@ -88,12 +106,15 @@ export interface FocusTarget {
 /** The BodyStructures an Observation's focus names: contained (in the report or the Observation), literal, or by identifier. */
 export function focusBodyStructures(observation: Observation, contained: readonly Resource[]): FocusTarget[] {
   return (observation.focus ?? []).flatMap((focus): FocusTarget[] => {
-    if (focus.type && focus.type !== 'BodyStructure') return [];
+    if (focus.type && focus.type !== 'BodyStructure') {
+      return [];
+    }
     const inline = resolveContained(focus, [...contained, ...(observation.contained ?? [])]);
-    if (inline)
+    if (inline) {
       return inline.resourceType === 'BodyStructure'
         ? [{ structure: inline, reference: null, identifier: null }]
         : [];
+    }
     const literal = parseLiteralReference(focus.reference);
     if (literal) {
       return literal.resourceType === 'BodyStructure'
@@ -111,7 +132,9 @@ export function focusBodyStructures(observation: Observation, contained: readonl
 }
 
 function addKey(keys: LesionKey[], key: LesionKey | undefined): void {
-  if (key && !keys.some((k) => k.source === key.source && k.value === key.value)) keys.push(key);
+  if (key && !keys.some((k) => k.source === key.source && k.value === key.value)) {
+    keys.push(key);
+  }
 }
 
 /**
@@ -127,10 +150,15 @@ export function lesionIdentityOf(
   let display: string | null = null;
   const sites: string[] = [];
   for (const focus of focusBodyStructures(observation, contained)) {
-    for (const identifier of focus.structure?.identifier ?? [])
+    for (const identifier of focus.structure?.identifier ?? []) {
       addKey(keys, identifierKey(identifier, 'body-structure-identifier'));
-    if (focus.identifier) addKey(keys, identifierKey(focus.identifier, 'body-structure-identifier'));
-    if (focus.reference) addKey(keys, { source: 'focus-reference', value: focus.reference });
+    }
+    if (focus.identifier) {
+      addKey(keys, identifierKey(focus.identifier, 'body-structure-identifier'));
+    }
+    if (focus.reference) {
+      addKey(keys, { source: 'focus-reference', value: focus.reference });
+    }
     const structure = focus.structure;
     if (structure) {
       display ??= structure.description?.trim() || conceptText(structure.location);
@@ -138,21 +166,31 @@ export function lesionIdentityOf(
         (q.coding ?? []).flatMap((c) => (c.code ? [c.code.trim()] : [])),
       );
       const site = conceptKey(structure.location, qualifiers);
-      if (site) sites.push(site);
+      if (site) {
+        sites.push(site);
+      }
     }
   }
-  for (const identifier of observation.identifier ?? []) addKey(keys, identifierKey(identifier, null));
+  for (const identifier of observation.identifier ?? []) {
+    addKey(keys, identifierKey(identifier, null));
+  }
   const bodySite = conceptKey(observation.bodySite, []);
-  if (bodySite) sites.unshift(bodySite);
+  if (bodySite) {
+    sites.unshift(bodySite);
+  }
   display ??= conceptText(observation.bodySite);
   // A key's order is its strength: sort by source, keeping the order found within a source.
   const ordered = [...keys].sort(
     (a, b) => STRONG_KEY_SOURCES.indexOf(a.source) - STRONG_KEY_SOURCES.indexOf(b.source),
   );
   const site = sites.at(0);
-  if (site) ordered.push({ source: 'body-site', value: site });
+  if (site) {
+    ordered.push({ source: 'body-site', value: site });
+  }
   const first = ordered.at(0);
-  if (!first) return null;
+  if (!first) {
+    return null;
+  }
   display ??= first.source === 'tracking-id' ? first.value : null;
   return { keys: ordered, lesionId: `${first.source}:${first.value}`, display };
 }
@@ -169,12 +207,16 @@ function nodeCoding(coding: Coding): boolean {
 function nodeIn(concepts: readonly (CodeableConcept | undefined)[]): string | null {
   for (const concept of concepts) {
     const coded = concept?.coding?.find(nodeCoding);
-    if (coded) return `${coded.system ?? ''}#${coded.code ?? ''}`;
+    if (coded) {
+      return `${coded.system ?? ''}#${coded.code ?? ''}`;
+    }
   }
   for (const concept of concepts) {
     const words = [concept?.text, ...(concept?.coding ?? []).map((c) => c.display)];
     const match = words.find((word) => word && NODE_WORDS.test(word));
-    if (match) return `"${match.trim()}"`;
+    if (match) {
+      return `"${match.trim()}"`;
+    }
   }
   return null;
 }
@@ -188,7 +230,9 @@ export function lymphNodeEvidence(observation: Observation, contained: readonly 
   const category = (observation.category ?? [])
     .flatMap((c) => c.coding ?? [])
     .find((c) => isCoding(c, TUMOUR_ASSESSMENT_SYSTEM, 'lymph-node'));
-  if (category) return `${TUMOUR_ASSESSMENT_SYSTEM}#lymph-node`;
+  if (category) {
+    return `${TUMOUR_ASSESSMENT_SYSTEM}#lymph-node`;
+  }
   const structures = focusBodyStructures(observation, contained).flatMap((f) =>
     f.structure ? [f.structure] : [],
   );

@@ -22,19 +22,27 @@ export function lesionMatch<T extends KeyedLesion>(
 ): { match: T } | { reason: string } | null {
   const strong = keys.filter(isStrongKey);
   const byStrong = lesions.filter((t) => t.keys.some((k) => strong.some((s) => sameKey(k, s))));
-  if (byStrong.length > 1)
+  if (byStrong.length > 1) {
     return { reason: `matches several ${what} (${byStrong.map((t) => t.lesionId).join(', ')})` };
+  }
   const strongMatch = byStrong.at(0);
-  if (strongMatch) return { match: strongMatch };
+  if (strongMatch) {
+    return { match: strongMatch };
+  }
   const site = keys.find((k) => k.source === 'body-site');
-  if (!site) return null;
+  if (!site) {
+    return null;
+  }
   const sameSite = lesions.filter((t) => t.keys.some((k) => sameKey(k, site)));
-  if (sameSite.length > 1)
+  if (sameSite.length > 1) {
     return {
       reason: `its body site is shared by several ${what} (${sameSite.map((t) => t.lesionId).join(', ')}); give each a tracking identifier or a focus BodyStructure`,
     };
+  }
   const only = sameSite.at(0);
-  if (only && (strong.length === 0 || !only.keys.some(isStrongKey))) return { match: only };
+  if (only && (strong.length === 0 || !only.keys.some(isStrongKey))) {
+    return { match: only };
+  }
   return null;
 }
 

@@ -29,23 +29,27 @@ export function readNonTarget(
   const coded = (observation.code.coding ?? []).some((c) =>
     isCoding(c, TUMOUR_ASSESSMENT_SYSTEM, 'non-target-lesion'),
   );
-  if (!coded) return { kind: 'not-a-non-target' };
-  if (!isUsableStatus(observation))
+  if (!coded) {
+    return { kind: 'not-a-non-target' };
+  }
+  if (!isUsableStatus(observation)) {
     return {
       kind: 'rejected',
       reason: `status "${observation.status}": only final, amended, corrected or preliminary values count`,
     };
+  }
   const state = (observation.valueCodeableConcept?.coding ?? [])
     .filter((c) => c.system === TUMOUR_ASSESSMENT_SYSTEM)
     .map((c) => c.code?.trim())
     .find((code): code is NonTargetState =>
       (NON_TARGET_STATES as readonly (string | undefined)[]).includes(code),
     );
-  if (!state)
+  if (!state) {
     return {
       kind: 'rejected',
       reason: `a non-target lesion needs valueCodeableConcept tumour-assessment#${NON_TARGET_STATES.join(' | ')}`,
     };
+  }
   return { kind: 'non-target', finding: { source, lesion: lesionIdentityOf(observation, contained), state } };
 }
 
@@ -98,9 +102,17 @@ export function assessNonTargets(
  * is absent; NE when one is not evaluated; else non-CR/non-PD. Null without non-target disease.
  */
 export function nonTargetResponse(lesions: readonly NonTargetLesionEvidence[]): OverallParts['nonTargets'] {
-  if (lesions.length === 0) return null;
-  if (lesions.some((l) => l.state === 'unequivocal-progression')) return 'PD';
-  if (lesions.every((l) => l.state === 'absent')) return 'CR';
-  if (lesions.some((l) => l.state === 'not-evaluable' || l.state === 'missing')) return 'NE';
+  if (lesions.length === 0) {
+    return null;
+  }
+  if (lesions.some((l) => l.state === 'unequivocal-progression')) {
+    return 'PD';
+  }
+  if (lesions.every((l) => l.state === 'absent')) {
+    return 'CR';
+  }
+  if (lesions.some((l) => l.state === 'not-evaluable' || l.state === 'missing')) {
+    return 'NE';
+  }
   return 'non-CR/non-PD';
 }

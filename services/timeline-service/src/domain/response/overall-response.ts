@@ -9,14 +9,24 @@ import type { OverallParts, ResponseCategory } from './response.types.ts';
  */
 export function overallResponse(parts: OverallParts): ResponseCategory {
   const { targets, nonTargets, newLesions } = parts;
-  if (newLesions === 'yes' || nonTargets === 'PD' || targets === 'PD') return 'PD';
+  if (newLesions === 'yes' || nonTargets === 'PD' || targets === 'PD') {
+    return 'PD';
+  }
   if (targets === null) {
-    if (nonTargets === 'CR') return 'CR';
-    if (nonTargets === 'non-CR/non-PD') return 'non-CR/non-PD';
+    if (nonTargets === 'CR') {
+      return 'CR';
+    }
+    if (nonTargets === 'non-CR/non-PD') {
+      return 'non-CR/non-PD';
+    }
     return 'NE';
   }
-  if (targets === 'NE') return 'NE';
-  if (targets === 'CR') return nonTargets === null || nonTargets === 'CR' ? 'CR' : 'PR';
+  if (targets === 'NE') {
+    return 'NE';
+  }
+  if (targets === 'CR') {
+    return nonTargets === null || nonTargets === 'CR' ? 'CR' : 'PR';
+  }
   return targets;
 }
 

@@ -33,13 +33,17 @@ import { selectTargets, type IdentifiedMeasurement } from './target-selection.ts
 export * from './recist-model.ts';
 
 function percent(changeH: number, ofH: number): number | null {
-  if (ofH === 0) return null;
+  if (ofH === 0) {
+    return null;
+  }
   const value = Math.round((changeH / ofH) * 1000) / 10;
   return value === 0 ? 0 : value;
 }
 
 function signed(value: number | null, unit: string): string {
-  if (value === null) return 'n/a';
+  if (value === null) {
+    return 'n/a';
+  }
   return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value)}${unit}`;
 }
 

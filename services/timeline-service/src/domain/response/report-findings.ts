@@ -35,12 +35,18 @@ export function containedObservations(
   const found: { observation: Observation; fragment: string }[] = [];
   const seen = new Set<Resource>();
   const add = (resource: Resource | undefined): void => {
-    if (resource?.resourceType !== 'Observation' || seen.has(resource)) return;
+    if (resource?.resourceType !== 'Observation' || seen.has(resource)) {
+      return;
+    }
     seen.add(resource);
     found.push({ observation: resource, fragment: resource.id ?? String(found.length) });
   };
-  for (const result of report.result ?? []) add(resolveContained(result, contained));
-  for (const resource of contained) add(resource);
+  for (const result of report.result ?? []) {
+    add(resolveContained(result, contained));
+  }
+  for (const resource of contained) {
+    add(resource);
+  }
   return found;
 }
 
@@ -65,11 +71,12 @@ export function readReportFindings(reportRef: string, report: DiagnosticReport):
   };
   for (const result of report.result ?? []) {
     if (result.reference?.startsWith('#')) {
-      if (!resolveContained(result, contained))
+      if (!resolveContained(result, contained)) {
         findings.notRead.push({
           source: `${reportRef}${result.reference}`,
           reason: 'no contained resource has this id',
         });
+      }
       continue;
     }
     const literal = parseLiteralReference(result.reference);
@@ -92,7 +99,9 @@ export function readReportFindings(reportRef: string, report: DiagnosticReport):
           lesionId: lesion?.lesionId ?? null,
           display: lesion?.display ?? null,
         });
-      } else findings.statesNoNewLesion = true;
+      } else {
+        findings.statesNoNewLesion = true;
+      }
       continue;
     }
     if (statesEquivocalNewLesion(observation)) {

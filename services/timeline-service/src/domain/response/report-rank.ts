@@ -17,9 +17,13 @@ export function rankReports<T extends { ref: string; resource: DiagnosticReport 
 ): T[] {
   return [...reports].sort((a, b) => {
     const rank = (STATUS_RANK[b.resource.status] ?? 0) - (STATUS_RANK[a.resource.status] ?? 0);
-    if (rank !== 0) return rank;
+    if (rank !== 0) {
+      return rank;
+    }
     const issued = (instantOf(b.resource.issued) ?? 0) - (instantOf(a.resource.issued) ?? 0);
-    if (issued !== 0) return issued;
+    if (issued !== 0) {
+      return issued;
+    }
     return a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0;
   });
 }

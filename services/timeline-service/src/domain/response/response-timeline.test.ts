@@ -197,7 +197,7 @@ function chestCt(
     issued: options.date,
     imagingStudy: { study: `${key}-study` },
   });
-  if (options.lesionMm)
+  if (options.lesionMm) {
     report = withContained(
       report,
       options.lesionMm.flatMap((mm, index) =>
@@ -209,8 +209,10 @@ function chestCt(
         }),
       ),
     );
-  if (options.conclusion)
+  }
+  if (options.conclusion) {
     report = withConclusionCode(report, options.conclusion.code, options.conclusion.display);
+  }
   return [order, study, report];
 }
 

@@ -30,7 +30,9 @@ export interface TargetChoice {
 // The organ a lesion is in, for the "2 per organ" limit: its body site without laterality (both
 // lungs are one organ), nodes all together; without a site, the lesion is an organ of its own.
 function organOf(measurement: IdentifiedMeasurement): string {
-  if (measurement.node) return 'lymph-node';
+  if (measurement.node) {
+    return 'lymph-node';
+  }
   const site = measurement.lesion.keys.find((k) => k.source === 'body-site');
   return site ? site.value.split('|').slice(0, 2).join('|') : measurement.lesion.lesionId;
 }
@@ -55,32 +57,36 @@ function reportChoice(measurements: readonly IdentifiedMeasurement[]): TargetCho
  * (`tumour-assessment#target-lesion`), its choice wins; otherwise the RECIST 1.1 rule above.
  */
 export function selectTargets(measurements: readonly IdentifiedMeasurement[]): TargetChoice {
-  if (measurements.some((m) => m.reportTarget === true)) return reportChoice(measurements);
+  if (measurements.some((m) => m.reportTarget === true)) {
+    return reportChoice(measurements);
+  }
   const nonTargets: TargetChoice['nonTargets'] = [];
   const normal: TargetChoice['normal'] = [];
   const measurable: IdentifiedMeasurement[] = [];
   for (const measurement of measurements) {
     const mm = measurement.diameterMm;
-    if (measurement.reportTarget === false)
+    if (measurement.reportTarget === false) {
       nonTargets.push({ measurement, why: 'marked non-target by the report' });
-    else if (measurement.node && measurement.diameterKind !== 'short-axis')
+    } else if (measurement.node && measurement.diameterKind !== 'short-axis') {
       nonTargets.push({ measurement, why: 'a lymph node without a short axis cannot be a target' });
-    else if (measurement.node && mm < TARGET_RULE.minPathologicalNodeMm)
+    } else if (measurement.node && mm < TARGET_RULE.minPathologicalNodeMm) {
       normal.push({
         measurement,
         why: `a node under ${TARGET_RULE.minPathologicalNodeMm} mm short axis is normal`,
       });
-    else if (measurement.node && mm < TARGET_RULE.minNodeShortAxisMm)
+    } else if (measurement.node && mm < TARGET_RULE.minNodeShortAxisMm) {
       nonTargets.push({
         measurement,
         why: `a node of ${TARGET_RULE.minPathologicalNodeMm}–${TARGET_RULE.minNodeShortAxisMm} mm short axis is a non-target`,
       });
-    else if (!measurement.node && mm < TARGET_RULE.minLesionMm)
+    } else if (!measurement.node && mm < TARGET_RULE.minLesionMm) {
       nonTargets.push({
         measurement,
         why: `under ${TARGET_RULE.minLesionMm} mm: not measurable, a non-target`,
       });
-    else measurable.push(measurement);
+    } else {
+      measurable.push(measurement);
+    }
   }
   const bySize = [...measurable].sort((a, b) => b.diameterMm - a.diameterMm);
   const targets: IdentifiedMeasurement[] = [];
@@ -88,11 +94,11 @@ export function selectTargets(measurements: readonly IdentifiedMeasurement[]): T
   for (const measurement of bySize) {
     const organ = organOf(measurement);
     const inOrgan = perOrgan.get(organ) ?? 0;
-    if (targets.length >= TARGET_RULE.maxTargets)
+    if (targets.length >= TARGET_RULE.maxTargets) {
       nonTargets.push({ measurement, why: `beyond the ${TARGET_RULE.maxTargets} largest targets` });
-    else if (inOrgan >= TARGET_RULE.maxPerOrgan)
+    } else if (inOrgan >= TARGET_RULE.maxPerOrgan) {
       nonTargets.push({ measurement, why: `beyond ${TARGET_RULE.maxPerOrgan} targets in its organ` });
-    else {
+    } else {
       targets.push(measurement);
       perOrgan.set(organ, inOrgan + 1);
     }

@@ -35,8 +35,9 @@ function report(contained: Parameters<typeof withContained>[1]): DiagnosticRepor
 }
 
 function measurementOf(reading: MeasurementReading) {
-  if (reading.kind !== 'measurement')
+  if (reading.kind !== 'measurement') {
     throw new Error(`expected a measurement, got ${JSON.stringify(reading)}`);
+  }
   return reading.measurement;
 }
 

@@ -48,29 +48,46 @@ export function quantityToMm(
   quantity: Quantity | undefined,
   what: string,
 ): { mm: number } | { error: string } {
-  if (!quantity) return { error: `${what} has no valueQuantity` };
+  if (!quantity) {
+    return { error: `${what} has no valueQuantity` };
+  }
   const { value, comparator } = quantity;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return { error: `${what} has no numeric value` };
-  if (comparator) return { error: `${what} is "${comparator} ${value}": a bound, not a size` };
-  if (quantity.system !== undefined && quantity.system !== UCUM_SYSTEM)
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return { error: `${what} has no numeric value` };
+  }
+  if (comparator) {
+    return { error: `${what} is "${comparator} ${value}": a bound, not a size` };
+  }
+  if (quantity.system !== undefined && quantity.system !== UCUM_SYSTEM) {
     return { error: `${what} uses unit system ${quantity.system}, not UCUM` };
+  }
   const unit = (quantity.code ?? quantity.unit)?.trim();
   const factor = unit === 'mm' ? 1 : unit === 'cm' ? 10 : undefined;
-  if (factor === undefined) return { error: `${what} is in "${unit ?? 'no unit'}", not mm or cm` };
+  if (factor === undefined) {
+    return { error: `${what} is in "${unit ?? 'no unit'}", not mm or cm` };
+  }
   const mm = roundMm(value * factor);
-  if (mm < 0) return { error: `${what} is negative (${value} ${unit})` };
-  if (mm > MAX_PLAUSIBLE_DIAMETER_MM)
+  if (mm < 0) {
+    return { error: `${what} is negative (${value} ${unit})` };
+  }
+  if (mm > MAX_PLAUSIBLE_DIAMETER_MM) {
     return { error: `${what} is ${mm} mm, more than ${MAX_PLAUSIBLE_DIAMETER_MM} mm: not a plausible size` };
+  }
   return { mm };
 }
 
 type Dimension = 'longest' | 'short' | 'other';
 
 function dimensionOf(code: CodeableConcept | undefined): Dimension | undefined {
-  if (hasCode(code, LOINC_SYSTEM, LONGEST_DIMENSION_CODE) || hasCode(code, SNOMED_SYSTEM, LONG_AXIS_CODE))
+  if (hasCode(code, LOINC_SYSTEM, LONGEST_DIMENSION_CODE) || hasCode(code, SNOMED_SYSTEM, LONG_AXIS_CODE)) {
     return 'longest';
-  if (hasCode(code, SNOMED_SYSTEM, SHORT_AXIS_CODE)) return 'short';
-  if (hasCode(code, LOINC_SYSTEM, OTHER_DIMENSION_CODE)) return 'other';
+  }
+  if (hasCode(code, SNOMED_SYSTEM, SHORT_AXIS_CODE)) {
+    return 'short';
+  }
+  if (hasCode(code, LOINC_SYSTEM, OTHER_DIMENSION_CODE)) {
+    return 'other';
+  }
   return undefined;
 }
 
@@ -96,34 +113,45 @@ export function readTumourMeasurement(
   observation: Observation,
   { source, contained = [] }: { source: string; contained?: readonly Resource[] },
 ): MeasurementReading {
-  if (!isTumourSizeObservation(observation)) return { kind: 'not-a-measurement' };
+  if (!isTumourSizeObservation(observation)) {
+    return { kind: 'not-a-measurement' };
+  }
   const rejected = (reason: string): MeasurementReading => ({ kind: 'rejected', source, reason });
-  if (!USABLE_STATUSES.includes(observation.status))
+  if (!USABLE_STATUSES.includes(observation.status)) {
     return rejected(
       `status "${observation.status}": only final, amended, corrected or preliminary values count`,
     );
+  }
   const profiled = (observation.meta?.profile ?? []).some(
     (p) => p.split('|')[0] === MCODE_TUMOR_SIZE_PROFILE,
   );
-  if (profiled && !observation.focus?.length && !observation.specimen)
+  if (profiled && !observation.focus?.length && !observation.specimen) {
     return rejected(
       'mCODE TumorSize must name the tumour (focus) or the specimen it was measured on (invariant must-have-focus-or-specimen); it has neither',
     );
+  }
 
   const dims: Record<Dimension, number[]> = { longest: [], short: [], other: [] };
   for (const component of observation.component ?? []) {
     const dimension = dimensionOf(component.code);
-    if (!dimension) continue;
+    if (!dimension) {
+      continue;
+    }
     const read = quantityToMm(component.valueQuantity, `component ${component.code.coding?.[0]?.code ?? ''}`);
-    if ('error' in read) return rejected(read.error);
+    if ('error' in read) {
+      return rejected(read.error);
+    }
     dims[dimension].push(read.mm);
   }
-  if (profiled && dims.longest.length === 0)
+  if (profiled && dims.longest.length === 0) {
     return rejected('mCODE TumorSize needs its longest dimension (component 33728-7); it has none');
+  }
   let ownValue: number | null = null;
   if (observation.valueQuantity) {
     const read = quantityToMm(observation.valueQuantity, 'the value');
-    if ('error' in read) return rejected(read.error);
+    if ('error' in read) {
+      return rejected(read.error);
+    }
     ownValue = read.mm;
   }
 
@@ -142,8 +170,9 @@ export function readTumourMeasurement(
     diameterMm = TOO_SMALL_TO_MEASURE_MM;
     notes.push(`too small to measure: counted as ${TOO_SMALL_TO_MEASURE_MM} mm`);
   }
-  if (diameterMm === null)
+  if (diameterMm === null) {
     return rejected('no diameter: neither a longest-dimension component (33728-7) nor a valueQuantity');
+  }
   return {
     kind: 'measurement',
     measurement: {
@@ -173,8 +202,12 @@ export function readTumourMeasurement(
  * `valueBoolean: false`), false when it states there is none, undefined when it is something else.
  */
 export function statesNewLesion(observation: Observation): boolean | undefined {
-  if (!hasCode(observation.code, TUMOUR_ASSESSMENT_SYSTEM, 'new-lesion')) return undefined;
-  if (!USABLE_STATUSES.includes(observation.status)) return undefined;
+  if (!hasCode(observation.code, TUMOUR_ASSESSMENT_SYSTEM, 'new-lesion')) {
+    return undefined;
+  }
+  if (!USABLE_STATUSES.includes(observation.status)) {
+    return undefined;
+  }
   return observation.valueBoolean !== false;
 }
 

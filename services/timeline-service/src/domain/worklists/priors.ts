@@ -36,7 +36,9 @@ export interface PriorsResult {
 export function priorsFor(studyUid: string, timeline: PatientTimeline): PriorsResult | undefined {
   const uid = normalizeDicomUid(studyUid);
   const current = timeline.exams.find((exam) => exam.studyUid === uid);
-  if (!current) return undefined;
+  if (!current) {
+    return undefined;
+  }
   const currentInstant = instantOf(current.date ?? undefined);
   const earlier = timeline.exams.filter((exam) => {
     const instant = instantOf(exam.date ?? undefined);

@@ -40,10 +40,14 @@ export function unreportedWorklist(
   const items: UnreportedItem[] = [];
   for (const timeline of timelines) {
     for (const exam of timeline.exams) {
-      if (exam.planning || (exam.status !== 'performed' && exam.status !== 'preliminary')) continue;
+      if (exam.planning || (exam.status !== 'performed' && exam.status !== 'preliminary')) {
+        continue;
+      }
       const instant = instantOf(exam.date ?? undefined);
       const waitingMs = instant === null ? null : nowMs - instant;
-      if (waitingMs !== null && waitingMs < olderThanMs) continue;
+      if (waitingMs !== null && waitingMs < olderThanMs) {
+        continue;
+      }
       items.push({
         patientKey: timeline.patientKey,
         examId: exam.examId,
