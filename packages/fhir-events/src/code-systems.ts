@@ -7,5 +7,5 @@
 /** Purpose of an imaging exam (`baseline`, `planning`, …), on `ServiceRequest.category`, `.code` or `.orderDetail`. */
 export const IMAGING_PURPOSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/imaging-purpose';
 
-/** RECIST markers on tumour Observations: `new-lesion`, `lymph-node`, `target-lesion`, … */
+/** RECIST markers on tumour Observations: `new-lesion`, `lymph-node`, `target-lesion`, `too-small-to-measure`, … */
 export const TUMOUR_ASSESSMENT_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSystem/tumour-assessment';

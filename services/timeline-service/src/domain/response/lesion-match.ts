@@ -13,17 +13,21 @@ export const sameKey = (a: LesionKey, b: LesionKey): boolean => a.source === b.s
 /**
  * Which of the lesions the keys name. A strong key (tracking UID or identifier, BodyStructure)
  * matches on its own. A body site matches only when exactly one lesion has it and neither side has
- * a strong key that could tell them apart. `{ reason }` when the keys name several.
+ * a strong key that could tell them apart. `{ reason }` when the keys name several; when strong
+ * keys name several (lesions that have coalesced), `coalesced` lists them in the given order.
  */
 export function lesionMatch<T extends KeyedLesion>(
   keys: readonly LesionKey[],
   lesions: readonly T[],
   what = 'target lesions',
-): { match: T } | { reason: string } | null {
+): { match: T } | { reason: string; coalesced?: T[] } | null {
   const strong = keys.filter(isStrongKey);
   const byStrong = lesions.filter((t) => t.keys.some((k) => strong.some((s) => sameKey(k, s))));
   if (byStrong.length > 1) {
-    return { reason: `matches several ${what} (${byStrong.map((t) => t.lesionId).join(', ')})` };
+    return {
+      reason: `matches several ${what} (${byStrong.map((t) => t.lesionId).join(', ')})`,
+      coalesced: byStrong,
+    };
   }
   const strongMatch = byStrong.at(0);
   if (strongMatch) {

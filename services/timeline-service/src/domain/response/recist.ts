@@ -126,8 +126,7 @@ export function assessFollowUp(
   const nadir = line;
   const { matched, left, newLesions, equivocal } = matchMeasurements(baseline, findings);
   const lesions: TargetLesionEvidence[] = baseline.targets.map((target) => {
-    const measurement = matched.get(target);
-    const { mm, note } = currentValue(target, measurement);
+    const { mm, source, note } = currentValue(target, matched.get(target));
     return {
       lesionId: target.lesionId,
       display: target.display,
@@ -136,7 +135,7 @@ export function assessFollowUp(
       baselineMm: target.baselineMm,
       baselineSource: target.baselineSource,
       currentMm: mm,
-      currentSource: measurement?.source ?? null,
+      currentSource: source,
       state: stateOf(target, mm, note),
       ...(note ? { note } : {}),
     };

@@ -77,7 +77,7 @@ const DEFINITIONS: Record<TumourAssessmentCode, { display: string; definition: s
   'too-small-to-measure': {
     display: 'Too small to measure',
     definition:
-      'In a measurement’s interpretation: the lesion is present but too small to measure; RECIST counts 5 mm.',
+      'In a measurement’s interpretation or category: the lesion is present but too small to measure; it needs no value and RECIST counts 5 mm.',
   },
   present: { display: 'Present', definition: 'Non-target lesion present (CDISC tumour state PRESENT).' },
   absent: { display: 'Absent', definition: 'Non-target lesion gone; a node is normal (< 10 mm short axis).' },

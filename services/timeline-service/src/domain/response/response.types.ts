@@ -71,6 +71,8 @@ export interface TumourMeasurement {
   newLesionEquivocal?: boolean;
   /** The report's own choice: `target-lesion` (true), `non-target-lesion` (false), else null. */
   reportTarget?: boolean | null;
+  /** The report states the lesion present but too small to measure: it counts 5 mm (RECIST 1.1). */
+  tooSmallToMeasure?: boolean;
   /** Things a reader should know about how it was read. */
   notes: string[];
 }
@@ -104,7 +106,8 @@ export interface TargetLesionEvidence {
   currentMm: number | null;
   currentSource: string | null;
   state: TargetState;
-  /** Why the state is what it is, when it is not plain (a node measured on the other axis). */
+  /** Why the state is what it is, when it is not plain (a node measured on the other axis, a lesion
+   * too small to measure, split into fragments or merged with another target). */
   note?: string;
 }
 

@@ -166,7 +166,8 @@ export function readTumourMeasurement(
     diameterMm = longestDiameterMm;
     notes.push('a lymph node without a short axis: its longest diameter is used');
   }
-  if (flagged(observation, 'too-small-to-measure')) {
+  const tooSmall = flagged(observation, 'too-small-to-measure');
+  if (tooSmall) {
     diameterMm = TOO_SMALL_TO_MEASURE_MM;
     notes.push(`too small to measure: counted as ${TOO_SMALL_TO_MEASURE_MM} mm`);
   }
@@ -192,6 +193,7 @@ export function readTumourMeasurement(
         : flagged(observation, 'non-target-lesion')
           ? false
           : null,
+      ...(tooSmall ? { tooSmallToMeasure: true } : {}),
       notes,
     },
   };
