@@ -4,10 +4,8 @@
  */
 import type { Bundle } from '@medplum/fhirtypes';
 import { ensureR4Definitions, validateR4 } from '@oncoimg/fhir-events';
-import { uniqueName } from '@oncoimg/testing';
 import type { BenchConfig } from './config.ts';
-import { forkServiceHost } from './host-client.ts';
-import { deleteTopics } from './topics.ts';
+import { withIntakeHost } from './intake-host.ts';
 import type { DatabaseTarget, HostUsage } from './host-protocol.ts';
 import { createHttpClient } from './http-client.ts';
 import { runClosedLoop, type LoadResult } from './load.ts';
@@ -70,16 +68,8 @@ export async function benchIntake(
   execArgv: string[],
 ): Promise<IntakeFigures> {
   const { warmupSeconds, seconds, concurrency, bundleSize, bundleConcurrency } = config.intake;
-  const host = forkServiceHost({ execArgv });
-  const topic = uniqueName('bench.intake.servicerequest');
-  try {
-    const { port } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, database, topic },
-      'started',
-    );
+  return withIntakeHost(config, database, execArgv, 'bench.intake.servicerequest', async (host, port) => {
     const http = createHttpClient({ port, connections: Math.max(concurrency, bundleConcurrency) });
-    // Request indexes keep counting across phases, so every resource posted is new.
-    let nextIndex = 0;
     const single = async (index: number) => {
       const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(orderBody(run, index)));
       if (answer.status !== 201) {
@@ -109,7 +99,8 @@ export async function benchIntake(
     };
 
     log(`  intake (${database.kind}): warm-up ${String(warmupSeconds)} s`);
-    nextIndex = (await runClosedLoop({ concurrency, durationMs: warmupSeconds * 1000, send: single }))
+    // Request indexes keep counting across phases, so every resource posted is new.
+    const nextIndex = (await runClosedLoop({ concurrency, durationMs: warmupSeconds * 1000, send: single }))
       .nextIndex;
     let before = (await host.call({ type: 'usage' }, 'usage')).usage;
     log(`  intake (${database.kind}): single POST, ${String(concurrency)} concurrent, ${String(seconds)} s`);
@@ -145,12 +136,7 @@ export async function benchIntake(
       rssPeakBytes: stopped.usage.rssPeakBytes,
       outboxBacklogAtEnd: stopped.outboxBacklog,
     };
-  } catch (error) {
-    await host.stop().catch(() => undefined);
-    throw error;
-  } finally {
-    await deleteTopics(config.brokers, [topic]).catch(() => undefined);
-  }
+  });
 }
 
 /** `validateR4` alone, single thread, on orders like the ones posted: the raw baseline. */

@@ -5,15 +5,13 @@
  * case). Every request must get an answer (201, or 503 with Retry-After) within the service's
  * time limit, and the service's memory must stay bounded.
  */
-import { uniqueName } from '@oncoimg/testing';
 import type { BenchConfig } from './config.ts';
-import { forkServiceHost } from './host-client.ts';
+import { withIntakeHost } from './intake-host.ts';
 import type { DatabaseTarget } from './host-protocol.ts';
 import { createHttpClient } from './http-client.ts';
 import { runClosedLoop } from './load.ts';
 import { ratePerSecond, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { asNewResource, syntheticExam, type SyntheticRun } from './synthetic-imaging.ts';
-import { deleteTopics } from './topics.ts';
 
 export interface OverloadFigures {
   database: 'pglite' | 'postgres';
@@ -43,13 +41,7 @@ export async function benchOverload(
   execArgv: string[],
 ): Promise<OverloadFigures> {
   const { concurrency, seconds } = config.overload;
-  const host = forkServiceHost({ execArgv });
-  const topic = uniqueName('bench.overload.servicerequest');
-  try {
-    const { port } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, database, topic },
-      'started',
-    );
+  return withIntakeHost(config, database, execArgv, 'bench.overload.servicerequest', async (host, port) => {
     const http = createHttpClient({ port, connections: concurrency });
     let refused = 0;
     let refusedWithoutRetryAfter = 0;
@@ -91,10 +83,5 @@ export async function benchOverload(
       rssPeakBytes: stopped.usage.rssPeakBytes,
       serviceCores: (after.cpuMs - before.cpuMs) / result.elapsedMs,
     };
-  } catch (error) {
-    await host.stop().catch(() => undefined);
-    throw error;
-  } finally {
-    await deleteTopics(config.brokers, [topic]).catch(() => undefined);
-  }
+  });
 }

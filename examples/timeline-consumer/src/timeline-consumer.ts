@@ -1,8 +1,8 @@
 /**
  * A minimal consumer of `imaging.timeline.v1`, written against kafkajs directly so it reads like
  * what any downstream system (oncology EHR, tumour board tool, research feed) would write. Only the
- * contract comes from this repository: the topic name, the CloudEvents header names and the
- * `TimelineSummaryEvent` type of `@oncoimg/fhir-events`.
+ * contract comes from this repository: the topic name, the CloudEvents header names (and reading
+ * them from Kafka headers) and the `TimelineSummaryEvent` type of `@oncoimg/fhir-events`.
  *
  * Guarantees
  * - Per patient in order: the message key is the patient key, so one patient's summaries share a
@@ -17,6 +17,7 @@
  */
 import {
   DEFAULT_TOPICS,
+  headersToStrings,
   parseCloudEventHeaders,
   TIMELINE_EVENT_SCHEMA_VERSION,
   TIMELINE_EVENT_TYPE,
@@ -64,18 +65,6 @@ export class InvalidSummaryError extends Error {
   override readonly name = 'InvalidSummaryError';
 }
 
-/** kafkajs gives header values as Buffers (or arrays of them); the contract's headers are strings. */
-function headerStrings(headers: IHeaders | undefined): Record<string, string> {
-  const strings: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) {
-      strings[name] = value.toString();
-    }
-  }
-  return strings;
-}
-
 /**
  * Reads one message of the timeline topic: the CloudEvents headers (checked by
  * `parseCloudEventHeaders`), the event type, and the JSON value of the schema version this code
@@ -88,7 +77,7 @@ export function decodeTimelineSummary(message: {
 }): { key: string; attributes: CloudEventAttributes; summary: TimelineSummaryEvent } {
   let attributes: CloudEventAttributes;
   try {
-    attributes = parseCloudEventHeaders(headerStrings(message.headers));
+    attributes = parseCloudEventHeaders(headersToStrings(message.headers));
   } catch (error) {
     throw new InvalidSummaryError('not a CloudEvent', { cause: error });
   }

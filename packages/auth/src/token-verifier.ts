@@ -84,6 +84,40 @@ const CLAIM_CODES: Readonly<Record<string, AuthErrorCode>> = {
   exp: 'EXPIRED',
 };
 
+/** jose's errors in the order they are told apart (JOSEError, the base class, last). */
+const JOSE_ERROR_CODES: readonly {
+  types: readonly (abstract new (...args: never[]) => Error)[];
+  code: AuthErrorCode;
+  message: string;
+}[] = [
+  {
+    types: [errors.JOSEAlgNotAllowed, errors.JOSENotSupported],
+    code: 'UNSUPPORTED_ALG',
+    message: 'the token is not signed with an accepted asymmetric algorithm',
+  },
+  {
+    types: [errors.JWSSignatureVerificationFailed],
+    code: 'BAD_SIGNATURE',
+    message: 'the token signature does not verify',
+  },
+  {
+    types: [errors.JWKSNoMatchingKey, errors.JWKSMultipleMatchingKeys],
+    code: 'UNKNOWN_KEY',
+    message: "no single key of the issuer's JWKS matches the token",
+  },
+  {
+    types: [errors.JWSInvalid, errors.JWTInvalid],
+    code: 'MALFORMED_TOKEN',
+    message: 'the token is not a well-formed signed JWT',
+  },
+  { types: [errors.JWKSTimeout], code: 'ISSUER_UNREACHABLE', message: "the issuer's JWKS timed out" },
+  {
+    types: [errors.JWKSInvalid, errors.JOSEError],
+    code: 'ISSUER_UNREACHABLE',
+    message: "the issuer's JWKS could not be used",
+  },
+];
+
 /** The closed code for whatever jose (or the network under it) threw. */
 export function authErrorOf(error: unknown): AuthError {
   if (error instanceof AuthError) {
@@ -96,23 +130,9 @@ export function authErrorOf(error: unknown): AuthError {
   if (error instanceof errors.JWTClaimValidationFailed) {
     return wrap(CLAIM_CODES[error.claim] ?? 'INVALID_CLAIMS', `claim ${error.claim}: ${error.reason}`);
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return wrap('UNSUPPORTED_ALG', 'the token is not signed with an accepted asymmetric algorithm');
-  }
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return wrap('BAD_SIGNATURE', 'the token signature does not verify');
-  }
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
-    return wrap('UNKNOWN_KEY', "no single key of the issuer's JWKS matches the token");
-  }
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
-    return wrap('MALFORMED_TOKEN', 'the token is not a well-formed signed JWT');
-  }
-  if (error instanceof errors.JWKSTimeout) {
-    return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS timed out");
-  }
-  if (error instanceof errors.JWKSInvalid || error instanceof errors.JOSEError) {
-    return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS could not be used");
+  const known = JOSE_ERROR_CODES.find(({ types }) => types.some((type) => error instanceof type));
+  if (known) {
+    return wrap(known.code, known.message);
   }
   // Anything else came from the network under createRemoteJWKSet.
   return wrap('ISSUER_UNREACHABLE', "the issuer's JWKS could not be fetched");

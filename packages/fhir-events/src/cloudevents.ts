@@ -79,3 +79,20 @@ export function parseCloudEventHeaders(
     datacontenttype: headers[CE_HEADERS.contentType] ?? FHIR_JSON,
   };
 }
+
+/**
+ * Kafka header values as a client gives them (Buffer, string, arrays: the last one wins) as the
+ * strings the CloudEvents headers are, for `parseCloudEventHeaders`.
+ */
+export function headersToStrings(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const value = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (value !== undefined) {
+      result[name] = value.toString();
+    }
+  }
+  return result;
+}

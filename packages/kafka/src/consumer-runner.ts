@@ -18,7 +18,11 @@
  *   attributes follow the messaging conventions, without the key (a patient key).
  * - Metrics: dead letters are counted by original topic and error code (`oncoimg.dead_letters`).
  */
-import { deadLetterTopicFor as defaultDeadLetterTopicFor, type ConsumedMessage } from '@oncoimg/fhir-events';
+import {
+  deadLetterTopicFor as defaultDeadLetterTopicFor,
+  headersToStrings,
+  type ConsumedMessage,
+} from '@oncoimg/fhir-events';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import {
   PartitionAssigners,
@@ -30,7 +34,7 @@ import {
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
 import { errorCodeOf, KafkaError } from './errors.ts';
-import { createKafkaClient, headersToStrings } from './kafka-client.ts';
+import { createKafkaClient } from './kafka-client.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
 import {
   CONSUMER_HEARTBEAT_INTERVAL_MS,

@@ -20,6 +20,6 @@ export {
   type RetryPolicy,
 } from './retry-policy.ts';
 export * from './admin.ts';
-export { headersToStrings } from './kafka-client.ts';
+export { headersToStrings } from '@oncoimg/fhir-events';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';
 export { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from './kafkajs-retry.ts';

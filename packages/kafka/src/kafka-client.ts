@@ -36,17 +36,3 @@ export function createKafkaClient({
     },
   });
 }
-
-/** kafkajs header values (Buffer, string, arrays) as the strings our events use. */
-export function headersToStrings(
-  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
-): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(headers ?? {})) {
-    const value = Array.isArray(raw) ? raw.at(-1) : raw;
-    if (value !== undefined) {
-      result[name] = value.toString();
-    }
-  }
-  return result;
-}

@@ -86,6 +86,19 @@ const MAX_LABEL_LENGTH = 120;
 
 const METER_NAME = '@oncoimg/telemetry';
 
+/** The description each instrument is created with. */
+const METRIC_DESCRIPTIONS: Record<keyof typeof METRIC_NAMES, string> = {
+  httpRequests: 'HTTP requests answered, by method, route template and status class',
+  eventsPublished: 'Events acknowledged by Kafka (acks=all), by topic and CloudEvents type',
+  deadLetters: 'Messages sent to a dead-letter topic, by original topic and error code',
+  outboxDeadLetters: 'Outbox rows put aside as never publishable, by topic and reason code',
+  outboxBacklog: 'Outbox rows written and not yet published to Kafka',
+  consumerLag: 'Messages not yet committed by the consumer group, per topic partition',
+  retries: 'Tries again after a transient failure, by what was retried',
+  httpOverload: 'Requests answered 503 by admission control, by reason (in_flight, event_loop, timeout)',
+  processStartTime: 'When this process started, in seconds since the epoch; a new value is a restart',
+};
+
 /** `404` → `4xx`; anything outside 100–599 is `other`. */
 export function statusClassOf(statusCode: number): string {
   return statusCode >= 100 && statusCode < 600 ? `${String(Math.floor(statusCode / 100))}xx` : 'other';
@@ -114,34 +127,21 @@ export function serviceMetrics(): ServiceMetrics {
 
 function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
   const meter = provider.getMeter(METER_NAME);
-  const httpRequests = meter.createCounter(METRIC_NAMES.httpRequests, {
-    description: 'HTTP requests answered, by method, route template and status class',
-  });
-  const eventsPublished = meter.createCounter(METRIC_NAMES.eventsPublished, {
-    description: 'Events acknowledged by Kafka (acks=all), by topic and CloudEvents type',
-  });
-  const deadLetters = meter.createCounter(METRIC_NAMES.deadLetters, {
-    description: 'Messages sent to a dead-letter topic, by original topic and error code',
-  });
-  const outboxDeadLetters = meter.createCounter(METRIC_NAMES.outboxDeadLetters, {
-    description: 'Outbox rows put aside as never publishable, by topic and reason code',
-  });
-  const outboxBacklog = meter.createObservableGauge(METRIC_NAMES.outboxBacklog, {
-    description: 'Outbox rows written and not yet published to Kafka',
-  });
-  const consumerLag = meter.createObservableGauge(METRIC_NAMES.consumerLag, {
-    description: 'Messages not yet committed by the consumer group, per topic partition',
-  });
-
-  const retries = meter.createCounter(METRIC_NAMES.retries, {
-    description: 'Tries again after a transient failure, by what was retried',
-  });
-  const httpOverload = meter.createCounter(METRIC_NAMES.httpOverload, {
-    description: 'Requests answered 503 by admission control, by reason (in_flight, event_loop, timeout)',
-  });
-  const processStartTime = meter.createObservableGauge(METRIC_NAMES.processStartTime, {
-    description: 'When this process started, in seconds since the epoch; a new value is a restart',
-  });
+  const counter = (
+    name:
+      'httpRequests' | 'eventsPublished' | 'deadLetters' | 'outboxDeadLetters' | 'retries' | 'httpOverload',
+  ) => meter.createCounter(METRIC_NAMES[name], { description: METRIC_DESCRIPTIONS[name] });
+  const gauge = (name: 'outboxBacklog' | 'consumerLag' | 'processStartTime') =>
+    meter.createObservableGauge(METRIC_NAMES[name], { description: METRIC_DESCRIPTIONS[name] });
+  const httpRequests = counter('httpRequests');
+  const eventsPublished = counter('eventsPublished');
+  const deadLetters = counter('deadLetters');
+  const outboxDeadLetters = counter('outboxDeadLetters');
+  const outboxBacklog = gauge('outboxBacklog');
+  const consumerLag = gauge('consumerLag');
+  const retries = counter('retries');
+  const httpOverload = counter('httpOverload');
+  const processStartTime = gauge('processStartTime');
   const startedAtSeconds = Math.round((Date.now() - performance.now()) / 1_000);
   processStartTime.addCallback((result: ObservableResult) => {
     result.observe(startedAtSeconds);

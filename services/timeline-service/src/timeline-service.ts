@@ -27,6 +27,7 @@ import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domai
 import { createTimelineApi } from './http/timeline-api.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
+import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
 
 export const TIMELINE_SERVICE_NAME = 'timeline-service';
 export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
@@ -69,20 +70,7 @@ export interface TimelineService {
   status(): Promise<TimelineServiceStatus>;
 }
 
-/** What the service waits for before it is ready, in start-up order. */
-export type TimelineDependency = 'database' | 'migrations' | 'kafka' | 'consumer group' | 'outbox relay';
-
-export interface TimelineServiceStatus {
-  ready: boolean;
-  /** Why it is not ready; empty when ready. */
-  missing: TimelineDependency[];
-  database: 'up' | 'down';
-  kafka: 'up' | 'down';
-  consumer: ReturnType<ConsumerRunner['stats']> | null;
-  outbox: ReturnType<OutboxRelay['status']> | null;
-  patients: number | null;
-  settings: { baselineWindowDays: number; confirmationDays: number };
-}
+export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -151,43 +139,8 @@ export function createTimelineService({
     },
   });
 
-  async function status(): Promise<TimelineServiceStatus> {
-    let database: 'up' | 'down' = 'up';
-    let patients: number | null = null;
-    try {
-      patients = (await repository.counts()).patients;
-    } catch {
-      database = 'down';
-    }
-    const outbox = relay?.status() ?? null;
-    const consumer = runner?.stats() ?? null;
-    const kafka = kafkaUp && (outbox?.consecutiveFailures ?? 0) === 0 ? 'up' : 'down';
-    const missing: TimelineDependency[] = [];
-    if (database === 'down') {
-      missing.push('database');
-    }
-    if (!migrated) {
-      missing.push('migrations');
-    }
-    if (kafka === 'down') {
-      missing.push('kafka');
-    }
-    if (!consumer?.running) {
-      missing.push('consumer group');
-    }
-    if (!relay) {
-      missing.push('outbox relay');
-    }
-    return {
-      ready: missing.length === 0,
-      missing,
-      database,
-      kafka,
-      consumer,
-      outbox,
-      patients,
-      settings,
-    };
+  function status(): Promise<TimelineServiceStatus> {
+    return timelineStatus({ repository, relay, runner, kafkaUp, migrated, settings });
   }
 
   /**

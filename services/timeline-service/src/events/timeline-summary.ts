@@ -7,25 +7,30 @@ import {
 } from '@oncoimg/fhir-events';
 import type { PatientRecords, PatientTimeline, TimelineExam } from '../domain/index.ts';
 
+/** The listed fields of `value`, copied: the event carries these and nothing else of it. */
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<T, K>;
+}
+
 function responseOf({ response }: TimelineExam): TimelineSummaryResponse | null {
   if (!response || response.kind === 'baseline') {
     return null;
   }
-  return {
-    method: response.method,
-    label: response.label,
-    category: response.category,
-    words: response.words,
-    diseaseStatus: response.diseaseStatus,
-    sumOfDiametersMm: response.sumOfDiametersMm,
-    baselineSumMm: response.baselineSumMm,
-    nadirSumMm: response.nadirSumMm,
-    percentFromBaseline: response.percentFromBaseline,
-    percentFromNadir: response.percentFromNadir,
-    changeFromBaselineMm: response.changeFromBaselineMm,
-    changeFromNadirMm: response.changeFromNadirMm,
-    diseaseStatusObservation: response.diseaseStatusObservation,
-  };
+  return pick(response, [
+    'method',
+    'label',
+    'category',
+    'words',
+    'diseaseStatus',
+    'sumOfDiametersMm',
+    'baselineSumMm',
+    'nadirSumMm',
+    'percentFromBaseline',
+    'percentFromNadir',
+    'changeFromBaselineMm',
+    'changeFromNadirMm',
+    'diseaseStatusObservation',
+  ]);
 }
 
 function summaryExamOf(exam: TimelineExam): TimelineSummaryExam {
@@ -55,12 +60,7 @@ function bestOfCurrentLine(timeline: PatientTimeline): TimelineSummaryBestRespon
   return {
     baselineExamId: current.examId,
     line: current.line,
-    category: best.category,
-    confirmed: best.confirmed,
-    examId: best.examId,
-    confirmedBy: best.confirmedBy,
-    confirmationDays: best.confirmationDays,
-    reason: best.reason,
+    ...pick(best, ['category', 'confirmed', 'examId', 'confirmedBy', 'confirmationDays', 'reason']),
   };
 }
 

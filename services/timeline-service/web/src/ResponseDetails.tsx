@@ -1,4 +1,5 @@
 import type { TimelineExam } from './api.ts';
+import { TableHead } from './TableHead.tsx';
 
 type Response = NonNullable<TimelineExam['response']>;
 
@@ -42,14 +43,7 @@ export function ResponseDetails({ response }: { response: Response }) {
       {evidence.lesions.length > 0 && (
         <table className="lesions" data-testid="target-lesions">
           <caption>Target lesions ({evidence.lesions.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Lesion</th>
-              <th scope="col">Baseline</th>
-              <th scope="col">Now</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Lesion', 'Baseline', 'Now', 'State']} />
           <tbody>
             {evidence.lesions.map((l) => (
               <tr key={l.lesionId}>
@@ -68,13 +62,7 @@ export function ResponseDetails({ response }: { response: Response }) {
       {evidence.nonTargets.length > 0 && (
         <table className="lesions" data-testid="non-target-lesions">
           <caption>Non-target lesions ({evidence.nonTargets.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Lesion</th>
-              <th scope="col">Why non-target</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Lesion', 'Why non-target', 'State']} />
           <tbody>
             {evidence.nonTargets.map((n) => (
               <tr key={n.lesionId}>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, type LinkProblem, type UnreportedItem } from './api.ts';
+import { TableHead } from './TableHead.tsx';
 
 export function Worklists({
   onOpen,
@@ -32,14 +33,7 @@ export function Worklists({
         <p>Nothing waiting.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Patient</th>
-              <th scope="col">Date</th>
-              <th scope="col">Exam</th>
-              <th scope="col">Waiting</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Patient', 'Date', 'Exam', 'Waiting']} />
           <tbody>
             {unreported.map((item) => (
               <tr key={item.patientKey + item.examId}>

@@ -47,36 +47,52 @@ function indexExams(groups: readonly ExamGroup[]): ExamIndex {
   return index;
 }
 
+/**
+ * Evidence from one reference of a report: its literal reference, then (`between`) anything else
+ * the target carries, then its identifiers.
+ */
+function addTargetEvidence(
+  evidence: EvidenceMap,
+  target: { literal?: string | null; identifierKeys: readonly string[] },
+  kind: 'imagingStudy-reference' | 'report-basedOn-order',
+  byLiteral: Map<string, string>,
+  byIdentifier: Map<string, string[]>,
+  between?: () => void,
+): void {
+  const literal = target.literal ? byLiteral.get(target.literal) : undefined;
+  if (literal && target.literal) {
+    addEvidence(evidence, literal, { kind, value: target.literal });
+  }
+  between?.();
+  for (const key of target.identifierKeys) {
+    for (const examId of byIdentifier.get(key) ?? []) {
+      addEvidence(evidence, examId, { kind, value: key });
+    }
+  }
+}
+
 function examCandidates(report: ReportPart, index: ExamIndex): LinkDecision {
   const primary: EvidenceMap = new Map();
   const fallback: EvidenceMap = new Map();
   for (const target of report.imagingStudy) {
-    const literal = target.literal ? index.byStudyRef.get(target.literal) : undefined;
-    if (literal && target.literal) {
-      addEvidence(primary, literal, { kind: 'imagingStudy-reference', value: target.literal });
-    }
-    for (const uid of target.uids) {
-      for (const examId of index.byStudyUid.get(uid) ?? []) {
-        addEvidence(primary, examId, { kind: 'study-uid', value: uid });
-      }
-    }
-    for (const key of target.identifierKeys) {
-      for (const examId of index.byStudyIdentifier.get(key) ?? []) {
-        addEvidence(primary, examId, { kind: 'imagingStudy-reference', value: key });
-      }
-    }
+    addTargetEvidence(
+      primary,
+      target,
+      'imagingStudy-reference',
+      index.byStudyRef,
+      index.byStudyIdentifier,
+      () => {
+        for (const uid of target.uids) {
+          for (const examId of index.byStudyUid.get(uid) ?? []) {
+            addEvidence(primary, examId, { kind: 'study-uid', value: uid });
+          }
+        }
+      },
+    );
   }
   addAccessionEvidence(fallback, report.accessions, index.byAccession);
   for (const target of report.basedOn) {
-    const literal = target.literal ? index.byOrderRef.get(target.literal) : undefined;
-    if (literal && target.literal) {
-      addEvidence(fallback, literal, { kind: 'report-basedOn-order', value: target.literal });
-    }
-    for (const key of target.identifierKeys) {
-      for (const examId of index.byOrderIdentifier.get(key) ?? []) {
-        addEvidence(fallback, examId, { kind: 'report-basedOn-order', value: key });
-      }
-    }
+    addTargetEvidence(fallback, target, 'report-basedOn-order', index.byOrderRef, index.byOrderIdentifier);
   }
   return decideLink(primary, fallback);
 }
