@@ -184,7 +184,12 @@ async function formatStorage(libs: string, dataDir: string, propertiesFile: stri
   if (existsSync(join(dataDir, 'logs', 'meta.properties'))) {
     return;
   }
-  const clusterId = randomBytes(16).toString('base64url');
+  // A cluster id starting with '-' reads as an option on the storage tool's command line (1 in 64
+  // random ids): Kafka's own Uuid.randomUuid() draws again in that case, and so does this.
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) {
+    clusterId = randomBytes(16).toString('base64url');
+  }
   await new Promise<void>((resolve, reject) => {
     const out = openSync(join(dataDir, LOG_FILE), 'a');
     const format = spawn(
@@ -210,7 +215,9 @@ async function formatStorage(libs: string, dataDir: string, propertiesFile: stri
       if (code === 0) {
         resolve();
       } else {
-        reject(new Error(`Kafka storage format failed with exit code ${String(code)}`));
+        void tailOfLog(dataDir).then((tail) => {
+          reject(new Error(`Kafka storage format failed with exit code ${String(code)}:\n${tail}`));
+        });
       }
     });
   });
