@@ -129,20 +129,29 @@ const SERVICE_OF: Record<
   DiagnosticReport: 'reportBase',
 };
 
+/** How often a PUT answered 503 is tried again before the test fails. */
+const OVERLOAD_RETRIES = 10;
+
 /** PUTs a resource to the service that owns its type, as the EHR, PACS or RIS would. */
 export async function putResource(
   system: RunningSystem,
   resource: { resourceType: ImagingResourceType; id?: string; meta?: unknown },
 ): Promise<Response> {
   const { meta: _meta, ...body } = resource;
-  const res = await fetch(
-    `${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`,
-    {
+  const put = (): Promise<Response> =>
+    fetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(body),
-    },
-  );
+    });
+  let res = await put();
+  // As a real EHR would: a 503 with Retry-After (admission control on a busy machine) is tried again.
+  for (let attempt = 1; res.status === 503 && attempt <= OVERLOAD_RETRIES; attempt += 1) {
+    const seconds = Number(res.headers.get('retry-after') ?? '1');
+    await res.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, (Number.isFinite(seconds) ? seconds : 1) * 1000));
+    res = await put();
+  }
   if (res.status >= 300) {
     throw new Error(
       `PUT ${resource.resourceType}/${resource.id ?? ''} answered ${String(res.status)}: ${await res.text()}`,
