@@ -12,7 +12,8 @@ import {
   type TopicRole,
 } from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, type ConsumedMessage } from '@oncoimg/kafka';
-import { readTopic, testKafkaBrokers, type TopicReader } from '@oncoimg/testing';
+import { readTopic, testKafkaBrokers,
+  testKafkaSecurity, type TopicReader } from '@oncoimg/testing';
 import { ResponseLiverMrOrder, ResponsePathwayResources, ResponsePatient } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
@@ -27,6 +28,7 @@ import {
 } from './contract-documents.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 const FHIR_ROLES = ['serviceRequest', 'imagingStudy', 'diagnosticReport'] as const;
 const RESOURCE_TYPE_OF = {
   serviceRequest: 'ServiceRequest',
@@ -76,7 +78,7 @@ beforeAll(async () => {
   system = await startSystem();
   const topics: TopicNames = system.topics;
   const deadLetters = deadLetterTopicFor(topics.serviceRequest);
-  await ensureTopics({ brokers, topics: [deadLetters], numPartitions: 3 });
+  await ensureTopics({ brokers, security, topics: [deadLetters], numPartitions: 3 });
   for (const topic of [...Object.values(topics), deadLetters]) {
     readers.set(topic, await readTopic(brokers, topic));
   }
@@ -137,7 +139,7 @@ describe('messages the running services publish match asyncapi.yaml', () => {
   });
 
   it('a message the timeline service can never process reaches the dead-letter topic as documented', async () => {
-    const producer = createEventProducer({ brokers, clientId: 'contract-test' });
+    const producer = createEventProducer({ brokers, security, clientId: 'contract-test' });
     const poison = { key: ResponsePatient.key, value: 'not FHIR', headers: { 'content-type': 'text/plain' } };
     try {
       await producer.send(system.topics.serviceRequest, [poison]);

@@ -33,7 +33,10 @@ describe('the Kafka broker killed and restarted while intake keeps accepting', (
 
   it('loses nothing, duplicates nothing, and catches up after the restart', async () => {
     const started = Date.now();
-    system = await startFaultSystem({ brokers: broker.brokers, databaseUrl: inject('databaseUrl') });
+    system = await startFaultSystem({
+      brokers: broker.brokers,
+      security: broker.security,
+      databaseUrl: inject('databaseUrl') });
     const running = system;
     onTestFailed(() => {
       process.stderr.write(running.output());

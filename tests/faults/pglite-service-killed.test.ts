@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import { ensureTopics } from '@oncoimg/kafka';
-import { afterEach, describe, expect, inject, it, onTestFailed } from 'vitest';
+import { testKafka, testKafkaEnv } from '@oncoimg/testing';
+import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import { planImagingLoad, runImagingLoad } from './support/imaging-load.ts';
 import { spawnService, type ServiceProcess } from './support/service-process.ts';
 
@@ -27,12 +28,11 @@ describe('an intake service on PGlite killed with SIGKILL during writes', () => 
     const started = Date.now();
     const run = `faults_pglite_${String(started)}`;
     const topic = `${run}.servicerequest`;
-    const brokers = inject('kafkaBrokers');
-    await ensureTopics({ brokers: [brokers], topics: [topic], numPartitions: 3 });
+    await ensureTopics({ ...testKafka(), topics: [topic], numPartitions: 3 });
     dataDir = await mkdtemp(join(tmpdir(), 'oncoimg-pglite-'));
     const order = await spawnService({
       name: 'order-service',
-      env: { KAFKA_BROKERS: brokers, TOPIC_SERVICEREQUEST: topic, DATA_DIR: dataDir },
+      env: { ...testKafkaEnv(), TOPIC_SERVICEREQUEST: topic, DATA_DIR: dataDir },
     });
     service = order;
     onTestFailed(() => {

@@ -7,7 +7,8 @@ import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
 import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { openTestDatabase, testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import { openTestDatabase, testKafkaBrokers,
+  testKafkaSecurity, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
 import { diagnosticReportIntakeRules } from '../../services/report-service/src/diagnostic-report.intake-rules.ts';
@@ -59,6 +60,7 @@ export async function startSystem({
   unreportedAfterMs = 0,
 }: StartSystemOptions = {}): Promise<RunningSystem> {
   const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
   const run = uniqueName('e2e');
   const topics: TopicNames = {
     serviceRequest: `${run}.servicerequest`,
@@ -66,7 +68,7 @@ export async function startSystem({
     diagnosticReport: `${run}.diagnosticreport`,
     timeline: `${run}.timeline`,
   };
-  await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
+  await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
 
   const databases: Database[] = [];
   const intakes: IntakeService[] = [];
@@ -79,6 +81,7 @@ export async function startSystem({
       rules: INTAKE_RULES[resourceType],
       db,
       brokers,
+      kafkaSecurity: security,
       port: 0,
       topics,
       ...(resourceType === 'ImagingStudy' ? { extend: addDicomUpload } : {}),
@@ -93,6 +96,7 @@ export async function startSystem({
   const timeline = createTimelineService({
     db: timelineDb,
     brokers,
+    kafkaSecurity: security,
     port: 0,
     topics,
     groupId: uniqueName('timeline'),

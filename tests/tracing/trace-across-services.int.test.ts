@@ -26,6 +26,7 @@ import {
   personaPatient,
   readTopic,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
   type TopicReader,
 } from '@oncoimg/testing';
@@ -37,6 +38,7 @@ import {
 import { eventually } from '../support/running-system.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 /** A patient no other test uses: whatever of it shows up in a span or a metric is a leak. */
 const patient = personaPatient(`TRACE-${randomBytes(4).toString('hex').toUpperCase()}`);
 const order: ServiceRequest = {
@@ -73,7 +75,7 @@ describe('tracing and metrics across the order and timeline services', () => {
     http = instrumentHttpServers();
     enableInProcessMetrics('trace-test');
 
-    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
+    await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
     orderDb = await openTestDatabase({ name: 'pglite' });
     // The timeline service has its own database, as deployed (both have an outbox table).
     timelineDb = await openDatabase({ schema: 'timeline_service' });
@@ -82,10 +84,11 @@ describe('tracing and metrics across the order and timeline services', () => {
       resourceType: 'ServiceRequest',
       db: orderDb,
       brokers,
+      kafkaSecurity: security,
       port: 0,
       topics,
     });
-    timeline = createTimelineService({ db: timelineDb, brokers, port: 0, topics, groupId });
+    timeline = createTimelineService({ db: timelineDb, brokers, kafkaSecurity: security, port: 0, topics, groupId });
     const [{ port: orderPort }, { port: timelinePort }] = await Promise.all([
       orders.start(),
       timeline.start(),
@@ -203,7 +206,7 @@ describe('tracing and metrics across the order and timeline services', () => {
 
   it('both services serve /metrics in the Prometheus text format with the service metrics', async () => {
     // A poison event: the timeline consumer dead-letters it, which the metric counts.
-    const producer = createEventProducer({ brokers, clientId: 'trace-test' });
+    const producer = createEventProducer({ brokers, security, clientId: 'trace-test' });
     await producer.send(topics.serviceRequest, [{ key: 'poison', value: '{"resourceType":', headers: {} }]);
     await producer.disconnect();
 

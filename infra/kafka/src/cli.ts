@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { KAFKA_VERSION } from './kafka-version.ts';
 import { fetchKafka } from './fetch-kafka.ts';
-import { kafkaAnswers, runningBrokerPid, startKafkaBroker, stopKafkaBroker } from './kafka-broker.ts';
+import { credentialsPath, readBrokerCredentials } from './credentials.ts';
+import { kafkaAnswers, runningBrokerPid, saslFor, startKafkaBroker, stopKafkaBroker } from './kafka-broker.ts';
 import { DEFAULT_DATA_DIR } from './paths.ts';
 
 const USAGE = `usage: kafka-local <fetch|start|stop|status>
@@ -37,7 +38,8 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     case 'start': {
       const broker = await startKafkaBroker({ port: kafkaPort, controllerPort, dataDir, log });
-      log(`KAFKA_BROKERS=${broker.brokers}`);
+      // Never the passwords: they stay in the owner-only credentials file.
+      log(`KAFKA_BROKERS=${broker.brokers} (credentials in ${credentialsPath(dataDir)})`);
       return 0;
     }
     case 'stop':
@@ -49,7 +51,12 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     case 'status': {
       const brokers = `127.0.0.1:${String(kafkaPort)}`;
-      const answers = await kafkaAnswers(brokers);
+      const credentials = await readBrokerCredentials(dataDir);
+      const answers = await kafkaAnswers(
+        brokers,
+        5_000,
+        credentials ? saslFor(credentials.principals.admin) : undefined,
+      );
       const pid = await runningBrokerPid(dataDir);
       log(
         `Apache Kafka ${KAFKA_VERSION}: ${answers ? `answers on ${brokers}` : `nothing answers on ${brokers}`}${pid ? ` (pid ${String(pid)})` : ''}`,

@@ -4,9 +4,21 @@ export {
   kafkaAnswers,
   portAnswers,
   runningBrokerPid,
+  saslFor,
   startKafkaBroker,
   stopKafkaBroker,
   type KafkaBroker,
   type KafkaBrokerOptions,
 } from './kafka-broker.ts';
 export { DEFAULT_CACHE_DIR, DEFAULT_DATA_DIR } from './paths.ts';
+export {
+  CREDENTIALS_FILE,
+  PRINCIPALS,
+  SASL_MECHANISM,
+  credentialsPath,
+  readBrokerCredentials,
+  type BrokerCredentials,
+  type Principal,
+  type PrincipalCredentials,
+} from './credentials.ts';
+export { AUDIT_TOPIC, localGrants, type Grant } from './acls.ts';

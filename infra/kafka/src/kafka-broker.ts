@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { openSync, closeSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { applyLocalAcls } from './acls.ts';
+import { readBrokerCredentials, type BrokerCredentials, type PrincipalCredentials } from './credentials.ts';
 import { fetchKafka } from './fetch-kafka.ts';
 import { KAFKA_VERSION } from './kafka-version.ts';
 import { DEFAULT_CACHE_DIR, DEFAULT_DATA_DIR } from './paths.ts';
+import { LOG_FILE, prepareStorage, tailOfLog } from './storage.ts';
 
 export interface KafkaBrokerOptions {
   /** Client port on 127.0.0.1. */
@@ -30,6 +32,8 @@ export interface KafkaBroker {
   pid: number | null;
   /** False when a broker already answered on the port: `stop()` then leaves it alone. */
   startedByUs: boolean;
+  /** Every principal's SCRAM credentials (the data folder's credentials.json). */
+  credentials: BrokerCredentials;
   stop(): Promise<void>;
 }
 
@@ -39,60 +43,6 @@ const DEFAULT_START_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 30_000;
 
 const PID_FILE = 'broker.pid';
-const LOG_FILE = 'broker.log';
-
-function propertiesFor({
-  port,
-  controllerPort,
-  logDirs,
-}: {
-  port: number;
-  controllerPort: number;
-  logDirs: string;
-}): string {
-  // No inline comments: .properties values would swallow them.
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${String(controllerPort)}`,
-    `listeners=PLAINTEXT://127.0.0.1:${String(port)},CONTROLLER://127.0.0.1:${String(controllerPort)}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${String(port)}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${logDirs}`,
-    'num.partitions=3',
-    'auto.create.topics.enable=true',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    // Lets consumers ask for a short session, so they resume within seconds of a broker restart.
-    'group.min.session.timeout.ms=3000',
-    'log.retention.hours=168',
-    '',
-  ].join('\n');
-}
-
-const LOG4J2_CONFIG = `<?xml version="1.0" encoding="UTF-8"?>
-<Configuration status="WARN">
-  <Appenders>
-    <Console name="stdout" target="SYSTEM_OUT">
-      <PatternLayout pattern="[%d] %p %m (%c)%n"/>
-    </Console>
-  </Appenders>
-  <Loggers>
-    <Logger name="org.apache.kafka.common.utils.AppInfoParser" level="INFO"/>
-    <Logger name="kafka.server.KafkaRaftServer" level="INFO"/>
-    <Root level="WARN">
-      <AppenderRef ref="stdout"/>
-    </Root>
-  </Loggers>
-</Configuration>
-`;
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function portAnswers(port: number, timeoutMs = 1_000): Promise<boolean> {
@@ -108,15 +58,30 @@ export function portAnswers(port: number, timeoutMs = 1_000): Promise<boolean> {
   });
 }
 
-/** True when a Kafka broker answers a metadata request on `brokers`. */
-export async function kafkaAnswers(brokers: string, timeoutMs = 5_000): Promise<boolean> {
-  const admin = new Kafka({
+/** kafkajs's SASL options for one principal of the local broker. */
+export function saslFor({ username, password }: PrincipalCredentials): SASLOptions {
+  return { mechanism: 'scram-sha-512', username, password };
+}
+
+function adminClient(brokers: string, timeoutMs: number, sasl: SASLOptions | undefined): Kafka {
+  return new Kafka({
     clientId: 'kafka-local-probe',
     brokers: [brokers],
+    ...(sasl ? { sasl } : {}),
     logLevel: logLevel.NOTHING,
     connectionTimeout: timeoutMs,
+    authenticationTimeout: timeoutMs,
     retry: { retries: 0 },
-  }).admin();
+  });
+}
+
+/** True when a Kafka broker answers a metadata request on `brokers` (as `sasl`'s principal, if given). */
+export async function kafkaAnswers(
+  brokers: string,
+  timeoutMs = 5_000,
+  sasl?: SASLOptions,
+): Promise<boolean> {
+  const admin = adminClient(brokers, timeoutMs, sasl).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
@@ -171,56 +136,50 @@ export async function stopKafkaBroker(
   return true;
 }
 
-async function tailOfLog(dataDir: string, lines = 15): Promise<string> {
+async function grantAcls(brokers: string, sasl: SASLOptions, log: (line: string) => void) {
+  const admin = adminClient(brokers, 10_000, sasl).admin();
   try {
-    return (await readFile(join(dataDir, LOG_FILE), 'utf8')).split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no broker log)';
+    await admin.connect();
+    log(`Kafka ACLs: ${String(await applyLocalAcls(admin))} granted`);
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
 }
 
-/** Formats KRaft storage once; a formatted folder keeps its cluster id and data across restarts. */
-async function formatStorage(libs: string, dataDir: string, propertiesFile: string): Promise<void> {
-  if (existsSync(join(dataDir, 'logs', 'meta.properties'))) {
-    return;
+/**
+ * A broker already answers on the port. It is reused when this data folder's admin can sign in
+ * (the ACLs are granted again, in case this version added some). An older broker started from
+ * this data folder that answers without credentials is stopped, so the caller starts a SASL one;
+ * anything else is left alone and refused.
+ */
+async function reuseRunningBroker({
+  brokers,
+  dataDir,
+  log,
+}: {
+  brokers: string;
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<KafkaBroker | null> {
+  const credentials = await readBrokerCredentials(dataDir);
+  if (credentials !== null && (await kafkaAnswers(brokers, 5_000, saslFor(credentials.principals.admin)))) {
+    log(`Kafka already answers on ${brokers}; reusing it`);
+    await grantAcls(brokers, saslFor(credentials.principals.admin), log);
+    return { brokers, pid: null, startedByUs: false, credentials, stop: async () => {} };
   }
-  // A cluster id starting with '-' reads as an option on the storage tool's command line (1 in 64
-  // random ids): Kafka's own Uuid.randomUuid() draws again in that case, and so does this.
-  let clusterId = randomBytes(16).toString('base64url');
-  while (clusterId.startsWith('-')) {
-    clusterId = randomBytes(16).toString('base64url');
+  if (await kafkaAnswers(brokers)) {
+    if ((await runningBrokerPid(dataDir)) !== null) {
+      log(`Kafka on ${brokers} is this data folder's broker without credentials; restarting it with SASL`);
+      await stopKafkaBroker(dataDir);
+      return null;
+    }
+    throw new Error(
+      `a Kafka broker without SASL answers on ${brokers} and was not started from ${dataDir}; stop it or choose another KAFKA_PORT`,
+    );
   }
-  await new Promise<void>((resolve, reject) => {
-    const out = openSync(join(dataDir, LOG_FILE), 'a');
-    const format = spawn(
-      'java',
-      [
-        '-cp',
-        `${libs}/*`,
-        `-Dlog4j2.configurationFile=${join(dataDir, 'log4j2.xml')}`,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        propertiesFile,
-      ],
-      { stdio: ['ignore', out, out] },
-    );
-    format.once('error', (error) =>
-      reject(new Error(`could not run java (Java 17+ is needed): ${error.message}`)),
-    );
-    format.once('exit', (code) => {
-      closeSync(out);
-      if (code === 0) {
-        resolve();
-      } else {
-        void tailOfLog(dataDir).then((tail) => {
-          reject(new Error(`Kafka storage format failed with exit code ${String(code)}:\n${tail}`));
-        });
-      }
-    });
-  });
+  throw new Error(
+    `${brokers} is taken by something that is neither a Kafka broker nor one this data folder's admin can sign in to`,
+  );
 }
 
 /**
@@ -239,18 +198,14 @@ export async function startKafkaBroker({
 }: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const brokers = `127.0.0.1:${String(port)}`;
   if (await portAnswers(port)) {
-    if (await kafkaAnswers(brokers)) {
-      log(`Kafka already answers on ${brokers}; reusing it`);
-      return { brokers, pid: null, startedByUs: false, stop: async () => {} };
+    const running = await reuseRunningBroker({ brokers, dataDir, log });
+    if (running !== null) {
+      return running;
     }
-    throw new Error(`port ${String(port)} is taken by something that is not a Kafka broker`);
   }
   const libs = await fetchKafka({ version, cacheDir, log });
-  await mkdir(dataDir, { recursive: true });
-  const propertiesFile = join(dataDir, 'server.properties');
-  await writeFile(propertiesFile, propertiesFor({ port, controllerPort, logDirs: join(dataDir, 'logs') }));
-  await writeFile(join(dataDir, 'log4j2.xml'), LOG4J2_CONFIG);
-  await formatStorage(libs, dataDir, propertiesFile);
+  const { credentials, propertiesFile } = await prepareStorage({ libs, dataDir, port, controllerPort, log });
+  const admin = saslFor(credentials.principals.admin);
 
   log(`Starting Apache Kafka ${version} (KRaft) on ${brokers}…`);
   const out = openSync(join(dataDir, LOG_FILE), 'a');
@@ -278,7 +233,7 @@ export async function startKafkaBroker({
   await writeFile(join(dataDir, PID_FILE), String(pid));
 
   const deadline = Date.now() + startTimeoutMs;
-  while (!(await kafkaAnswers(brokers, 2_000))) {
+  while (!(await kafkaAnswers(brokers, 2_000, admin))) {
     if (!isAlive(pid)) {
       throw new Error(
         `Kafka exited during start-up. Last lines of ${join(dataDir, LOG_FILE)}:\n${await tailOfLog(dataDir)}`,
@@ -292,6 +247,13 @@ export async function startKafkaBroker({
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  log(`Kafka ${version} ready on ${brokers} (pid ${String(pid)})`);
-  return { brokers, pid, startedByUs: true, stop: () => stopKafkaBroker(dataDir).then(() => {}) };
+  await grantAcls(brokers, admin, log);
+  log(`Kafka ${version} ready on ${brokers} (pid ${String(pid)}), SASL/SCRAM-SHA-512 with ACLs`);
+  return {
+    brokers,
+    pid,
+    startedByUs: true,
+    credentials,
+    stop: () => stopKafkaBroker(dataDir).then(() => {}),
+  };
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   admin,
   brokers,
+  security,
   createTopic,
   endOffsets,
   groups,
@@ -135,6 +136,7 @@ describe('oncoimg dlq', () => {
     groups.push(group);
     const runner = createConsumerRunner({
       brokers,
+      security,
       clientId: 'cli-int-test',
       groupId: uniqueName('cli-dlq-consumer'),
       topics: [topic],
@@ -207,6 +209,7 @@ describe('oncoimg lag', () => {
     let processed = 0;
     const runner = createConsumerRunner({
       brokers,
+      security,
       clientId: 'cli-int-test',
       groupId,
       topics: [topic],

@@ -1,13 +1,19 @@
 import { buildImagingEvent, deadLetterTopicFor, encodeEvent } from '@oncoimg/fhir-events';
-import { type ConsumerRunner } from '@oncoimg/kafka';
+import { kafkajsSecurity, type ConsumerRunner } from '@oncoimg/kafka';
 import type { BaselineChestCtOrder } from '@oncoimg/testing';
-import { testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers, testKafkaEnv, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { runCli } from './cli.ts';
 
 export const brokers = testKafkaBrokers();
-export const kafka = new Kafka({ clientId: 'cli-int-test', brokers, logLevel: logLevel.NOTHING });
+export const security = testKafkaSecurity();
+export const kafka = new Kafka({
+  clientId: 'cli-int-test',
+  brokers,
+  logLevel: logLevel.NOTHING,
+  ...kafkajsSecurity(security),
+});
 export let admin: Admin;
 export let producer: Producer;
 export const topics: string[] = [];
@@ -44,7 +50,7 @@ export async function oncoimg(
         options.onStderr?.(stderr);
       },
     },
-    env: { KAFKA_BROKERS: brokers.join(',') },
+    env: testKafkaEnv(),
     signal: options.signal,
   });
   return { code, stdout, stderr };

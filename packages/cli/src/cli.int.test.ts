@@ -13,7 +13,7 @@ import {
 } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './cli.ts';
-import { brokers, createTopic, oncoimg, orderEvent, producer, topics, useCliKafka } from './cli.fixtures.ts';
+import { brokers, security, createTopic, oncoimg, orderEvent, producer, topics, useCliKafka } from './cli.fixtures.ts';
 
 useCliKafka();
 
@@ -106,6 +106,7 @@ describe('oncoimg publish', () => {
       resourceType: 'ServiceRequest',
       db,
       brokers,
+      kafkaSecurity: security,
       topics: { serviceRequest: topic },
       port: 0,
     });

@@ -1,5 +1,6 @@
 import { BROKERS_HELP, type CliIo, type Command, type CommandContext } from './command.ts';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
+import { kafkaConfigCommand } from './commands/kafka-config.ts';
 import { lagCommand } from './commands/lag.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   dlqRedriveCommand,
   lagCommand,
   tokenCommand,
+  kafkaConfigCommand,
 ];
 
 const GROUPS: Readonly<Record<string, string>> = {

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig, type ParseArgsOptionsConfig } from 'node:util';
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import { usageError } from './errors.ts';
+import { resolveKafkaSecurity } from './kafka-security.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -188,4 +190,14 @@ export function checkTopicName(topic: string, option: string, command: string): 
     throw usageError(`${option} ${JSON.stringify(topic)} is not a legal Kafka topic name`, command);
   }
   return topic;
+}
+
+/** The brokers (see resolveBrokers) and how to sign in to them (see resolveKafkaSecurity). */
+export function kafkaTarget(
+  option: string | undefined,
+  env: Env,
+  command?: string,
+): { brokers: string[]; security: KafkaSecurity } {
+  const brokers = resolveBrokers(option, env, command);
+  return { brokers, security: resolveKafkaSecurity(brokers, env, command) };
 }

@@ -1,7 +1,8 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import type { Database } from '@oncoimg/store';
-import { LungCancerPatient, openTestDatabase, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { LungCancerPatient, openTestDatabase, testKafkaBrokers,
+  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 
@@ -39,6 +40,7 @@ describe('oncoimg dlq list --outbox', () => {
       resourceType: 'ServiceRequest',
       db,
       brokers: testKafkaBrokers(),
+      kafkaSecurity: testKafkaSecurity(),
       topics: { serviceRequest: topic },
     });
     serviceUrl = `http://127.0.0.1:${String((await service.start()).port)}`;

@@ -1,3 +1,4 @@
+import { kafkajsSecurity, type KafkaSecurity } from '@oncoimg/kafka';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 import { CliError, describeError } from './errors.ts';
 
@@ -9,10 +10,15 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 const RETRY = { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 };
 
 /** The kafkajs client of one command; kafkajs's own logging is off, failures reach stderr as errors. */
-export function createCliKafka(brokers: string[], clientId = 'oncoimg-cli'): Kafka {
+export function createCliKafka(
+  brokers: string[],
+  security: KafkaSecurity,
+  clientId = 'oncoimg-cli',
+): Kafka {
   return new Kafka({
     clientId,
     brokers,
+    ...kafkajsSecurity(security),
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     logLevel: logLevel.NOTHING,
     retry: RETRY,

@@ -6,12 +6,14 @@ import {
   openTestDatabase,
   testDatabaseTargets,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
 } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 const MAX_IN_FLIGHT = 4;
 const MAX_QUEUED = 4;
 /** Far more than the service takes at once: most must be refused, none may hang. */
@@ -34,7 +36,7 @@ describe.each(testDatabaseTargets())('intake under a flood of requests on $name'
 
   beforeAll(async () => {
     const topic = uniqueName('overload');
-    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     const slowDb: Database = {
       ...db,
@@ -50,6 +52,7 @@ describe.each(testDatabaseTargets())('intake under a flood of requests on $name'
       resourceType: 'ServiceRequest',
       db: slowDb,
       brokers,
+      kafkaSecurity: security,
       topics: { serviceRequest: topic },
       admission: { maxInFlight: MAX_IN_FLIGHT, maxQueued: MAX_QUEUED, requestTimeoutMs: 20_000 },
     });

@@ -4,6 +4,7 @@ import {
   openTestDatabase,
   readTopic,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
   type DatabaseTarget,
   type TopicReader,
@@ -13,6 +14,7 @@ import { createIntakeService, type IntakeService } from './intake-service.ts';
 import { intakeIssue, type IntakeRules } from './intake-rules.ts';
 
 export const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 
 /** Stands for a service's own rules (services/<name>/src/*.intake-rules.ts). */
 const testOrderRules: IntakeRules<'ServiceRequest'> = {
@@ -37,7 +39,7 @@ export function useIntakeService(target: DatabaseTarget) {
 
   async function start(resourceType: 'ServiceRequest' | 'ImagingStudy', bodyLimitBytes?: number) {
     topic = uniqueName('intake');
-    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
       name: 'test-service',
@@ -45,6 +47,7 @@ export function useIntakeService(target: DatabaseTarget) {
       ...(resourceType === 'ServiceRequest' ? { rules: testOrderRules } : {}),
       db,
       brokers,
+      kafkaSecurity: security,
       topics: resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic },
       ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
     });

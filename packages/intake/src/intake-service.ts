@@ -5,6 +5,7 @@ import {
   probeKafka,
   readMaxMessageBytes,
   type EventProducer,
+  type KafkaSecurity,
 } from '@oncoimg/kafka';
 import {
   createOutboxRelay,
@@ -51,6 +52,8 @@ export interface IntakeServiceOptions {
   rules?: AnyIntakeRules;
   db: Database;
   brokers: string[];
+  /** The service's own Kafka principal; PLAINTEXT when absent. */
+  kafkaSecurity?: KafkaSecurity;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -104,6 +107,7 @@ export function createIntakeService({
   rules,
   db,
   brokers,
+  kafkaSecurity: security,
   port = 0,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -123,7 +127,7 @@ export function createIntakeService({
 
   async function kafkaUp(): Promise<boolean> {
     if (Date.now() - kafkaProbe.at > KAFKA_PROBE_EVERY_MS) {
-      kafkaProbe = { at: Date.now(), up: await probeKafka({ brokers }) };
+      kafkaProbe = { at: Date.now(), up: await probeKafka({ brokers, security }) };
     }
     return kafkaProbe.up && (relay?.status().consecutiveFailures ?? 0) === 0;
   }
@@ -180,13 +184,13 @@ export function createIntakeService({
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
       let maxMessageBytes: number | null = null;
       try {
-        await ensureTopics({ brokers, topics: [topic] });
-        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
+        await ensureTopics({ brokers, security, topics: [topic] });
+        maxMessageBytes = await readMaxMessageBytes({ brokers, security, topics: [topic] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.
         logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
       }
-      producer = createEventProducer({ brokers, clientId: name, logger });
+      producer = createEventProducer({ brokers, security, clientId: name, logger });
       // Unknown limit (Kafka down at start): the defaults fit the broker's default 1 MB.
       const limits = maxMessageBytes === null ? {} : outboxSendLimits(maxMessageBytes);
       relay = createOutboxRelay({ db, producer, logger, ...limits });

@@ -48,6 +48,7 @@ export async function runIntakeService({
       rules,
       db,
       brokers: config.brokers,
+      kafkaSecurity: config.kafkaSecurity,
       port: config.port,
       host: config.host,
       topics: config.topics,

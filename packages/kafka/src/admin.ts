@@ -2,21 +2,21 @@ import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import kafkajs, { type Admin } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+import type { KafkaConnection } from './kafka-security.ts';
 
 // Node's ESM loader cannot see this export of kafkajs (CommonJS): read it from the module object.
 const { ConfigResourceTypes } = kafkajs;
 
-interface AdminOptions {
-  brokers: string[];
+interface AdminOptions extends KafkaConnection {
   logger?: Logger;
 }
 
 async function withAdmin<T>(
-  { brokers, logger = silentLogger }: AdminOptions,
+  { brokers, security, logger = silentLogger }: AdminOptions,
   what: string,
   work: (admin: Admin) => Promise<T>,
 ): Promise<T> {
-  const admin = createKafkaClient({ brokers, clientId: 'oncoimg-admin', logger }).admin();
+  const admin = createKafkaClient({ brokers, security, clientId: 'oncoimg-admin', logger }).admin();
   try {
     await admin.connect();
     return await work(admin);
@@ -52,9 +52,41 @@ export async function ensureTopics(
     }
     await admin.createTopics({
       topics: missing.map((topic) => ({ topic, numPartitions, configEntries })),
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
+    await waitForLeaders(admin, missing);
   });
+}
+
+const LEADER_WAIT_MS = 15_000;
+
+/**
+ * Until every partition of the new topics has a leader. kafkajs's own wait gives up on the first
+ * UNKNOWN_TOPIC_OR_PARTITION, which a broker that has just started answers for a topic created a
+ * moment ago (its metadata image lags the controller's): that answer is waited out too.
+ */
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) {
+        return;
+      }
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') {
+        throw error;
+      }
+      if (Date.now() > deadline) {
+        throw error;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no leader for every partition of ${topics.join(', ')} after ${String(LEADER_WAIT_MS)} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -151,13 +183,14 @@ export async function consumerLag(
 /** Whether a broker answers a metadata request now (for readiness checks); never throws. */
 export async function probeKafka({
   brokers,
+  security,
   timeoutMs = 2_000,
-}: {
-  brokers: string[];
+}: KafkaConnection & {
   timeoutMs?: number;
 }): Promise<boolean> {
   const admin = createKafkaClient({
     brokers,
+    security,
     clientId: 'oncoimg-probe',
     connectionTimeoutMs: timeoutMs,
   }).admin({

@@ -1,15 +1,17 @@
-import { testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers,
+  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumerRunner } from './consumer-runner.ts';
 import { createEventProducer, type EventProducer } from './event-producer.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 const PARTITIONS = 3;
 let producer: EventProducer;
 
 beforeAll(async () => {
-  producer = createEventProducer({ brokers, clientId: 'co-partitioning-test' });
+  producer = createEventProducer({ brokers, security, clientId: 'co-partitioning-test' });
   await producer.connect();
 });
 afterAll(async () => {
@@ -29,7 +31,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 60_000): Pr
 describe('co-partitioning in a consumer group', () => {
   it('gives partition p of the three topics to one member of two', async () => {
     const topics = ['orders', 'studies', 'reports'].map((name) => uniqueName(name));
-    await ensureTopics({ brokers, topics, numPartitions: PARTITIONS });
+    await ensureTopics({ brokers, security, topics, numPartitions: PARTITIONS });
     const groupId = uniqueName('co-partitioned');
     /** topic:partition → the members that handled a message of it. */
     const handledBy = new Map<string, Set<string>>();
@@ -37,6 +39,7 @@ describe('co-partitioning in a consumer group', () => {
     const member = (name: string): ConsumerRunner =>
       createConsumerRunner({
         brokers,
+        security,
         clientId: name,
         groupId,
         topics,

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
-import { uniqueName } from '@oncoimg/testing';
+import { adminSecurity, freePortPair, uniqueName } from '@oncoimg/testing';
+import type { KafkaSecurity } from './kafka-security.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from './consumer-runner.ts';
@@ -16,24 +16,6 @@ import { createEventProducer, type EventProducer } from './event-producer.ts';
 const SESSION_TIMEOUT_MS = 4_000;
 /** The issue asks for 5 s; the bound leaves room for a loaded machine, and the test prints the figure. */
 const RESUME_BOUND_MS = 8_000;
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A client port whose next port (the KRaft controller's) is free too. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 1))) {
-      return port;
-    }
-  }
-}
 
 async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
@@ -51,13 +33,15 @@ describe('consumer runner across a broker restart', () => {
   let dataDir: string;
   let port: number;
   let broker: KafkaBroker;
+  let security: KafkaSecurity;
   let producer: EventProducer;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'oncoimg-kafka-resume-'));
     port = await freePortPair();
     broker = await startKafkaBroker({ port, controllerPort: port + 1, dataDir });
-    producer = createEventProducer({ brokers: [broker.brokers], clientId: 'resume-test' });
+    security = adminSecurity(broker.credentials);
+    producer = createEventProducer({ brokers: [broker.brokers], security, clientId: 'resume-test' });
   }, 180_000);
 
   afterAll(async () => {
@@ -68,10 +52,10 @@ describe('consumer runner across a broker restart', () => {
 
   it('resumes consuming soon after the broker is back, and leaves nothing running once stopped', async () => {
     const topic = uniqueName('resume');
-    await ensureTopics({ brokers: [broker.brokers], topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers: [broker.brokers], security, topics: [topic], numPartitions: 1 });
     const seen: ConsumedMessage[] = [];
     const runner: ConsumerRunner = createConsumerRunner({
-      brokers: [broker.brokers],
+      brokers: [broker.brokers], security,
       clientId: 'resume-test',
       groupId: uniqueName('resume-group'),
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
@@ -110,10 +94,10 @@ describe('consumer runner across a broker restart', () => {
 
   it('a stop() while start() is still joining ends the start and leaves no consumer behind', async () => {
     const topic = uniqueName('stop-during-start');
-    await ensureTopics({ brokers: [broker.brokers], topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers: [broker.brokers], security, topics: [topic], numPartitions: 1 });
     let handled = 0;
     const runner = createConsumerRunner({
-      brokers: [broker.brokers],
+      brokers: [broker.brokers], security,
       clientId: 'stop-during-start',
       groupId: uniqueName('stop-during-start'),
       topics: [topic],

@@ -35,6 +35,7 @@ import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
 import { errorCodeOf, KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+import type { KafkaConnection } from './kafka-security.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
 import {
   CONSUMER_HEARTBEAT_INTERVAL_MS,
@@ -53,8 +54,7 @@ export type BatchHandler = (
   context: { topic: string; partition: number },
 ) => Promise<void>;
 
-interface CommonOptions {
-  brokers: string[];
+interface CommonOptions extends KafkaConnection {
   clientId: string;
   groupId: string;
   topics: string[];
@@ -105,10 +105,33 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
   };
 }
 
+const ACCESS_REFUSALS = new Set([
+  'GROUP_AUTHORIZATION_FAILED',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+]);
+
+/** The kafkajs error type of an authorization or authentication refusal in `error`'s chain. */
+function accessRefusal(error: unknown): string | undefined {
+  for (let at: unknown = error; typeof at === 'object' && at !== null; ) {
+    const { type, name, cause, originalError } = at as Record<string, unknown>;
+    if (typeof type === 'string' && ACCESS_REFUSALS.has(type)) {
+      return type;
+    }
+    if (name === 'KafkaJSSASLAuthenticationError') {
+      return 'SASL_AUTHENTICATION_FAILED';
+    }
+    at = cause ?? originalError;
+  }
+  return undefined;
+}
+
 /** Creates a runner; nothing connects until `start()`. */
 export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRunner {
   const {
     brokers,
+    security,
     clientId,
     groupId,
     topics,
@@ -122,7 +145,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     logger = silentLogger,
   } = options;
   const log = logger.child({ component: 'consumer', groupId });
-  const kafka = createKafkaClient({ brokers, clientId, logger });
+  const kafka = createKafkaClient({ brokers, security, clientId, logger });
   const stats: ConsumerRunnerStats = {
     running: false,
     processed: 0,
@@ -192,8 +215,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       consumer = created;
       const retired = (): boolean => consumer !== created;
       let timer: NodeJS.Timeout | undefined;
+      let refuse: (error: KafkaError) => void = () => {};
       const joined = new Promise<void>((resolve, reject) => {
         wakeStart = resolve;
+        refuse = reject;
         timer = setTimeout(() => {
           reject(
             new KafkaError(
@@ -218,6 +243,16 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           return;
         }
         stats.lastError = errorCodeOf(event.payload.error);
+        // Refused by the broker's ACLs or SASL: waiting for the join cannot help, say why now.
+        const refusal = accessRefusal(event.payload.error);
+        if (refusal !== undefined) {
+          refuse(
+            new KafkaError('CONNECTION_FAILED', `consumer group ${groupId} was refused: ${refusal}`, {
+              retriable: false,
+              cause: event.payload.error,
+            }),
+          );
+        }
         log[crashLogLevel(event.payload.error, event.payload.restart)](
           'consumer crashed; kafkajs restarts it',
           {

@@ -4,6 +4,7 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
+import type { KafkaConnection } from './kafka-security.ts';
 import { PRODUCER_RETRY } from './kafkajs-retry.ts';
 import { extractTraceContext, injectTraceContext, kafkaTracer } from './trace-context.ts';
 
@@ -21,8 +22,7 @@ export interface EventProducer {
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
-export interface EventProducerOptions {
-  brokers: string[];
+export interface EventProducerOptions extends KafkaConnection {
   clientId: string;
   logger?: Logger;
   connectionTimeoutMs?: number;
@@ -41,11 +41,12 @@ export interface EventProducerOptions {
  */
 export function createEventProducer({
   brokers,
+  security,
   clientId,
   logger = silentLogger,
   connectionTimeoutMs,
 }: EventProducerOptions): EventProducer {
-  const kafka = createKafkaClient({ brokers, clientId, logger, connectionTimeoutMs });
+  const kafka = createKafkaClient({ brokers, security, clientId, logger, connectionTimeoutMs });
   let producer: Producer | undefined;
   let connecting: Promise<Producer> | undefined;
 

@@ -23,3 +23,12 @@ export * from './admin.ts';
 export { headersToStrings } from '@oncoimg/fhir-events';
 export { injectTraceContext, extractTraceContext } from './trace-context.ts';
 export { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from './kafkajs-retry.ts';
+export {
+  KafkaSettingError,
+  kafkaSecurityEnv,
+  kafkajsSecurity,
+  readKafkaSecurity,
+  type KafkaConnection,
+  type KafkaSecurity,
+  type SaslMechanism,
+} from './kafka-security.ts';

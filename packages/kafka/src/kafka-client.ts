@@ -1,9 +1,9 @@
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { kafkajsLogLevel } from './kafkajs-log.ts';
+import { kafkajsSecurity, type KafkaConnection } from './kafka-security.ts';
 
-export interface KafkaClientOptions {
-  brokers: string[];
+export interface KafkaClientOptions extends KafkaConnection {
   clientId: string;
   logger?: Logger;
   connectionTimeoutMs?: number;
@@ -18,12 +18,14 @@ export function createKafkaClient({
   clientId,
   logger = silentLogger,
   connectionTimeoutMs = 3_000,
+  security,
 }: KafkaClientOptions): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers,
     connectionTimeout: connectionTimeoutMs,
+    ...kafkajsSecurity(security),
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const text = (value: unknown) => (typeof value === 'string' ? value : undefined);

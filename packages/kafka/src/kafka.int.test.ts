@@ -8,7 +8,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { buildImagingEvent, encodeEvent } from '@oncoimg/fhir-events';
-import { testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers,
+  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from './consumer-runner.ts';
@@ -26,6 +27,7 @@ const order: ServiceRequest = {
 };
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 const exporter = new InMemorySpanExporter();
 let producer: EventProducer;
 const runners: ConsumerRunner[] = [];
@@ -68,7 +70,7 @@ beforeAll(async () => {
   trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  producer = createEventProducer({ brokers, clientId: 'kafka-int-test' });
+  producer = createEventProducer({ brokers, security, clientId: 'kafka-int-test' });
   await producer.connect();
 });
 
@@ -87,11 +89,12 @@ afterAll(async () => {
 describe('Kafka producer and consumer runner on a real broker', () => {
   it('a ServiceRequest comes back with the patient as key, every CloudEvents header and the same JSON', async () => {
     const topic = uniqueName('sr');
-    await ensureTopics({ brokers, topics: [topic] });
+    await ensureTopics({ brokers, security, topics: [topic] });
     const event = buildImagingEvent({ resource: order, action: 'created', source: 'oncoimg/order-service' });
     const received = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('group'),
       topics: [topic],
@@ -121,10 +124,11 @@ describe('Kafka producer and consumer runner on a real broker', () => {
   it('a message rejected as non-retriable lands on the dead-letter topic with its reason, and the next one is processed', async () => {
     const topic = uniqueName('poison');
     const deadLetters = `${topic}.dlq`;
-    await ensureTopics({ brokers, topics: [topic, deadLetters], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic, deadLetters], numPartitions: 1 });
     const handled = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('group'),
       topics: [topic],
@@ -138,6 +142,7 @@ describe('Kafka producer and consumer runner on a real broker', () => {
     const dlq = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('dlq-reader'),
       topics: [deadLetters],
@@ -168,11 +173,12 @@ describe('Kafka producer and consumer runner on a real broker', () => {
 
   it('a retriable failure is retried, then succeeds, and the message is processed once', async () => {
     const topic = uniqueName('flaky');
-    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     let attempts = 0;
     const succeeded = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('group'),
       topics: [topic],
@@ -196,10 +202,11 @@ describe('Kafka producer and consumer runner on a real broker', () => {
 
   it('the trace continues across the hop: the consumer span is a child of the producer span', async () => {
     const topic = uniqueName('traced');
-    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     const received = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('group'),
       topics: [topic],
@@ -227,7 +234,7 @@ describe('Kafka producer and consumer runner on a real broker', () => {
 
   it('in batch mode a poison message is isolated: the others are handled and it alone is dead-lettered', async () => {
     const topic = uniqueName('batch');
-    await ensureTopics({ brokers, topics: [topic, `${topic}.dlq`], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic, `${topic}.dlq`], numPartitions: 1 });
     await producer.send(
       topic,
       ['a', 'b', 'poison', 'c'].map((value) => ({ key: 'p1', value, headers: {} })),
@@ -236,6 +243,7 @@ describe('Kafka producer and consumer runner on a real broker', () => {
     const dlq = collector(1);
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('group'),
       topics: [topic],
@@ -251,6 +259,7 @@ describe('Kafka producer and consumer runner on a real broker', () => {
     });
     await startRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('dlq-reader'),
       topics: [`${topic}.dlq`],

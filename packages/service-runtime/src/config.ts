@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { TopicNames } from '@oncoimg/fhir-events';
+import { KafkaSettingError, readKafkaSecurity, type KafkaSecurity } from '@oncoimg/kafka';
 import {
   DEFAULT_MAX_EVENT_LOOP_DELAY_MS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -55,6 +56,18 @@ export function readBrokers(env: Env): string[] {
   return brokers;
 }
 
+/** KAFKA_SASL_* and KAFKA_SSL*: how the service signs in to Kafka (see readKafkaSecurity). */
+export function readKafkaSecuritySettings(env: Env): KafkaSecurity {
+  try {
+    return readKafkaSecurity(env);
+  } catch (error) {
+    if (error instanceof KafkaSettingError) {
+      throw new ConfigError(error.setting, error.message.slice(error.setting.length + 1));
+    }
+    throw error;
+  }
+}
+
 /** A lower-case SQL identifier setting (a schema name). */
 export function readIdentifier(env: Env, name: string, fallback: string): string {
   const value = env[name] ?? fallback;
@@ -92,6 +105,7 @@ export interface CommonServiceConfig {
   port: number;
   host: string;
   brokers: string[];
+  kafkaSecurity: KafkaSecurity;
   /** A PostgreSQL server; PGlite in `dataDir` when undefined. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -109,6 +123,7 @@ export function readCommonConfig(
     port: readInteger(env, 'PORT', defaults.port, { min: 0, max: 65_535 }),
     host: env.HOST ?? '127.0.0.1',
     brokers: readBrokers(env),
+    kafkaSecurity: readKafkaSecuritySettings(env),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(cwd, env.DATA_DIR ?? `.data/${defaults.serviceName}`),
     schema: readIdentifier(env, 'DATABASE_SCHEMA', defaults.schema),

@@ -3,12 +3,16 @@
  * select-infrastructure.ts), starts what is needed, provides the addresses to the tests, and stops
  * only what it started.
  */
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import type { TestProject } from 'vitest/node';
+import { adminSecurity, kafkaSecurityForBrokers, localKafkaDataDir } from './kafka-credentials.ts';
 import { selectKafka, selectPostgres } from './select-infrastructure.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
+    /** The super user's credentials on that Kafka; undefined for PLAINTEXT. */
+    kafkaSecurity: KafkaSecurity | undefined;
     databaseUrl: string | undefined;
   }
 }
@@ -43,8 +47,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const kafka = selectKafka({ env, containerRuntime });
   let brokers: string;
+  let security: KafkaSecurity | undefined;
   if (kafka.kind === 'env') {
     brokers = kafka.brokers;
+    security = await kafkaSecurityForBrokers(env, brokers);
   } else if (kafka.kind === 'testcontainers') {
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const container = await new KafkaContainer('apache/kafka:4.4.0').withKraft().start();
@@ -56,9 +62,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { startKafkaBroker } = await import('@oncoimg/kafka-local');
     const broker = await startKafkaBroker({
       port: kafka.port,
+      dataDir: localKafkaDataDir(env),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     brokers = broker.brokers;
+    security = adminSecurity(broker.credentials);
     if (broker.startedByUs) {
       teardown.push(() => broker.stop());
     }
@@ -78,9 +86,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   process.stderr.write(
-    `integration tests: Kafka ${kafka.kind} (${brokers}), PostgreSQL ${postgres.kind}${databaseUrl ? '' : ' (PGlite only)'}\n`,
+    `integration tests: Kafka ${kafka.kind} (${brokers}, ${security?.sasl ? `SASL as ${security.sasl.username}` : 'no credentials'}), PostgreSQL ${postgres.kind}${databaseUrl ? '' : ' (PGlite only)'}\n`,
   );
   project.provide('kafkaBrokers', brokers);
+  project.provide('kafkaSecurity', security);
   project.provide('databaseUrl', databaseUrl);
   return async () => {
     for (const stop of teardown.reverse()) {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from '@oncoimg/kafka';
+import {
+  createConsumerRunner,
+  type ConsumedMessage,
+  type ConsumerRunner,
+  type KafkaSecurity,
+} from '@oncoimg/kafka';
+import { testKafkaSecurity } from './kafka-helpers.ts';
 
 /** Reads a topic from the beginning in the background, for tests that check what was published. */
 export interface TopicReader {
@@ -9,10 +15,16 @@ export interface TopicReader {
   stop(): Promise<void>;
 }
 
-export async function readTopic(brokers: string[], topic: string): Promise<TopicReader> {
+/** `security`: the test run's super user unless given. */
+export async function readTopic(
+  brokers: string[],
+  topic: string,
+  security: KafkaSecurity | undefined = testKafkaSecurity(),
+): Promise<TopicReader> {
   const messages: ConsumedMessage[] = [];
   const runner: ConsumerRunner = createConsumerRunner({
     brokers,
+    security,
     clientId: 'test-reader',
     groupId: `reader-${randomUUID()}`,
     topics: [topic],

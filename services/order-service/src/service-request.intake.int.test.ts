@@ -2,7 +2,8 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { DiagnosticChestCtOrder, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { DiagnosticChestCtOrder, testKafkaBrokers,
+  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceRequestIntakeRules } from './service-request.intake-rules.ts';
 
@@ -20,6 +21,7 @@ describe('order service intake', () => {
       rules: serviceRequestIntakeRules,
       db,
       brokers: testKafkaBrokers(),
+      kafkaSecurity: testKafkaSecurity(),
       topics: { serviceRequest: uniqueName('orders') },
     });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;

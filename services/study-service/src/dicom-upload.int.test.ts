@@ -9,6 +9,7 @@ import {
   fixturesAvailable,
   testDatabaseTargets,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
   type TopicReader,
 } from '@oncoimg/testing';
@@ -18,6 +19,7 @@ import { imagingStudyIntakeRules } from './imaging-study.intake-rules.ts';
 import { readDicomFixture } from './dicom/test-dicom-files.fixtures.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 const CT_STUDY_FILES = ['CT2/17106', 'CT2/17136', 'CT2/17166', 'CT2/17196'].map(
   (name) => `study-77654033/${name}.dcm`,
 );
@@ -39,7 +41,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
 
   beforeEach(async () => {
     const topic = uniqueName('dicom');
-    await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
       name: 'study-service',
@@ -47,6 +49,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
       rules: imagingStudyIntakeRules,
       db,
       brokers,
+      kafkaSecurity: security,
       topics: { imagingStudy: topic },
       extend: addDicomUpload,
     });

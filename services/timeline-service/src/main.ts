@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const service = createTimelineService({
     db,
     brokers: config.brokers,
+    kafkaSecurity: config.kafkaSecurity,
     port: config.port,
     host: config.host,
     topics: config.topics,

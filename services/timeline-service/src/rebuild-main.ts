@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     const result = await rebuildTimelines({
       db,
       brokers: config.brokers,
+      kafkaSecurity: config.kafkaSecurity,
       topics: config.topics,
       groupId: config.groupId,
       // The live service's settings: other settings would give other timelines.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolveTopics, type ConsumedMessage, type TopicNames } from '@oncoimg/fhir-events';
-import { createConsumerRunner, readTopicEndOffsets } from '@oncoimg/kafka';
+import { createConsumerRunner, readTopicEndOffsets, type KafkaSecurity } from '@oncoimg/kafka';
 import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { handleImagingEvents } from './consumers/imaging-events.consumer.ts';
@@ -20,6 +20,7 @@ export interface RebuildOptions {
   /** The fresh store to fill; refused when it already holds timelines, unless `allowNonEmpty`. */
   db: Database;
   brokers: string[];
+  kafkaSecurity?: KafkaSecurity;
   topics?: Partial<TopicNames>;
   /** The group the rebuilt store records its offsets under: the service's, so it can take over. */
   groupId?: string;
@@ -46,6 +47,7 @@ export class RebuildRefusedError extends Error {
 export async function rebuildTimelines({
   db,
   brokers,
+  kafkaSecurity: security,
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
   allowNonEmpty = false,
@@ -62,7 +64,7 @@ export async function rebuildTimelines({
     throw new RebuildRefusedError('the target store already holds timelines; rebuild into a fresh store');
   }
 
-  const ends = await readTopicEndOffsets({ brokers, topics: inputTopics });
+  const ends = await readTopicEndOffsets({ brokers, security, topics: inputTopics });
   const remaining = new Map<string, bigint>();
   let total = 0;
   for (const { topic, partition, offset } of ends) {
@@ -83,6 +85,7 @@ export async function rebuildTimelines({
   });
   const runner = createConsumerRunner({
     brokers,
+    security,
     clientId: 'timeline-rebuild',
     groupId: `timeline-rebuild-${randomUUID()}`,
     topics: inputTopics,

@@ -15,6 +15,7 @@ import {
   openTestDatabase,
   testDatabaseTargets,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
 } from '@oncoimg/testing';
 import {
@@ -29,6 +30,7 @@ import { rebuildTimelines } from './rebuild.ts';
 import { createTimelineService, type TimelineService } from './timeline-service.ts';
 
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 
 function uniqueTopics(): TopicNames {
   const run = uniqueName('tl');
@@ -97,11 +99,12 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
 
   beforeEach(async () => {
     topics = uniqueTopics();
-    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
+    await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
     db = await openTestDatabase(target);
     service = createTimelineService({
       db,
       brokers,
+      kafkaSecurity: security,
       port: 0,
       topics,
       groupId: uniqueName('timeline'),
@@ -109,7 +112,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     });
     const { port } = await service.start();
     base = `http://127.0.0.1:${String(port)}`;
-    producer = createEventProducer({ brokers, clientId: 'timeline-int-test' });
+    producer = createEventProducer({ brokers, security, clientId: 'timeline-int-test' });
     await producer.connect();
   });
 
@@ -123,6 +126,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     const timelineEvents: ConsumedMessage[] = [];
     const reader = createConsumerRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('reader'),
       topics: [topics.timeline],
@@ -168,6 +172,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     const dead: ConsumedMessage[] = [];
     const dlqReader = createConsumerRunner({
       brokers,
+      security,
       clientId: 'test',
       groupId: uniqueName('dlq'),
       topics: [`${topics.imagingStudy}.dlq`],
@@ -209,6 +214,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       const result = await rebuildTimelines({
         db: fresh,
         brokers,
+        kafkaSecurity: security,
         topics,
         onProgress: (p) => progress.push(p.events),
       });
@@ -219,7 +225,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
         [LungCancerPatient.key],
       );
       expect(rows[0]?.timeline).toEqual(live);
-      await expect(rebuildTimelines({ db: fresh, brokers, topics })).rejects.toThrow(/fresh store/);
+      await expect(rebuildTimelines({ db: fresh, brokers, kafkaSecurity: security, topics })).rejects.toThrow(/fresh store/);
     } finally {
       await fresh.close();
     }
@@ -233,10 +239,10 @@ describe('timeline service HTTP edge', () => {
 
   beforeEach(async () => {
     const topics = uniqueTopics();
-    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 1 });
+    await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 1 });
     // Its own PGlite, so closing it stops the database this service uses, as an outage would.
     db = await openDatabase();
-    service = createTimelineService({ db, brokers, port: 0, topics, groupId: uniqueName('edge') });
+    service = createTimelineService({ db, brokers, kafkaSecurity: security, port: 0, topics, groupId: uniqueName('edge') });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   });
 

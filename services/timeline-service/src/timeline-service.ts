@@ -8,6 +8,7 @@ import {
   type ConsumedMessage,
   type ConsumerRunner,
   type EventProducer,
+  type KafkaSecurity,
 } from '@oncoimg/kafka';
 import {
   createOutboxRelay,
@@ -36,6 +37,8 @@ export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 export interface TimelineServiceOptions {
   db: Database;
   brokers: string[];
+  /** The service's own Kafka principal; PLAINTEXT when absent. */
+  kafkaSecurity?: KafkaSecurity;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -84,6 +87,7 @@ const START_RETRY_MAX_MS = 10_000;
 export function createTimelineService({
   db,
   brokers,
+  kafkaSecurity: security,
   port = 8080,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -173,6 +177,7 @@ export function createTimelineService({
   function startConsumer(inputTopics: string[]): ConsumerRunner {
     return createConsumerRunner({
       brokers,
+      security,
       clientId: 'timeline-service',
       groupId,
       sessionTimeoutMs,
@@ -205,13 +210,13 @@ export function createTimelineService({
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+      ensureTopics({ brokers, security, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
     );
     if (created === undefined) {
       return;
     }
     const connected = await untilDone('connecting the producer', async () => {
-      const attempt = createEventProducer({ brokers, clientId: 'timeline-service', logger });
+      const attempt = createEventProducer({ brokers, security, clientId: 'timeline-service', logger });
       try {
         await attempt.connect();
       } catch (error) {
@@ -227,7 +232,7 @@ export function createTimelineService({
     producer = connected;
     kafkaUp = true;
     // Timeline rows grow with a patient's history: sends stay under what the topic accepts.
-    const limit = await readMaxMessageBytes({ brokers, topics: [topics.timeline] }).catch(() => null);
+    const limit = await readMaxMessageBytes({ brokers, security, topics: [topics.timeline] }).catch(() => null);
     relay = createOutboxRelay({ db, producer, logger, ...(limit === null ? {} : outboxSendLimits(limit)) });
     relay.start();
     const joined = await untilDone('joining the consumer group', async () => {
@@ -250,7 +255,7 @@ export function createTimelineService({
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
       // Asks the broker, so at most every 10 s however often Prometheus scrapes.
-      metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, groupId, topics: inputTopics })),
+      metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, security, groupId, topics: inputTopics })),
     );
   }
 

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import { ensureTopics } from '@oncoimg/kafka';
+import { ensureTopics, kafkaSecurityEnv, type KafkaSecurity } from '@oncoimg/kafka';
+import { testKafkaSecurity } from '@oncoimg/testing';
 import { openDatabase } from '@oncoimg/store';
 import { planImagingLoad, runImagingLoad, type LoadStats, type RunLoadOptions } from './imaging-load.ts';
 import { spawnService, type ServiceName, type ServiceProcess } from './service-process.ts';
@@ -37,6 +38,8 @@ export interface FaultSystem {
 
 export interface StartFaultSystemOptions {
   brokers: string;
+  /** Credentials on `brokers`; the test run's super user unless given (a private broker's own). */
+  security?: KafkaSecurity | undefined;
   /** A PostgreSQL server; without one, each service keeps PGlite in a temp folder. */
   databaseUrl: string | undefined;
   /** Timeline service processes sharing one consumer group and one database (scale-out). */
@@ -48,6 +51,7 @@ export interface StartFaultSystemOptions {
 /** Starts the four services and waits until each answers `/readyz` with 200. */
 export async function startFaultSystem({
   brokers,
+  security = testKafkaSecurity(),
   databaseUrl,
   timelineInstances = 1,
   timelineTopicConfig,
@@ -62,8 +66,14 @@ export async function startFaultSystem({
   // Created up front with three partitions, as deployed, rather than by whichever service wins.
   // The timeline topic first, so that its settings apply: ensureTopics leaves existing topics alone.
   const config = timelineTopicConfig ?? {};
-  await ensureTopics({ brokers: [brokers], topics: [topics.TOPIC_TIMELINE], numPartitions: 3, config });
-  await ensureTopics({ brokers: [brokers], topics: Object.values(topics), numPartitions: 3 });
+  await ensureTopics({
+    brokers: [brokers],
+    security,
+    topics: [topics.TOPIC_TIMELINE],
+    numPartitions: 3,
+    config,
+  });
+  await ensureTopics({ brokers: [brokers], security, topics: Object.values(topics), numPartitions: 3 });
   const dataRoot = databaseUrl ? undefined : await mkdtemp(join(tmpdir(), `oncoimg-${run}-`));
 
   const names: ServiceName[] = ['order-service', 'study-service', 'report-service', 'timeline-service'];
@@ -73,6 +83,7 @@ export async function startFaultSystem({
       name,
       env: {
         KAFKA_BROKERS: brokers,
+        ...kafkaSecurityEnv(security),
         ...topics,
         KAFKA_GROUP_ID: `${run}-timeline`,
         DATABASE_SCHEMA: schemaOf(name),

@@ -5,7 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import { runningBrokerPid, startKafkaBroker, stopKafkaBroker } from '@oncoimg/kafka-local';
+import { adminSecurity } from '@oncoimg/testing';
 import { freePortPair } from './free-port.ts';
 
 /** The shared broker of the test run and of `npm start`. */
@@ -14,6 +16,8 @@ const SHARED_BROKER_PORT = 9092;
 export interface KafkaInstance {
   /** `127.0.0.1:<port>` */
   readonly brokers: string;
+  /** Its super user: the credentials stay the same across restarts (they live in its data folder). */
+  readonly security: KafkaSecurity;
   /** SIGKILL: the broker vanishes without closing anything, as in a crash. */
   kill(): Promise<void>;
   /** Starts it again on the same ports and data (its topics and committed offsets survive). */
@@ -33,17 +37,23 @@ export async function startKafkaInstance(): Promise<KafkaInstance> {
     process.stderr.write(`private broker: ${line}\n`);
   };
   let pid: number | null = null;
+  let security: KafkaSecurity | undefined;
   const start = async (): Promise<void> => {
     const broker = await startKafkaBroker({ port, dataDir, log });
     if (!broker.startedByUs) {
       throw new Error(`another broker already answers on port ${String(port)}`);
     }
     pid = broker.pid;
+    security = adminSecurity(broker.credentials);
   };
   await start();
+  if (security === undefined) {
+    throw new Error('the private broker started without credentials');
+  }
 
   return {
     brokers: `127.0.0.1:${String(port)}`,
+    security,
     async kill() {
       if (pid === null) {
         return;

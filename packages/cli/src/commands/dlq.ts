@@ -1,7 +1,8 @@
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import { DEAD_LETTER_SUFFIX, DLQ_HEADER_PREFIX, DLQ_HEADERS } from '@oncoimg/fhir-events';
 import { headersToStrings } from '@oncoimg/kafka';
 import type { Admin, IHeaders, Message } from 'kafkajs';
-import { defineCommand, optionalTopicName, parseOptions, resolveBrokers, type Env } from '../command.ts';
+import { defineCommand, kafkaTarget, optionalTopicName, parseOptions, type Env } from '../command.ts';
 import { formatTable } from '../format.ts';
 import { usageError } from '../errors.ts';
 import { createCliKafka, requireTopics, withAdmin, withProducer } from '../kafka-connection.ts';
@@ -16,6 +17,7 @@ export const DEFAULT_REDRIVE_GROUP = 'oncoimg-dlq-redrive';
 
 export interface DlqListOptions {
   brokers: string[];
+  security: KafkaSecurity;
   /** undefined: every topic ending in `.dlq`. */
   topic: string | undefined;
 }
@@ -51,7 +53,7 @@ export function parseDlqListOptions(args: string[], env: Env = {}): DlqListComma
     throw usageError('--service-urls goes with --outbox', LIST);
   }
   return {
-    brokers: resolveBrokers(values.brokers, env, LIST),
+    ...kafkaTarget(values.brokers, env, LIST),
     topic: optionalTopicName(values.topic, '--topic', LIST),
     ...(values.outbox === true ? { outboxServices: parseServiceUrls(values['service-urls'], LIST) } : {}),
   };
@@ -60,7 +62,7 @@ export function parseDlqListOptions(args: string[], env: Env = {}): DlqListComma
 export function parseDlqRedriveOptions(args: string[], env: Env = {}): DlqRedriveOptions {
   const { values } = parseOptions(REDRIVE, args, { topic: { type: 'string' }, group: { type: 'string' } });
   return {
-    brokers: resolveBrokers(values.brokers, env, REDRIVE),
+    ...kafkaTarget(values.brokers, env, REDRIVE),
     topic: optionalTopicName(values.topic, '--topic', REDRIVE),
     group: values.group === undefined || values.group === '' ? DEFAULT_REDRIVE_GROUP : values.group,
   };
@@ -136,11 +138,11 @@ row, topic, when, size and reason, from each service's GET /outbox/dead-letters.
 payloads are shown. An unreachable service is reported and makes the exit code 1.`,
   options: `${TOPIC_HELP}\n${OUTBOX_HELP}`,
   parse: parseDlqListOptions,
-  async run({ brokers, topic, outboxServices }, context) {
+  async run({ brokers, security, topic, outboxServices }, context) {
     if (outboxServices) {
       return listOutboxDeadLetters(outboxServices, context);
     }
-    const kafka = createCliKafka(brokers);
+    const kafka = createCliKafka(brokers, security);
     const { topics, ranges } = await withAdmin(
       kafka,
       brokers,
@@ -195,8 +197,8 @@ first: a message that fails again comes back to the dead-letter topic as a new d
   options: `${TOPIC_HELP}
   --group G          consumer group keeping the redrive's progress (default: ${DEFAULT_REDRIVE_GROUP})`,
   parse: parseDlqRedriveOptions,
-  async run({ brokers, topic, group }, context) {
-    const kafka = createCliKafka(brokers);
+  async run({ brokers, security, topic, group }, context) {
+    const kafka = createCliKafka(brokers, security);
     const ranges = await withAdmin(kafka, brokers, 'reading dead-letter topics', async (admin) => {
       const topics = await deadLetterTopics(admin, topic);
       if (topics.length === 0) {

@@ -1,11 +1,13 @@
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import { AssignerProtocol, type Admin } from 'kafkajs';
-import { defineCommand, optionalTopicName, parseOptions, resolveBrokers, type Env } from '../command.ts';
+import { defineCommand, kafkaTarget, optionalTopicName, parseOptions, type Env } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { formatTable } from '../format.ts';
 import { createCliKafka, withAdmin } from '../kafka-connection.ts';
 
 export interface LagOptions {
   brokers: string[];
+  security: KafkaSecurity;
   /** undefined: every consumer group. */
   group: string | undefined;
   topic: string | undefined;
@@ -19,7 +21,7 @@ const OWN_GROUP_PREFIX = 'oncoimg-cli-';
 export function parseLagOptions(args: string[], env: Env = {}): LagOptions {
   const { values } = parseOptions(NAME, args, { group: { type: 'string' }, topic: { type: 'string' } });
   return {
-    brokers: resolveBrokers(values.brokers, env, NAME),
+    ...kafkaTarget(values.brokers, env, NAME),
     group: values.group,
     topic: optionalTopicName(values.topic, '--topic', NAME),
   };
@@ -98,8 +100,8 @@ it committed offsets on.`,
   options: `  --group G          one consumer group (default: every consumer group)
   --topic T          only this topic`,
   parse: parseLagOptions,
-  async run({ brokers, group, topic }, context) {
-    const kafka = createCliKafka(brokers);
+  async run({ brokers, security, group, topic }, context) {
+    const kafka = createCliKafka(brokers, security);
     const rows = await withAdmin(kafka, brokers, 'reading consumer lag', async (admin) => {
       const { groups } = await admin.listGroups();
       const known = groups

@@ -1,11 +1,12 @@
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import type { Message } from 'kafkajs';
 import {
   checkTopicName,
   defineCommand,
+  kafkaTarget,
   optionalTopicName,
   optionalWholeNumber,
   parseOptions,
-  resolveBrokers,
   type Env,
 } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
@@ -17,6 +18,7 @@ export type ReplayStart = { offset: bigint } | { time: Date };
 
 export interface ReplayOptions {
   brokers: string[];
+  security: KafkaSecurity;
   topic: string;
   toTopic: string;
   from: ReplayStart;
@@ -57,7 +59,7 @@ export function parseReplayOptions(args: string[], env: Env = {}): ReplayOptions
   }
   const topic = checkTopicName(values.topic, '--topic', NAME);
   return {
-    brokers: resolveBrokers(values.brokers, env, NAME),
+    ...kafkaTarget(values.brokers, env, NAME),
     topic,
     toTopic: optionalTopicName(values['to-topic'], '--to-topic', NAME) ?? topic,
     from: parseReplayStart(values.from),
@@ -81,8 +83,8 @@ Consumers must be idempotent: a replay into the same topic delivers the events a
   --limit N          publish at most N messages`,
   parse: parseReplayOptions,
   async run(options, context) {
-    const { brokers, topic, toTopic, from, partition } = options;
-    const kafka = createCliKafka(brokers);
+    const { brokers, security, topic, toTopic, from, partition } = options;
+    const kafka = createCliKafka(brokers, security);
     const ranges = await withAdmin(kafka, brokers, `reading offsets of ${topic}`, async (admin) => {
       await requireTopics(admin, [topic]);
       const offsets = await admin.fetchTopicOffsets(topic);

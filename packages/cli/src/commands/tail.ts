@@ -1,9 +1,10 @@
+import type { KafkaSecurity } from '@oncoimg/kafka';
 import {
   checkTopicName,
   defineCommand,
+  kafkaTarget,
   optionalWholeNumber,
   parseOptions,
-  resolveBrokers,
   type Env,
 } from '../command.ts';
 import { formatMessage } from '../format.ts';
@@ -12,6 +13,7 @@ import { readPartitions, type PartitionRange } from '../partition-reader.ts';
 
 export interface TailOptions {
   brokers: string[];
+  security: KafkaSecurity;
   topic: string;
   fromBeginning: boolean;
   /** Only messages with this key (the patient key: `system|value` or `Patient/id`). */
@@ -30,7 +32,7 @@ export function parseTailOptions(args: string[], env: Env = {}): TailOptions {
   );
   const topic = checkTopicName(positional, 'topic', NAME);
   return {
-    brokers: resolveBrokers(values.brokers, env, NAME),
+    ...kafkaTarget(values.brokers, env, NAME),
     topic,
     fromBeginning: values['from-beginning'] ?? false,
     patient: values.patient,
@@ -50,8 +52,8 @@ The output contains patient data (keys and payloads): it is for your terminal, n
   --limit N          stop after N events`,
   parse: parseTailOptions,
   async run(options, context) {
-    const { brokers, topic, patient } = options;
-    const kafka = createCliKafka(brokers);
+    const { brokers, security, topic, patient } = options;
+    const kafka = createCliKafka(brokers, security);
     const offsets = await withAdmin(kafka, brokers, `reading offsets of ${topic}`, async (admin) => {
       await requireTopics(admin, [topic]);
       return admin.fetchTopicOffsets(topic);

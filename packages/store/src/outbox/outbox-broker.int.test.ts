@@ -4,6 +4,7 @@ import {
   readTopic,
   testDatabaseTargets,
   testKafkaBrokers,
+  testKafkaSecurity,
   uniqueName,
 } from '@oncoimg/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { outboxSendLimits } from './send-batches.ts';
 const TOPIC_MAX_MESSAGE_BYTES = 64 * 1024;
 const ROW_BYTES = 20_000;
 const brokers = testKafkaBrokers();
+const security = testKafkaSecurity();
 let producer: EventProducer;
 let db: Database;
 
@@ -50,6 +52,7 @@ async function freshTopic(): Promise<string> {
   const topic = uniqueName('outbox-large');
   await ensureTopics({
     brokers,
+    security,
     topics: [topic],
     config: { 'max.message.bytes': String(TOPIC_MAX_MESSAGE_BYTES) },
   });
@@ -57,7 +60,7 @@ async function freshTopic(): Promise<string> {
 }
 
 beforeAll(async () => {
-  producer = createEventProducer({ brokers, clientId: 'outbox-broker-int-test' });
+  producer = createEventProducer({ brokers, security, clientId: 'outbox-broker-int-test' });
   await producer.connect();
 });
 afterAll(async () => {
@@ -77,7 +80,7 @@ describe.each(testDatabaseTargets())('outbox relay against the broker, on $name'
     const events = Array.from({ length: 60 }, (_, i) => largeEvent(topic, i % 4, i));
     await db.transaction((tx) => enqueueOutbox(tx, events));
     const counting = countingProducer();
-    const limit = await readMaxMessageBytes({ brokers, topics: [topic] });
+    const limit = await readMaxMessageBytes({ brokers, security, topics: [topic] });
     expect(limit).toBe(TOPIC_MAX_MESSAGE_BYTES);
     const relay = createOutboxRelay({ db, producer: counting, ...outboxSendLimits(limit ?? 0) });
     const reader = await readTopic(brokers, topic);

@@ -1,0 +1,106 @@
+/**
+ * The local broker's access control list: what each principal may do, granted at every start
+ * (creating an ACL that exists is a no-op). The broker denies everything not granted here
+ * (`allow.everyone.if.no.acl.found=false`); `admin` is a super user and needs no grant.
+ */
+import { DEFAULT_TOPICS, deadLetterTopicFor } from '@oncoimg/fhir-events';
+import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
+import type { Principal } from './credentials.ts';
+
+// Node's ESM loader cannot see these exports of kafkajs (CommonJS): read them from the module object.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+
+/** The audit trail's topic (issue 13): every service records AuditEvents there. */
+export const AUDIT_TOPIC = 'imaging.audit.v1';
+
+type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'DELETE';
+
+export interface Grant {
+  principal: Exclude<Principal, 'admin'>;
+  resource: 'TOPIC' | 'GROUP';
+  /** `*` for every resource of the type. */
+  name: string;
+  pattern: 'LITERAL' | 'PREFIXED';
+  operations: Operation[];
+}
+
+/**
+ * A producer creates its topic when missing (ensureTopics: Create, Describe) and sizes its sends
+ * from the topic's `max.message.bytes` (DescribeConfigs). An idempotent producer needs no
+ * IdempotentWrite on the cluster since Kafka 3.2 (KIP-679): Write on a topic is enough.
+ */
+const PRODUCE: Operation[] = ['WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'];
+
+function produces(principal: Grant['principal'], topics: string[]): Grant[] {
+  return topics.map((name) => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: PRODUCE }));
+}
+
+const INTAKE_TOPICS = [DEFAULT_TOPICS.serviceRequest, DEFAULT_TOPICS.imagingStudy, DEFAULT_TOPICS.diagnosticReport];
+
+/** The grants of the default topic names and group ids; renamed topics need grants of their own. */
+export function localGrants(): Grant[] {
+  return [
+    ...produces('order-service', [DEFAULT_TOPICS.serviceRequest, AUDIT_TOPIC]),
+    ...produces('study-service', [DEFAULT_TOPICS.imagingStudy, AUDIT_TOPIC]),
+    ...produces('report-service', [DEFAULT_TOPICS.diagnosticReport, AUDIT_TOPIC]),
+    // The timeline service reads the intake topics (and creates them when it starts first, so it can
+    // subscribe), and writes its timeline, the dead letters of its inputs and the audit trail.
+    ...INTAKE_TOPICS.map(
+      (name): Grant => ({
+        principal: 'timeline-service',
+        resource: 'TOPIC',
+        name,
+        pattern: 'LITERAL',
+        operations: ['READ', 'DESCRIBE', 'CREATE'],
+      }),
+    ),
+    ...produces('timeline-service', [
+      DEFAULT_TOPICS.timeline,
+      ...INTAKE_TOPICS.map(deadLetterTopicFor),
+      AUDIT_TOPIC,
+    ]),
+    {
+      principal: 'timeline-service',
+      resource: 'GROUP',
+      name: 'oncoimg-timeline-service',
+      pattern: 'LITERAL',
+      operations: ['READ', 'DESCRIBE'],
+    },
+    // `npm run timeline:rebuild` reads the inputs again under a group of its own.
+    {
+      principal: 'timeline-service',
+      resource: 'GROUP',
+      name: 'timeline-rebuild-',
+      pattern: 'PREFIXED',
+      operations: ['READ', 'DESCRIBE', 'DELETE'],
+    },
+    // The operator CLI reads every topic and every group's lag, and writes only to the system's own
+    // topics (`publish`, `dlq redrive`), under groups of its own.
+    { principal: 'tools', resource: 'TOPIC', name: '*', pattern: 'LITERAL', operations: ['READ', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
+    { principal: 'tools', resource: 'TOPIC', name: 'imaging.', pattern: 'PREFIXED', operations: ['WRITE'] },
+    { principal: 'tools', resource: 'GROUP', name: '*', pattern: 'LITERAL', operations: ['DESCRIBE'] },
+    { principal: 'tools', resource: 'GROUP', name: 'oncoimg-cli-', pattern: 'PREFIXED', operations: ['READ', 'DELETE'] },
+    { principal: 'tools', resource: 'GROUP', name: 'oncoimg-dlq-redrive', pattern: 'PREFIXED', operations: ['READ'] },
+  ];
+}
+
+export function aclEntries(grants: Grant[]): AclEntry[] {
+  return grants.flatMap((grant) =>
+    grant.operations.map((operation) => ({
+      resourceType: AclResourceTypes[grant.resource],
+      resourceName: grant.name,
+      resourcePatternType: ResourcePatternTypes[grant.pattern],
+      principal: `User:${grant.principal}`,
+      host: '*',
+      operation: AclOperationTypes[operation],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
+}
+
+/** Grants what `localGrants` lists; run by the super user at every start (idempotent). */
+export async function applyLocalAcls(admin: Admin): Promise<number> {
+  const acl = aclEntries(localGrants());
+  await admin.createAcls({ acl });
+  return acl.length;
+}
