@@ -1,4 +1,5 @@
 /** Benchmark settings, read once from the environment by run.ts (the composition root). */
+import { readKafkaSecurity, type KafkaSecurity } from '@oncoimg/kafka';
 
 export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
@@ -6,6 +7,8 @@ export type BenchSection = (typeof BENCH_SECTIONS)[number];
 export interface BenchConfig {
   quick: boolean;
   brokers: string[];
+  /** KAFKA_SASL_* / KAFKA_SSL*; run.ts falls back to the local broker's admin (see @oncoimg/testing). */
+  kafkaSecurity: KafkaSecurity | undefined;
   /** When set, intake is measured on this PostgreSQL server too (after PGlite). */
   databaseUrl: string | undefined;
   sections: ReadonlySet<BenchSection>;
@@ -75,6 +78,7 @@ export function readBenchConfig(env: Env): BenchConfig {
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean),
+    kafkaSecurity: readKafkaSecurity(env),
     databaseUrl: env.DATABASE_URL === '' ? undefined : env.DATABASE_URL,
     sections: new Set(only.length > 0 ? (only as BenchSection[]) : BENCH_SECTIONS),
     intake: {

@@ -1,5 +1,6 @@
 /** Messages between the benchmark runner and a service host (a child process, see service-host.ts). */
 import type { TopicNames } from '@oncoimg/fhir-events';
+import type { KafkaSecurity } from '@oncoimg/kafka';
 
 export interface DatabaseTarget {
   /** PGlite data folder, used when `url` is absent. */
@@ -10,17 +11,30 @@ export interface DatabaseTarget {
 }
 
 export type HostCommand =
-  | { type: 'start-intake'; brokers: string[]; database: DatabaseTarget; topic: string }
+  | {
+      type: 'start-intake';
+      brokers: string[];
+      security: KafkaSecurity | undefined;
+      database: DatabaseTarget;
+      topic: string;
+    }
   | {
       type: 'start-timeline';
       brokers: string[];
+      security: KafkaSecurity | undefined;
       database: DatabaseTarget;
       topics: Partial<TopicNames>;
       groupId: string;
     }
   /** Resolves once the timeline service has committed offsets for `total` messages. */
   | { type: 'wait-consumed'; total: number; timeoutMs: number }
-  | { type: 'rebuild'; brokers: string[]; database: DatabaseTarget; topics: Partial<TopicNames> }
+  | {
+      type: 'rebuild';
+      brokers: string[];
+      security: KafkaSecurity | undefined;
+      database: DatabaseTarget;
+      topics: Partial<TopicNames>;
+    }
   | { type: 'usage' }
   | { type: 'stop' };
 

@@ -20,7 +20,7 @@ export async function withIntakeHost<T>(
   const topic = uniqueName(topicPrefix);
   try {
     const { port } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, database, topic },
+      { type: 'start-intake', brokers: config.brokers, security: config.kafkaSecurity, database, topic },
       'started',
     );
     return await use(host, port);
@@ -28,6 +28,6 @@ export async function withIntakeHost<T>(
     await host.stop().catch(() => undefined);
     throw error;
   } finally {
-    await deleteTopics(config.brokers, [topic]).catch(() => undefined);
+    await deleteTopics(config, [topic]).catch(() => undefined);
   }
 }

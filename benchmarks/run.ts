@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@oncoimg/service-runtime';
+import { kafkaSecurityForBrokers } from '@oncoimg/testing';
 import { readBenchConfig, type BenchConfig } from './config.ts';
 import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
 import { machineInfo, startMachineCpuMeter } from './machine.ts';
@@ -226,7 +227,15 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
 }
 
 async function main(): Promise<void> {
-  const config = readBenchConfig(process.env);
+  const settings = readBenchConfig(process.env);
+  // Without KAFKA_SASL_* settings, the admin of the project's own broker when it signs in there.
+  const config: BenchConfig = {
+    ...settings,
+    kafkaSecurity:
+      settings.kafkaSecurity?.sasl === undefined
+        ? await kafkaSecurityForBrokers(process.env, settings.brokers.join(','))
+        : settings.kafkaSecurity,
+  };
   const machine = machineInfo();
   const startedAt = new Date();
   const cpuMeter = startMachineCpuMeter();

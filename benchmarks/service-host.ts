@@ -60,6 +60,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         resourceType: 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
+        kafkaSecurity: command.security,
         topics: { serviceRequest: command.topic },
         port: 0,
       });
@@ -70,6 +71,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
       const service = createTimelineService({
         db: await open(command.database),
         brokers: command.brokers,
+        kafkaSecurity: command.security,
         topics: command.topics,
         groupId: command.groupId,
         port: 0,
@@ -104,6 +106,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
       const result = await rebuildTimelines({
         db: await open(command.database),
         brokers: command.brokers,
+        kafkaSecurity: command.security,
         topics: command.topics,
         onProgress: ({ events, total, elapsedMs }) => {
           if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {

@@ -125,7 +125,11 @@ async function measureLatency(
     latencies.push(performance.now() - sentAt);
     pending.delete(patientKey);
   });
-  const producer = createEventProducer({ brokers: config.brokers, clientId: 'bench-latency' });
+  const producer = createEventProducer({
+    brokers: config.brokers,
+    security: config.kafkaSecurity,
+    clientId: 'bench-latency',
+  });
   await producer.connect();
   let published = 0;
   const started = performance.now();

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventProducer, ensureTopics } from '@oncoimg/kafka';
+import { createEventProducer, ensureTopics, kafkajsSecurity } from '@oncoimg/kafka';
 import { uniqueName } from '@oncoimg/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { BenchConfig } from './config.ts';
@@ -62,7 +62,11 @@ async function publishEvents(
   total: number,
   log: (line: string) => void,
 ): Promise<number> {
-  const producer = createEventProducer({ brokers: config.brokers, clientId: 'bench-publisher' });
+  const producer = createEventProducer({
+    brokers: config.brokers,
+    security: config.kafkaSecurity,
+    clientId: 'bench-publisher',
+  });
   const started = performance.now();
   let published = 0;
   let lastLog = started;
@@ -83,7 +87,12 @@ async function publishEvents(
 
 /** kafkajs with no processing at all: the ceiling a consumer of these topics can reach here. */
 async function rawConsume(config: BenchConfig, topics: readonly string[], total: number): Promise<number> {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers: config.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'bench-raw',
+    brokers: config.brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity(config.kafkaSecurity),
+  });
   // The same fetch wait as the service's consumer runner, so both see the same broker behaviour.
   const consumer = kafka.consumer({ groupId: uniqueName('bench-raw'), maxWaitTimeInMs: 500 });
   let joinedAt = 0;
@@ -142,6 +151,7 @@ export async function benchTimeline(
   try {
     await ensureTopics({
       brokers: config.brokers,
+      security: config.kafkaSecurity,
       topics: [...inputTopics, topics.timeline],
       numPartitions: 3,
     });
@@ -154,6 +164,7 @@ export async function benchTimeline(
       {
         type: 'start-timeline',
         brokers: config.brokers,
+        security: config.kafkaSecurity,
         database: {
           dataDir,
           url: config.timeline.databaseUrl,
@@ -197,7 +208,7 @@ export async function benchTimeline(
     await host.stop().catch(() => undefined);
     throw error;
   } finally {
-    await deleteTopics(config.brokers, [...inputTopics, topics.timeline]).catch(() => undefined);
+    await deleteTopics(config, [...inputTopics, topics.timeline]).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }
 }
@@ -215,12 +226,23 @@ export async function benchRebuild(
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-rebuild-'));
   const host = forkServiceHost({ execArgv });
   try {
-    await ensureTopics({ brokers: config.brokers, topics: inputTopics, numPartitions: 3 });
+    await ensureTopics({
+      brokers: config.brokers,
+      security: config.kafkaSecurity,
+      topics: inputTopics,
+      numPartitions: 3,
+    });
     log(`  rebuild: publishing ${String(events)} events`);
     const publishSeconds = await publishEvents(config, run, topics, events, log);
     log(`  rebuild: rebuilding from ${String(events)} events`);
     const rebuilt = await host.call(
-      { type: 'rebuild', brokers: config.brokers, database: { dataDir }, topics },
+      {
+        type: 'rebuild',
+        brokers: config.brokers,
+        security: config.kafkaSecurity,
+        database: { dataDir },
+        topics,
+      },
       'rebuilt',
     );
     const stopped = await host.stop();
@@ -239,7 +261,7 @@ export async function benchRebuild(
     await host.stop().catch(() => undefined);
     throw error;
   } finally {
-    await deleteTopics(config.brokers, inputTopics).catch(() => undefined);
+    await deleteTopics(config, inputTopics).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,8 +1,17 @@
+import { kafkajsSecurity, type KafkaConnection } from '@oncoimg/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** Deletes the benchmark's topics and their dead-letter topics, so runs leave the shared broker as they found it. */
-export async function deleteTopics(brokers: string[], topics: readonly string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+export async function deleteTopics(
+  { brokers, security }: KafkaConnection,
+  topics: readonly string[],
+): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'bench-admin',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity(security),
+  }).admin();
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());

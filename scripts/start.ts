@@ -11,7 +11,14 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runningBrokerPid, startKafkaBroker } from '@oncoimg/kafka-local';
+import {
+  PRINCIPALS,
+  runningBrokerPid,
+  SASL_MECHANISM,
+  startKafkaBroker,
+  type BrokerCredentials,
+  type Principal,
+} from '@oncoimg/kafka-local';
 import { loadDemoCohort } from './demo-cohort.ts';
 import { supervise, type SupervisedProcess } from './supervisor.ts';
 
@@ -113,6 +120,23 @@ async function resetData(): Promise<void> {
   await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
 }
 
+/** KAFKA_SASL_* of the service's own principal on the local broker (the password never printed). */
+function principalSettings(
+  credentials: BrokerCredentials | undefined,
+  service: string,
+): Record<string, string> {
+  const principal = PRINCIPALS.find((name): name is Principal => name === service);
+  if (credentials === undefined || principal === undefined) {
+    return {};
+  }
+  const { username, password } = credentials.principals[principal];
+  return {
+    KAFKA_SASL_MECHANISM: SASL_MECHANISM,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  };
+}
+
 async function main(): Promise<void> {
   const reset = process.argv.includes('--reset');
   if (reset) {
@@ -162,12 +186,16 @@ async function main(): Promise<void> {
     // A broker this script started allows 3 s sessions (infra/kafka): the timeline consumer then
     // resumes within about 4 s of a broker restart. Any other broker keeps Kafka's 6 s minimum.
     let timelineSession: Record<string, string> = {};
+    // The local broker's credentials: each service signs in as its own principal. With
+    // KAFKA_BROKERS, the services take the KAFKA_SASL_* settings of this environment instead.
+    let credentials: BrokerCredentials | undefined;
     if (brokers) {
       say(`Kafka: using KAFKA_BROKERS=${brokers}`);
     } else {
       say('Kafka: starting the local broker (first run downloads it from Maven Central)…');
       const broker = await startKafkaBroker({ dataDir: join(dataRoot, 'kafka'), log: say });
       brokers = broker.brokers;
+      credentials = broker.credentials;
       if (broker.startedByUs) {
         stopBroker = () => broker.stop();
         timelineSession = { KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS ?? '4000' };
@@ -193,6 +221,7 @@ async function main(): Promise<void> {
               ...process.env,
               PORT: String(spec.port),
               KAFKA_BROKERS: brokers,
+              ...principalSettings(credentials, spec.name),
               DATA_DIR: join(dataRoot, spec.name),
               LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
               ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot, ...timelineSession } : {}),

@@ -12,8 +12,7 @@ import {
   type TopicRole,
 } from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, type ConsumedMessage } from '@oncoimg/kafka';
-import { readTopic, testKafkaBrokers,
-  testKafkaSecurity, type TopicReader } from '@oncoimg/testing';
+import { readTopic, testKafkaBrokers, testKafkaSecurity, type TopicReader } from '@oncoimg/testing';
 import { ResponseLiverMrOrder, ResponsePathwayResources, ResponsePatient } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';

@@ -36,7 +36,8 @@ describe('the Kafka broker killed and restarted while intake keeps accepting', (
     system = await startFaultSystem({
       brokers: broker.brokers,
       security: broker.security,
-      databaseUrl: inject('databaseUrl') });
+      databaseUrl: inject('databaseUrl'),
+    });
     const running = system;
     onTestFailed(() => {
       process.stderr.write(running.output());

@@ -7,8 +7,13 @@ import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
 import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { openTestDatabase, testKafkaBrokers,
-  testKafkaSecurity, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import {
+  openTestDatabase,
+  testKafkaBrokers,
+  testKafkaSecurity,
+  uniqueName,
+  type DatabaseTarget,
+} from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
 import { diagnosticReportIntakeRules } from '../../services/report-service/src/diagnostic-report.intake-rules.ts';
@@ -60,7 +65,7 @@ export async function startSystem({
   unreportedAfterMs = 0,
 }: StartSystemOptions = {}): Promise<RunningSystem> {
   const brokers = testKafkaBrokers();
-const security = testKafkaSecurity();
+  const security = testKafkaSecurity();
   const run = uniqueName('e2e');
   const topics: TopicNames = {
     serviceRequest: `${run}.servicerequest`,

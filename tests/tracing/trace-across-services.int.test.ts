@@ -88,7 +88,14 @@ describe('tracing and metrics across the order and timeline services', () => {
       port: 0,
       topics,
     });
-    timeline = createTimelineService({ db: timelineDb, brokers, kafkaSecurity: security, port: 0, topics, groupId });
+    timeline = createTimelineService({
+      db: timelineDb,
+      brokers,
+      kafkaSecurity: security,
+      port: 0,
+      topics,
+      groupId,
+    });
     const [{ port: orderPort }, { port: timelinePort }] = await Promise.all([
       orders.start(),
       timeline.start(),

@@ -2,8 +2,12 @@
  * Prints one line per timeline summary on imaging.timeline.v1.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 GROUP_ID=my-system FROM_BEGINNING=true npm start --workspace examples/timeline-consumer
+ *
+ * Signs in with KAFKA_SASL_MECHANISM / KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD (and KAFKA_SSL,
+ * KAFKA_SSL_CA_FILE) when set, as the services do.
  */
 import { DEFAULT_TOPICS } from '@oncoimg/fhir-events';
+import { kafkajsSecurity, readKafkaSecurity } from '@oncoimg/kafka';
 import { formatSummaryLine } from './summary-line.ts';
 import { createTimelineConsumer } from './timeline-consumer.ts';
 
@@ -12,8 +16,12 @@ const groupId = process.env.GROUP_ID ?? 'oncoimg-timeline-consumer-example';
 const fromBeginning = (process.env.FROM_BEGINNING ?? 'true') !== 'false';
 const topic = process.env.TOPIC_TIMELINE ?? DEFAULT_TOPICS.timeline;
 
+// Read once at start-up; a bad setting stops the program with a message naming it.
+const security = kafkajsSecurity(readKafkaSecurity(process.env));
+
 const consumer = createTimelineConsumer({
   brokers,
+  security,
   groupId,
   topic,
   fromBeginning,

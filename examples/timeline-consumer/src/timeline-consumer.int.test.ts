@@ -7,14 +7,21 @@ import {
   TIMELINE_EVENT_TYPE,
   type TimelineSummaryEvent,
 } from '@oncoimg/fhir-events';
-import { testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { kafkajsSecurity } from '@oncoimg/kafka';
+import { testKafkaBrokers, testKafkaEnv, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { patientTag } from './summary-line.ts';
 import { createTimelineConsumer, type ReceivedSummary, type TimelineConsumer } from './timeline-consumer.ts';
 
 const brokers = testKafkaBrokers();
-const kafka = new Kafka({ clientId: 'timeline-consumer-example-test', brokers, logLevel: logLevel.WARN });
+const security = kafkajsSecurity(testKafkaSecurity());
+const kafka = new Kafka({
+  clientId: 'timeline-consumer-example-test',
+  brokers,
+  logLevel: logLevel.WARN,
+  ...security,
+});
 const PATIENT_KEY = 'https://hospital.example.org/mrn|EX-0001';
 
 /** What the timeline service publishes after a first-line follow-up with a partial response. */
@@ -109,6 +116,7 @@ describe('the example timeline consumer on the real broker', () => {
     const invalid: string[] = [];
     consumer = createTimelineConsumer({
       brokers,
+      security,
       groupId: uniqueName('example-group'),
       topic,
       onSummary: (summary) => {
@@ -141,7 +149,7 @@ describe('the example timeline consumer on the real broker', () => {
     const program = spawn(process.execPath, [fileURLToPath(new URL('main.ts', import.meta.url))], {
       env: {
         ...process.env,
-        KAFKA_BROKERS: brokers.join(','),
+        ...testKafkaEnv(),
         GROUP_ID: uniqueName('example-program'),
         FROM_BEGINNING: 'true',
         TOPIC_TIMELINE: topic,

@@ -24,7 +24,7 @@ import {
   type CloudEventAttributes,
   type TimelineSummaryEvent,
 } from '@oncoimg/fhir-events';
-import { Kafka, logLevel, type Consumer, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaConfig } from 'kafkajs';
 
 /** Where a summary was read from, for logs and for acknowledging it elsewhere. */
 export interface SummaryPosition {
@@ -43,6 +43,8 @@ export interface ReceivedSummary {
 
 export interface TimelineConsumerOptions {
   brokers: string[];
+  /** SASL credentials and TLS, as kafkajs takes them; PLAINTEXT when absent. */
+  security?: Pick<KafkaConfig, 'sasl' | 'ssl'>;
   groupId: string;
   /** Default `imaging.timeline.v1`. */
   topic?: string;
@@ -105,6 +107,7 @@ export function decodeTimelineSummary(message: {
 /** Builds a consumer of timeline summaries; nothing connects until `start()`. */
 export function createTimelineConsumer({
   brokers,
+  security = {},
   groupId,
   topic = DEFAULT_TOPICS.timeline,
   clientId = 'timeline-consumer-example',
@@ -113,7 +116,7 @@ export function createTimelineConsumer({
   onInvalid = () => {},
 }: TimelineConsumerOptions): TimelineConsumer {
   // kafkajs's info lines are per-connection chatter; warnings and errors still show.
-  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId, brokers, logLevel: logLevel.WARN, ...security });
   let consumer: Consumer | undefined;
 
   return {

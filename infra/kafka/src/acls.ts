@@ -32,10 +32,20 @@ export interface Grant {
 const PRODUCE: Operation[] = ['WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'];
 
 function produces(principal: Grant['principal'], topics: string[]): Grant[] {
-  return topics.map((name) => ({ principal, resource: 'TOPIC', name, pattern: 'LITERAL', operations: PRODUCE }));
+  return topics.map((name) => ({
+    principal,
+    resource: 'TOPIC',
+    name,
+    pattern: 'LITERAL',
+    operations: PRODUCE,
+  }));
 }
 
-const INTAKE_TOPICS = [DEFAULT_TOPICS.serviceRequest, DEFAULT_TOPICS.imagingStudy, DEFAULT_TOPICS.diagnosticReport];
+const INTAKE_TOPICS = [
+  DEFAULT_TOPICS.serviceRequest,
+  DEFAULT_TOPICS.imagingStudy,
+  DEFAULT_TOPICS.diagnosticReport,
+];
 
 /** The grants of the default topic names and group ids; renamed topics need grants of their own. */
 export function localGrants(): Grant[] {
@@ -45,15 +55,13 @@ export function localGrants(): Grant[] {
     ...produces('report-service', [DEFAULT_TOPICS.diagnosticReport, AUDIT_TOPIC]),
     // The timeline service reads the intake topics (and creates them when it starts first, so it can
     // subscribe), and writes its timeline, the dead letters of its inputs and the audit trail.
-    ...INTAKE_TOPICS.map(
-      (name): Grant => ({
-        principal: 'timeline-service',
-        resource: 'TOPIC',
-        name,
-        pattern: 'LITERAL',
-        operations: ['READ', 'DESCRIBE', 'CREATE'],
-      }),
-    ),
+    ...INTAKE_TOPICS.map((name): Grant => ({
+      principal: 'timeline-service',
+      resource: 'TOPIC',
+      name,
+      pattern: 'LITERAL',
+      operations: ['READ', 'DESCRIBE', 'CREATE'],
+    })),
     ...produces('timeline-service', [
       DEFAULT_TOPICS.timeline,
       ...INTAKE_TOPICS.map(deadLetterTopicFor),
@@ -76,11 +84,37 @@ export function localGrants(): Grant[] {
     },
     // The operator CLI reads every topic and every group's lag, and writes only to the system's own
     // topics (`publish`, `dlq redrive`), under groups of its own.
-    { principal: 'tools', resource: 'TOPIC', name: '*', pattern: 'LITERAL', operations: ['READ', 'DESCRIBE', 'DESCRIBE_CONFIGS'] },
+    {
+      principal: 'tools',
+      resource: 'TOPIC',
+      name: '*',
+      pattern: 'LITERAL',
+      operations: ['READ', 'DESCRIBE', 'DESCRIBE_CONFIGS'],
+    },
     { principal: 'tools', resource: 'TOPIC', name: 'imaging.', pattern: 'PREFIXED', operations: ['WRITE'] },
     { principal: 'tools', resource: 'GROUP', name: '*', pattern: 'LITERAL', operations: ['DESCRIBE'] },
-    { principal: 'tools', resource: 'GROUP', name: 'oncoimg-cli-', pattern: 'PREFIXED', operations: ['READ', 'DELETE'] },
-    { principal: 'tools', resource: 'GROUP', name: 'oncoimg-dlq-redrive', pattern: 'PREFIXED', operations: ['READ'] },
+    {
+      principal: 'tools',
+      resource: 'GROUP',
+      name: 'oncoimg-cli-',
+      pattern: 'PREFIXED',
+      operations: ['READ', 'DELETE'],
+    },
+    {
+      principal: 'tools',
+      resource: 'GROUP',
+      name: 'oncoimg-dlq-redrive',
+      pattern: 'PREFIXED',
+      operations: ['READ'],
+    },
+    // examples/timeline-consumer, run locally as tools; a real downstream system gets its own principal.
+    {
+      principal: 'tools',
+      resource: 'GROUP',
+      name: 'oncoimg-timeline-consumer',
+      pattern: 'PREFIXED',
+      operations: ['READ'],
+    },
   ];
 }
 

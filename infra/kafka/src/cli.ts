@@ -6,14 +6,21 @@ import { resolve } from 'node:path';
 import { KAFKA_VERSION } from './kafka-version.ts';
 import { fetchKafka } from './fetch-kafka.ts';
 import { credentialsPath, readBrokerCredentials } from './credentials.ts';
-import { kafkaAnswers, runningBrokerPid, saslFor, startKafkaBroker, stopKafkaBroker } from './kafka-broker.ts';
+import {
+  kafkaAnswers,
+  runningBrokerPid,
+  saslFor,
+  startKafkaBroker,
+  stopKafkaBroker,
+} from './kafka-broker.ts';
 import { DEFAULT_DATA_DIR } from './paths.ts';
 
 const USAGE = `usage: kafka-local <fetch|start|stop|status>
   fetch   download Apache Kafka ${KAFKA_VERSION} and its dependencies from Maven Central (cached)
   start   start a single-node KRaft broker on 127.0.0.1:$KAFKA_PORT (default 9092) and wait until it answers
   stop    stop the broker started by 'start'
-  status  say whether a broker answers, and its pid when this package started it`;
+  status  say whether a broker answers, and whether this data folder's admin signs in to it (exit 0
+          only then; 4 when a broker answers without those credentials, 3 when none answers)`;
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -52,16 +59,17 @@ async function main(command: string | undefined): Promise<number> {
     case 'status': {
       const brokers = `127.0.0.1:${String(kafkaPort)}`;
       const credentials = await readBrokerCredentials(dataDir);
-      const answers = await kafkaAnswers(
-        brokers,
-        5_000,
-        credentials ? saslFor(credentials.principals.admin) : undefined,
-      );
+      const signedIn =
+        credentials !== null && (await kafkaAnswers(brokers, 5_000, saslFor(credentials.principals.admin)));
+      const answers = signedIn || (await kafkaAnswers(brokers));
       const pid = await runningBrokerPid(dataDir);
-      log(
-        `Apache Kafka ${KAFKA_VERSION}: ${answers ? `answers on ${brokers}` : `nothing answers on ${brokers}`}${pid ? ` (pid ${String(pid)})` : ''}`,
-      );
-      return answers ? 0 : 3;
+      const state = signedIn
+        ? `answers on ${brokers} (SASL/SCRAM-SHA-512, credentials in ${credentialsPath(dataDir)})`
+        : answers
+          ? `a broker answers on ${brokers} without SASL: not this data folder's broker, or an older one (npm run kafka:stop stops our own)`
+          : `nothing answers on ${brokers}`;
+      log(`Apache Kafka ${KAFKA_VERSION}: ${state}${pid ? ` (pid ${String(pid)})` : ''}`);
+      return signedIn ? 0 : answers ? 4 : 3;
     }
     default:
       process.stderr.write(`${USAGE}\n`);

@@ -60,14 +60,16 @@ export async function readBrokerCredentials(dataDir: string): Promise<BrokerCred
   } catch {
     return null;
   }
-  const candidate = parsed as Partial<BrokerCredentials> | null;
+  const candidate = parsed as {
+    mechanism?: unknown;
+    principals?: Partial<Record<string, Partial<PrincipalCredentials>>>;
+  } | null;
   const principals = candidate?.principals;
   if (candidate?.mechanism !== SASL_MECHANISM || typeof principals !== 'object') {
     return null;
   }
   const complete = PRINCIPALS.every(
-    (name) =>
-      typeof principals[name]?.username === 'string' && typeof principals[name].password === 'string',
+    (name) => typeof principals[name]?.username === 'string' && typeof principals[name].password === 'string',
   );
   return complete ? (candidate as BrokerCredentials) : null;
 }

@@ -76,11 +76,7 @@ function adminClient(brokers: string, timeoutMs: number, sasl: SASLOptions | und
 }
 
 /** True when a Kafka broker answers a metadata request on `brokers` (as `sasl`'s principal, if given). */
-export async function kafkaAnswers(
-  brokers: string,
-  timeoutMs = 5_000,
-  sasl?: SASLOptions,
-): Promise<boolean> {
+export async function kafkaAnswers(brokers: string, timeoutMs = 5_000, sasl?: SASLOptions): Promise<boolean> {
   const admin = adminClient(brokers, timeoutMs, sasl).admin();
   try {
     await admin.connect();
@@ -148,9 +144,9 @@ async function grantAcls(brokers: string, sasl: SASLOptions, log: (line: string)
 
 /**
  * A broker already answers on the port. It is reused when this data folder's admin can sign in
- * (the ACLs are granted again, in case this version added some). An older broker started from
- * this data folder that answers without credentials is stopped, so the caller starts a SASL one;
- * anything else is left alone and refused.
+ * (the ACLs are granted again, in case this version added some). Anything else is left running and
+ * refused, with what to do: a broker without SASL may be serving other checkouts or test runs, so
+ * even an older broker of this data folder is not restarted behind their backs.
  */
 async function reuseRunningBroker({
   brokers,
@@ -160,7 +156,7 @@ async function reuseRunningBroker({
   brokers: string;
   dataDir: string;
   log: (line: string) => void;
-}): Promise<KafkaBroker | null> {
+}): Promise<KafkaBroker> {
   const credentials = await readBrokerCredentials(dataDir);
   if (credentials !== null && (await kafkaAnswers(brokers, 5_000, saslFor(credentials.principals.admin)))) {
     log(`Kafka already answers on ${brokers}; reusing it`);
@@ -168,13 +164,11 @@ async function reuseRunningBroker({
     return { brokers, pid: null, startedByUs: false, credentials, stop: async () => {} };
   }
   if (await kafkaAnswers(brokers)) {
-    if ((await runningBrokerPid(dataDir)) !== null) {
-      log(`Kafka on ${brokers} is this data folder's broker without credentials; restarting it with SASL`);
-      await stopKafkaBroker(dataDir);
-      return null;
-    }
+    const ours = (await runningBrokerPid(dataDir)) !== null;
     throw new Error(
-      `a Kafka broker without SASL answers on ${brokers} and was not started from ${dataDir}; stop it or choose another KAFKA_PORT`,
+      ours
+        ? `the broker on ${brokers} was started from ${dataDir} by an older version, without SASL; stop it (npm run kafka:stop) and start again`
+        : `a Kafka broker without SASL answers on ${brokers} and was not started from ${dataDir}; stop it, choose another KAFKA_PORT, or point KAFKA_BROKERS at it`,
     );
   }
   throw new Error(
@@ -198,10 +192,7 @@ export async function startKafkaBroker({
 }: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const brokers = `127.0.0.1:${String(port)}`;
   if (await portAnswers(port)) {
-    const running = await reuseRunningBroker({ brokers, dataDir, log });
-    if (running !== null) {
-      return running;
-    }
+    return reuseRunningBroker({ brokers, dataDir, log });
   }
   const libs = await fetchKafka({ version, cacheDir, log });
   const { credentials, propertiesFile } = await prepareStorage({ libs, dataDir, port, controllerPort, log });

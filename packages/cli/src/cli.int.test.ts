@@ -13,7 +13,16 @@ import {
 } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './cli.ts';
-import { brokers, security, createTopic, oncoimg, orderEvent, producer, topics, useCliKafka } from './cli.fixtures.ts';
+import {
+  brokers,
+  security,
+  createTopic,
+  oncoimg,
+  orderEvent,
+  producer,
+  topics,
+  useCliKafka,
+} from './cli.fixtures.ts';
 
 useCliKafka();
 

@@ -1,8 +1,13 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import type { Database } from '@oncoimg/store';
-import { LungCancerPatient, openTestDatabase, testKafkaBrokers,
-  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
+import {
+  LungCancerPatient,
+  openTestDatabase,
+  testKafkaBrokers,
+  testKafkaSecurity,
+  uniqueName,
+} from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 

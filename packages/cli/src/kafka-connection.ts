@@ -10,11 +10,7 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 const RETRY = { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 };
 
 /** The kafkajs client of one command; kafkajs's own logging is off, failures reach stderr as errors. */
-export function createCliKafka(
-  brokers: string[],
-  security: KafkaSecurity,
-  clientId = 'oncoimg-cli',
-): Kafka {
+export function createCliKafka(brokers: string[], security: KafkaSecurity, clientId = 'oncoimg-cli'): Kafka {
   return new Kafka({
     clientId,
     brokers,

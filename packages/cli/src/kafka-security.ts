@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { KafkaSettingError, readKafkaSecurity, type KafkaSecurity } from '@oncoimg/kafka';
 import { credentialsPath, DEFAULT_DATA_DIR } from '@oncoimg/kafka-local';
 import { CliError } from './errors.ts';
-import type { Env } from './command.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** The principal the CLI signs in as on the project's own broker. */
 export const TOOLS_PRINCIPAL = 'tools';

@@ -83,7 +83,9 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
       }
     }
     if (Date.now() > deadline) {
-      throw new Error(`no leader for every partition of ${topics.join(', ')} after ${String(LEADER_WAIT_MS)} ms`);
+      throw new Error(
+        `no leader for every partition of ${topics.join(', ')} after ${String(LEADER_WAIT_MS)} ms`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

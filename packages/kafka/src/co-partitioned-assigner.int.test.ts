@@ -1,5 +1,4 @@
-import { testKafkaBrokers,
-  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumerRunner } from './consumer-runner.ts';

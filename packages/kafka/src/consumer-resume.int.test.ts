@@ -55,7 +55,8 @@ describe('consumer runner across a broker restart', () => {
     await ensureTopics({ brokers: [broker.brokers], security, topics: [topic], numPartitions: 1 });
     const seen: ConsumedMessage[] = [];
     const runner: ConsumerRunner = createConsumerRunner({
-      brokers: [broker.brokers], security,
+      brokers: [broker.brokers],
+      security,
       clientId: 'resume-test',
       groupId: uniqueName('resume-group'),
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
@@ -97,7 +98,8 @@ describe('consumer runner across a broker restart', () => {
     await ensureTopics({ brokers: [broker.brokers], security, topics: [topic], numPartitions: 1 });
     let handled = 0;
     const runner = createConsumerRunner({
-      brokers: [broker.brokers], security,
+      brokers: [broker.brokers],
+      security,
       clientId: 'stop-during-start',
       groupId: uniqueName('stop-during-start'),
       topics: [topic],

@@ -114,7 +114,7 @@ const ACCESS_REFUSALS = new Set([
 
 /** The kafkajs error type of an authorization or authentication refusal in `error`'s chain. */
 function accessRefusal(error: unknown): string | undefined {
-  for (let at: unknown = error; typeof at === 'object' && at !== null; ) {
+  for (let at: unknown = error; typeof at === 'object' && at !== null;) {
     const { type, name, cause, originalError } = at as Record<string, unknown>;
     if (typeof type === 'string' && ACCESS_REFUSALS.has(type)) {
       return type;

@@ -19,7 +19,7 @@ const order = { key: 'patient-key-1', value: '{"resourceType":"ServiceRequest"}'
 /** The kafkajs error codes anywhere in an error's cause chain (KafkaError → kafkajs retry → broker error). */
 function errorTypes(error: unknown): string[] {
   const types: string[] = [];
-  for (let at: unknown = error; typeof at === 'object' && at !== null; ) {
+  for (let at: unknown = error; typeof at === 'object' && at !== null;) {
     const { type, cause, originalError } = at as { type?: unknown; cause?: unknown; originalError?: unknown };
     if (typeof type === 'string') {
       types.push(type);
@@ -82,7 +82,11 @@ describe('Kafka credentials and ACLs of the local broker', () => {
 
   it('lets the tools principal read a topic under its own group, and the timeline service under its own', async () => {
     await ensureTopics({ brokers, security: as('admin'), topics: [DEFAULT_TOPICS.serviceRequest] });
-    const producer = createEventProducer({ brokers, security: as('order-service'), clientId: 'order-service' });
+    const producer = createEventProducer({
+      brokers,
+      security: as('order-service'),
+      clientId: 'order-service',
+    });
     await producer.send(DEFAULT_TOPICS.serviceRequest, [order]);
     await producer.disconnect();
     for (const [principal, groupId] of [

@@ -82,7 +82,7 @@ export function readKafkaSecurity(
   if (rawMechanism === undefined && username === undefined && !password) {
     return security;
   }
-  const mechanism = MECHANISMS[(rawMechanism ?? 'SCRAM-SHA-512').toUpperCase()];
+  const mechanism = MECHANISMS[(rawMechanism ?? 'SCRAM-SHA-512').toUpperCase()] as SaslMechanism | undefined;
   if (mechanism === undefined) {
     throw new KafkaSettingError(
       'KAFKA_SASL_MECHANISM',
@@ -90,7 +90,10 @@ export function readKafkaSecurity(
     );
   }
   if (username === undefined) {
-    throw new KafkaSettingError('KAFKA_SASL_USERNAME', 'must be set with KAFKA_SASL_MECHANISM or KAFKA_SASL_PASSWORD');
+    throw new KafkaSettingError(
+      'KAFKA_SASL_USERNAME',
+      'must be set with KAFKA_SASL_MECHANISM or KAFKA_SASL_PASSWORD',
+    );
   }
   if (!password) {
     throw new KafkaSettingError('KAFKA_SASL_PASSWORD', `must be set with KAFKA_SASL_USERNAME`);
@@ -117,6 +120,7 @@ export function kafkaSecurityEnv(security: KafkaSecurity | undefined): Record<st
 export function kafkajsSecurity(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'sasl' | 'ssl'> {
   const config: Pick<KafkaConfig, 'sasl' | 'ssl'> = {};
   if (security?.sasl) {
+    // Spelled out per mechanism: kafkajs's SASLOptions is a union tagged by the mechanism.
     const { mechanism, username, password } = security.sasl;
     config.sasl =
       mechanism === 'plain'

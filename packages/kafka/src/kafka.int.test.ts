@@ -8,8 +8,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { buildImagingEvent, encodeEvent } from '@oncoimg/fhir-events';
-import { testKafkaBrokers,
-  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from './admin.ts';
 import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from './consumer-runner.ts';

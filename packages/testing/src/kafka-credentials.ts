@@ -29,10 +29,7 @@ export function adminSecurity(credentials: BrokerCredentials): KafkaSecurity {
  * else the admin of the project's own broker when its credentials sign in there; else none
  * (PLAINTEXT: a developer's own broker).
  */
-export async function kafkaSecurityForBrokers(
-  env: Env,
-  brokers: string,
-): Promise<KafkaSecurity | undefined> {
+export async function kafkaSecurityForBrokers(env: Env, brokers: string): Promise<KafkaSecurity | undefined> {
   const fromSettings = readKafkaSecurity(env);
   if (fromSettings.sasl !== undefined || fromSettings.ssl !== undefined) {
     return fromSettings;

@@ -2,8 +2,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { DiagnosticChestCtOrder, testKafkaBrokers,
-  testKafkaSecurity, uniqueName } from '@oncoimg/testing';
+import { DiagnosticChestCtOrder, testKafkaBrokers, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceRequestIntakeRules } from './service-request.intake-rules.ts';
 

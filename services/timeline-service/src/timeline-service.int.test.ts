@@ -225,7 +225,9 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
         [LungCancerPatient.key],
       );
       expect(rows[0]?.timeline).toEqual(live);
-      await expect(rebuildTimelines({ db: fresh, brokers, kafkaSecurity: security, topics })).rejects.toThrow(/fresh store/);
+      await expect(rebuildTimelines({ db: fresh, brokers, kafkaSecurity: security, topics })).rejects.toThrow(
+        /fresh store/,
+      );
     } finally {
       await fresh.close();
     }
@@ -242,7 +244,14 @@ describe('timeline service HTTP edge', () => {
     await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 1 });
     // Its own PGlite, so closing it stops the database this service uses, as an outage would.
     db = await openDatabase();
-    service = createTimelineService({ db, brokers, kafkaSecurity: security, port: 0, topics, groupId: uniqueName('edge') });
+    service = createTimelineService({
+      db,
+      brokers,
+      kafkaSecurity: security,
+      port: 0,
+      topics,
+      groupId: uniqueName('edge'),
+    });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   });
 

@@ -210,7 +210,9 @@ export function createTimelineService({
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, security, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+      ensureTopics({ brokers, security, topics: [...inputTopics, topics.timeline], numPartitions }).then(
+        () => true,
+      ),
     );
     if (created === undefined) {
       return;
@@ -232,7 +234,9 @@ export function createTimelineService({
     producer = connected;
     kafkaUp = true;
     // Timeline rows grow with a patient's history: sends stay under what the topic accepts.
-    const limit = await readMaxMessageBytes({ brokers, security, topics: [topics.timeline] }).catch(() => null);
+    const limit = await readMaxMessageBytes({ brokers, security, topics: [topics.timeline] }).catch(
+      () => null,
+    );
     relay = createOutboxRelay({ db, producer, logger, ...(limit === null ? {} : outboxSendLimits(limit)) });
     relay.start();
     const joined = await untilDone('joining the consumer group', async () => {
@@ -255,7 +259,9 @@ export function createTimelineService({
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
       // Asks the broker, so at most every 10 s however often Prometheus scrapes.
-      metrics.observeConsumerLag(groupId, () => consumerLag({ brokers, security, groupId, topics: inputTopics })),
+      metrics.observeConsumerLag(groupId, () =>
+        consumerLag({ brokers, security, groupId, topics: inputTopics }),
+      ),
     );
   }
 
