@@ -1,4 +1,4 @@
-import { KAFKA_VERSION } from '@oncoimg/kafka-local';
+import { KAFKA_VERSION, kafkaAclsArguments, localGrants, PRINCIPALS } from '@oncoimg/kafka-local';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { APP_PORTS, APPS, compose, isPinned, read, service } from './docker-compose.fixtures.ts';
@@ -34,13 +34,41 @@ describe('docker-compose.yml', () => {
     expect(published('kafka').get(9092)).toBe(9092);
     expect(env('kafka', 'KAFKA_PROCESS_ROLES')).toBe('broker,controller');
     const advertised = env('kafka', 'KAFKA_ADVERTISED_LISTENERS').split(',');
-    expect(advertised).toContain('PLAINTEXT://127.0.0.1:9092');
+    expect(advertised).toContain('HOST://127.0.0.1:9092');
     const listeners = env('kafka', 'KAFKA_LISTENERS').split(',');
     for (const listener of advertised) {
       const name = listener.split('://')[0];
       const port = listener.split(':').at(-1);
       expect(listeners, listener).toContain(`${name}://:${String(port)}`);
     }
+  });
+
+  it('makes every Kafka listener require SASL and authorises with ACLs, denying what none allows', () => {
+    const protocols = env('kafka', 'KAFKA_LISTENER_SECURITY_PROTOCOL_MAP')
+      .split(',')
+      .map((entry) => entry.split(':')[1]);
+    expect(new Set(protocols)).toEqual(new Set(['SASL_PLAINTEXT']));
+    expect(env('kafka', 'KAFKA_SASL_ENABLED_MECHANISMS')).toBe('SCRAM-SHA-512');
+    expect(env('kafka', 'KAFKA_AUTHORIZER_CLASS_NAME')).toBe(
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    );
+    expect(env('kafka', 'KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND')).toBe('false');
+    expect(env('kafka', 'KAFKA_SUPER_USERS')).toBe('User:admin');
+  });
+
+  it('signs each service in as its own principal, created with the same ACLs as the no-Docker broker', () => {
+    for (const name of APPS) {
+      expect(env(name, 'KAFKA_SASL_MECHANISM'), name).toBe('SCRAM-SHA-512');
+      expect(env(name, 'KAFKA_SASL_USERNAME'), name).toBe(name);
+      const variable = `KAFKA_${name.toUpperCase().replace('-', '_')}_PASSWORD`;
+      expect(env(name, 'KAFKA_SASL_PASSWORD'), name).toBe(env('kafka-init', variable));
+    }
+    const script = read('infra/kafka/compose/kafka-init.sh');
+    for (const principal of PRINCIPALS.filter((p) => p !== 'admin')) {
+      expect(script, principal).toMatch(new RegExp(`^user ${principal} "\\$KAFKA_[A-Z_]+_PASSWORD"$`, 'm'));
+    }
+    const acls = script.split('\n').filter((line) => line.startsWith('acl '));
+    expect(acls).toEqual(kafkaAclsArguments(localGrants()).map((args) => `acl ${args}`));
   });
 
   it('runs PostgreSQL on 5432', () => {
@@ -106,6 +134,11 @@ describe('docker-compose.yml', () => {
     }
     for (const [name, entry] of Object.entries(compose.services)) {
       for (const [dependency, { condition }] of Object.entries(entry?.depends_on ?? {})) {
+        // kafka-init is a one-shot job: done, not healthy.
+        if (dependency === 'kafka-init') {
+          expect(condition, `${name} → ${dependency}`).toBe('service_completed_successfully');
+          continue;
+        }
         expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
         expect(service(dependency).healthcheck?.test.length, dependency).toBeGreaterThan(0);
       }
@@ -126,14 +159,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('pins every image, builds the rest from a Dockerfile, and gives every service a healthcheck', () => {
+  it('pins every image, builds the rest from a Dockerfile, and gives every long-running service a healthcheck', () => {
     for (const [name, entry] of Object.entries(compose.services)) {
       if (entry?.image !== undefined) {
         expect(isPinned(entry.image), `${name}: ${entry.image}`).toBe(true);
       } else {
         expect(entry?.build?.context, name).toBeDefined();
       }
-      expect(entry?.healthcheck?.test.length, name).toBeGreaterThan(0);
+      // kafka-init runs once and exits; the services wait for it to complete instead.
+      if (name !== 'kafka-init') {
+        expect(entry?.healthcheck?.test.length, name).toBeGreaterThan(0);
+      }
     }
   });
 });

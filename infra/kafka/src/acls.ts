@@ -138,3 +138,27 @@ export async function applyLocalAcls(admin: Admin): Promise<number> {
   await admin.createAcls({ acl });
   return acl.length;
 }
+
+const ACL_TOOL_OPERATIONS: Record<Operation, string> = {
+  READ: 'Read',
+  WRITE: 'Write',
+  CREATE: 'Create',
+  DESCRIBE: 'Describe',
+  DESCRIBE_CONFIGS: 'DescribeConfigs',
+  DELETE: 'Delete',
+};
+
+/**
+ * The same grants as arguments of Kafka's `kafka-acls.sh --add`, one grant a line: the
+ * docker-compose stack applies them with the broker image's own tools (a test keeps the two equal).
+ */
+export function kafkaAclsArguments(grants: Grant[]): string[] {
+  return grants.map((grant) =>
+    [
+      `--allow-principal User:${grant.principal}`,
+      ...grant.operations.map((operation) => `--operation ${ACL_TOOL_OPERATIONS[operation]}`),
+      ...(grant.pattern === 'PREFIXED' ? ['--resource-pattern-type prefixed'] : []),
+      `--${grant.resource.toLowerCase()} '${grant.name}'`,
+    ].join(' '),
+  );
+}

@@ -21,4 +21,4 @@ export {
   type Principal,
   type PrincipalCredentials,
 } from './credentials.ts';
-export { AUDIT_TOPIC, localGrants, type Grant } from './acls.ts';
+export { AUDIT_TOPIC, kafkaAclsArguments, localGrants, type Grant } from './acls.ts';
