@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { DiagnosticChestCtOrder, readTopic, uniqueName } from '@oncoimg/testing';
+import { adminSecurity, DiagnosticChestCtOrder, readTopic, uniqueName } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
@@ -48,6 +48,7 @@ describe('transactional outbox while the broker is down', () => {
       resourceType: 'ServiceRequest',
       db,
       brokers: [broker.brokers],
+      kafkaSecurity: adminSecurity(broker.credentials),
       topics: { serviceRequest: topic },
     });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
@@ -95,7 +96,7 @@ describe('transactional outbox while the broker is down', () => {
       120_000,
     );
 
-    const reader = await readTopic([broker.brokers], topic);
+    const reader = await readTopic([broker.brokers], topic, adminSecurity(broker.credentials));
     try {
       const events = await reader.waitFor(9, 60_000);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
