@@ -12,6 +12,7 @@ import {
 } from '../services/timeline-service/src/timeline-service.ts';
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
+import { testAuth } from '@oncoimg/testing';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -56,6 +57,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
       intake = createIntakeService({
+        access: (await testAuth()).access,
         name: 'order-service',
         resourceType: 'ServiceRequest',
         db: await open(command.database),
@@ -68,6 +70,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
     }
     case 'start-timeline': {
       const service = createTimelineService({
+        access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,

@@ -1,8 +1,10 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
 import {
+  readAccessConfig,
   readAdmissionConfig,
   readCommonConfig,
   readInteger,
+  type AccessConfig,
   type AdmissionConfig,
   type CommonServiceConfig,
   type Env,
@@ -12,6 +14,8 @@ import {
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
+  /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
+  access: AccessConfig;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -27,5 +31,6 @@ export function readIntakeConfig(
       max: 256 * 1_048_576,
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
+    access: readAccessConfig(env),
   };
 }

@@ -20,7 +20,13 @@ import {
   type ResourceRepository,
 } from '@oncoimg/store';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
-import { createHttpShell, type AdmissionOptions } from '@oncoimg/service-runtime';
+import { checkScope } from '@oncoimg/auth';
+import {
+  createHttpShell,
+  smartSecurity,
+  type AdmissionOptions,
+  type HttpAccess,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
@@ -51,6 +57,8 @@ export interface IntakeServiceOptions {
   rules?: AnyIntakeRules;
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): every route but health and discovery needs a token. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -104,6 +112,7 @@ export function createIntakeService({
   rules,
   db,
   brokers,
+  access,
   port = 0,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -154,6 +163,7 @@ export function createIntakeService({
 
   const http = createHttpShell({
     status,
+    access,
     admission,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
@@ -167,6 +177,8 @@ export function createIntakeService({
           backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
           bodyLimitBytes,
           software: { name: `oncoimg ${name}`, version },
+          authorize: checkScope,
+          security: smartSecurity(access),
         }),
       );
     },
