@@ -23,8 +23,13 @@ export interface BenchConfig {
     seconds: number;
   };
   timeline: {
-    /** PostgreSQL for the timeline store instead of PGlite (BENCH_TIMELINE_DATABASE_URL). */
+    /**
+     * PostgreSQL for the timeline and rebuild stores instead of PGlite: BENCH_TIMELINE_DATABASE_URL,
+     * else DATABASE_URL (the production store is measured as such); `BENCH_TIMELINE_PGLITE=1` keeps PGlite.
+     */
     databaseUrl: string | undefined;
+    /** Partitions of each input topic (BENCH_PARTITIONS): the deployed default, 12. */
+    partitions: number;
     events: number;
     latencyRate: number;
     latencySeconds: number;
@@ -46,6 +51,10 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
     throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }
 
 function flag(env: Env, name: string): boolean {
@@ -90,11 +99,19 @@ export function readBenchConfig(env: Env): BenchConfig {
       seconds: positiveInteger(env, 'BENCH_OVERLOAD_SECONDS', quick ? 5 : 30),
     },
     timeline: {
-      databaseUrl: env.BENCH_TIMELINE_DATABASE_URL === '' ? undefined : env.BENCH_TIMELINE_DATABASE_URL,
-      events: positiveInteger(env, 'BENCH_EVENTS', quick ? 3_000 : 50_000),
+      databaseUrl: flag(env, 'BENCH_TIMELINE_PGLITE')
+        ? undefined
+        : (nonEmpty(env.BENCH_TIMELINE_DATABASE_URL) ?? nonEmpty(env.DATABASE_URL)),
+      partitions: positiveInteger(env, 'BENCH_PARTITIONS', 12),
+      events: positiveInteger(env, 'BENCH_EVENTS', quick ? 3_000 : 100_000),
       latencyRate: positiveInteger(env, 'BENCH_LATENCY_RATE', quick ? 200 : 1_000),
       latencySeconds: positiveInteger(env, 'BENCH_LATENCY_SECONDS', quick ? 3 : 20),
-      rebuildEvents: positiveInteger(env, 'BENCH_REBUILD_EVENTS', quick ? 6_000 : 1_000_000),
+      // The full million with BENCH_REBUILD_FULL=1: publishing it alone takes about a minute here.
+      rebuildEvents: positiveInteger(
+        env,
+        'BENCH_REBUILD_EVENTS',
+        quick ? 6_000 : flag(env, 'BENCH_REBUILD_FULL') ? 1_000_000 : 200_000,
+      ),
     },
     cpuProfile: flag(env, 'BENCH_CPU_PROF'),
   };

@@ -7,6 +7,8 @@ export interface DatabaseTarget {
   /** A PostgreSQL server; the host works in `schema` and drops it when it stops. */
   url?: string;
   schema?: string;
+  /** Leave the schema in place at stop: another host shares it and drops it. */
+  keepSchema?: boolean;
 }
 
 export type HostCommand =
@@ -34,8 +36,22 @@ export interface HostUsage {
 
 export type HostReply =
   | { type: 'started'; port: number }
-  | { type: 'consumed'; total: number; elapsedMs: number }
-  | { type: 'rebuilt'; events: number; patients: number; elapsedMs: number }
+  | {
+      type: 'consumed';
+      total: number;
+      elapsedMs: number;
+      /** Wall clock (epoch ms) of the group join and of the last committed change, comparable across hosts. */
+      startedAtEpochMs: number;
+      lastChangeAtEpochMs: number;
+    }
+  | {
+      type: 'rebuilt';
+      events: number;
+      patients: number;
+      elapsedMs: number;
+      readingMs: number;
+      spills: number;
+    }
   | { type: 'usage' }
   | { type: 'stopped'; outboxBacklog: number | null }
   | { type: 'error'; message: string };

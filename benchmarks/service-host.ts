@@ -5,6 +5,7 @@
  */
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
+import { describeProgress } from '../services/timeline-service/src/rebuild-progress.ts';
 import { rebuildTimelines } from '../services/timeline-service/src/rebuild.ts';
 import {
   createTimelineService,
@@ -18,7 +19,15 @@ let db: Database | undefined;
 let dropSchemaOnStop: string | undefined;
 let intake: IntakeService | undefined;
 let timeline:
-  { service: TimelineService; groupId: string; startedAt: number; lastChangeAt: number } | undefined;
+  | {
+      service: TimelineService;
+      groupId: string;
+      startedAt: number;
+      lastChangeAt: number;
+      startedAtEpochMs: number;
+      lastChangeAtEpochMs: number;
+    }
+  | undefined;
 
 /** How often the host looks at the committed offsets while waiting for the consumer to finish. */
 const CONSUMED_POLL_MS = 20;
@@ -39,7 +48,7 @@ async function open(target: DatabaseTarget): Promise<Database> {
   const opened = await openDatabase(
     target.url ? { url: target.url, schema: target.schema, max: 10 } : { dataDir: target.dataDir },
   );
-  dropSchemaOnStop = target.url ? target.schema : undefined;
+  dropSchemaOnStop = target.url && !target.keepSchema ? target.schema : undefined;
   db = opened;
   return opened;
 }
@@ -74,13 +83,22 @@ async function handle(command: HostCommand): Promise<HostReply> {
         groupId: command.groupId,
         port: 0,
       });
-      const state = { service, groupId: command.groupId, startedAt: 0, lastChangeAt: 0 };
+      const state = {
+        service,
+        groupId: command.groupId,
+        startedAt: 0,
+        lastChangeAt: 0,
+        startedAtEpochMs: 0,
+        lastChangeAtEpochMs: 0,
+      };
       service.onChange(() => {
         state.lastChangeAt = performance.now();
+        state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
+      state.startedAtEpochMs = Date.now();
       timeline = state;
       return { type: 'started', port };
     }
@@ -97,7 +115,13 @@ async function handle(command: HostCommand): Promise<HostReply> {
         await new Promise((resolve) => setTimeout(resolve, CONSUMED_POLL_MS));
       }
       // The last batch's change notice fires right after its commit: the precise end.
-      return { type: 'consumed', total: consumed, elapsedMs: timeline.lastChangeAt - timeline.startedAt };
+      return {
+        type: 'consumed',
+        total: consumed,
+        elapsedMs: timeline.lastChangeAt - timeline.startedAt,
+        startedAtEpochMs: timeline.startedAtEpochMs,
+        lastChangeAtEpochMs: timeline.lastChangeAtEpochMs,
+      };
     }
     case 'rebuild': {
       let lastPrint = 0;
@@ -105,14 +129,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,
-        onProgress: ({ events, total, elapsedMs }) => {
-          if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {
+        onProgress: (progress) => {
+          if (progress.elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {
             return;
           }
-          lastPrint = elapsedMs;
-          process.stderr.write(
-            `  rebuild: ${String(events)}/${String(total)} events, ${(elapsedMs / 1000).toFixed(0)} s\n`,
-          );
+          lastPrint = progress.elapsedMs;
+          process.stderr.write(`  rebuild: ${describeProgress(progress)}\n`);
         },
       });
       return {
@@ -120,6 +142,8 @@ async function handle(command: HostCommand): Promise<HostReply> {
         events: result.events,
         patients: result.patients,
         elapsedMs: result.elapsedMs,
+        readingMs: result.readingMs,
+        spills: result.spills,
       };
     }
     case 'usage':
