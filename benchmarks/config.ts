@@ -1,6 +1,6 @@
 /** Benchmark settings, read once from the environment by run.ts (the composition root). */
 
-export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild'] as const;
+export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild', 'backfill'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchConfig {
@@ -34,6 +34,11 @@ export interface BenchConfig {
     latencyRate: number;
     latencySeconds: number;
     rebuildEvents: number;
+  };
+  /** A history load through the study service into the timeline (issue 15). */
+  backfill: {
+    studies: number;
+    patients: number;
   };
   /** Write V8 CPU profiles of the service hosts to bench-results/profiles/. */
   cpuProfile: boolean;
@@ -112,6 +117,10 @@ export function readBenchConfig(env: Env): BenchConfig {
         'BENCH_REBUILD_EVENTS',
         quick ? 6_000 : flag(env, 'BENCH_REBUILD_FULL') ? 1_000_000 : 200_000,
       ),
+    },
+    backfill: {
+      studies: positiveInteger(env, 'BENCH_BACKFILL_STUDIES', quick ? 2_000 : 25_000),
+      patients: positiveInteger(env, 'BENCH_BACKFILL_PATIENTS', quick ? 40 : 500),
     },
     cpuProfile: flag(env, 'BENCH_CPU_PROF'),
   };

@@ -12,7 +12,14 @@ export interface DatabaseTarget {
 }
 
 export type HostCommand =
-  | { type: 'start-intake'; brokers: string[]; database: DatabaseTarget; topic: string }
+  | {
+      type: 'start-intake';
+      brokers: string[];
+      database: DatabaseTarget;
+      topic: string;
+      /** The order service (default) or the study service. */
+      resourceType?: 'ServiceRequest' | 'ImagingStudy';
+    }
   | {
       type: 'start-timeline';
       brokers: string[];
@@ -22,6 +29,8 @@ export type HostCommand =
     }
   /** Resolves once the timeline service has committed offsets for `total` messages. */
   | { type: 'wait-consumed'; total: number; timeoutMs: number }
+  /** Resolves once offsets for `total` messages are committed and the timeline outbox is empty. */
+  | { type: 'wait-drained'; total: number; timeoutMs: number }
   | { type: 'rebuild'; brokers: string[]; database: DatabaseTarget; topics: Partial<TopicNames> }
   | { type: 'usage' }
   | { type: 'stop' };
@@ -52,6 +61,7 @@ export type HostReply =
       readingMs: number;
       spills: number;
     }
+  | { type: 'drained'; atEpochMs: number }
   | { type: 'usage' }
   | { type: 'stopped'; outboxBacklog: number | null }
   | { type: 'error'; message: string };

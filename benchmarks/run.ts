@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@oncoimg/service-runtime';
+import { benchBackfill, type BackfillFigures } from './backfill.bench.ts';
 import { readBenchConfig, type BenchConfig } from './config.ts';
 import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
 import { machineInfo, startMachineCpuMeter } from './machine.ts';
@@ -26,6 +27,7 @@ const TARGETS = {
   consumerOfRaw: { kind: 'min', value: 0.15 },
   scaleOutRatio: { kind: 'min', value: 1.6 },
   rssPeakBytes: { kind: 'max', value: 256 * 2 ** 20 },
+  backfillDrainSeconds: { kind: 'max', value: 60 },
   latencyP99Ms: { kind: 'max', value: 200 },
   rebuild1MSeconds: { kind: 'max', value: 120 },
   overloadUnanswered: { kind: 'max', value: 0 },
@@ -170,6 +172,23 @@ function rebuildRows(r: RebuildFigures): FigureRow[] {
   ];
 }
 
+function backfillRows(b: BackfillFigures): FigureRow[] {
+  const section = `backfill (${b.database})`;
+  return [
+    figure(section, 'studies accepted', b.studies / b.postSeconds, 'resources/s', {
+      note: `${String(b.studies)} ImagingStudies for ${String(b.patients)} patients in ${b.postSeconds.toFixed(1)} s; ${String(b.refusals)} answered 503 and retried`,
+    }),
+    figure(section, 'drained after the last POST', b.drainSeconds, 's', {
+      target: TARGETS.backfillDrainSeconds,
+      note: 'every study consumed and every timeline event published (outbox empty)',
+    }),
+    figure(section, 'RSS peak, timeline service', b.rssPeakBytes.timeline, 'MiB', {
+      target: TARGETS.rssPeakBytes,
+    }),
+    figure(section, 'RSS peak, study service', b.rssPeakBytes.study, 'MiB', { target: TARGETS.rssPeakBytes }),
+  ];
+}
+
 async function runSections(config: BenchConfig, rows: FigureRow[], details: Record<string, unknown>) {
   const run = newSyntheticRun();
   const execArgv = (name: string) =>
@@ -236,6 +255,12 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
     const timeline = await benchTimeline(config, run, log, execArgv);
     details.timeline = timeline;
     rows.push(...timelineRows(timeline));
+  }
+  if (config.sections.has('backfill')) {
+    log('backfill: a history load through the study service into the timeline');
+    const backfill = await benchBackfill(config, run, log, execArgv);
+    details.backfill = backfill;
+    rows.push(...backfillRows(backfill));
   }
   if (config.sections.has('rebuild')) {
     log('rebuild');

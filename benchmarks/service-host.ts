@@ -64,12 +64,13 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
+      const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        name: 'order-service',
-        resourceType: 'ServiceRequest',
+        name: study ? 'study-service' : 'order-service',
+        resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: { serviceRequest: command.topic },
+        topics: study ? { imagingStudy: command.topic } : { serviceRequest: command.topic },
         port: 0,
       });
       const { port } = await intake.start();
@@ -122,6 +123,29 @@ async function handle(command: HostCommand): Promise<HostReply> {
         startedAtEpochMs: timeline.startedAtEpochMs,
         lastChangeAtEpochMs: timeline.lastChangeAtEpochMs,
       };
+    }
+    case 'wait-drained': {
+      if (!timeline || !db) {
+        throw new Error('timeline service not started');
+      }
+      const deadline = performance.now() + command.timeoutMs;
+      for (;;) {
+        const consumed = await committedOffsets(db, timeline.groupId);
+        // Read now: the relay's own status is refreshed only every few seconds.
+        const { rows } = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL',
+        );
+        const backlog = rows.at(0)?.n ?? 0;
+        if (consumed >= command.total && backlog === 0) {
+          return { type: 'drained', atEpochMs: Date.now() };
+        }
+        if (performance.now() > deadline) {
+          throw new Error(
+            `consumed ${String(consumed)} of ${String(command.total)}, outbox backlog ${String(backlog)}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, CONSUMED_POLL_MS * 5));
+      }
     }
     case 'rebuild': {
       let lastPrint = 0;
