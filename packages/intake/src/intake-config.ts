@@ -1,4 +1,5 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS } from './intake-topic.ts';
 import {
   readAdmissionConfig,
   readCommonConfig,
@@ -12,6 +13,8 @@ import {
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
+  /** INTAKE_TOPIC_PARTITIONS: partitions of the intake topic when the service creates it. */
+  topicPartitions: number;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -27,5 +30,9 @@ export function readIntakeConfig(
       max: 256 * 1_048_576,
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
+    topicPartitions: readInteger(env, 'INTAKE_TOPIC_PARTITIONS', DEFAULT_INTAKE_TOPIC_PARTITIONS, {
+      min: 1,
+      max: 1_000,
+    }),
   };
 }
