@@ -2,6 +2,7 @@ import { allOk, created } from '@medplum/core';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { HistoryEntry, SearchCriteria, StoredResource, WriteResult } from '@oncoimg/store';
 import express, { type Request, type Response, type Router } from 'express';
+import { bundleAuditEntries, noteAudit, patientOfResource } from './audit-note.ts';
 import { capabilityStatement } from './capability-statement.ts';
 import { errorEdge, unknownRoute } from './error-edge.ts';
 import { fhirBody } from './fhir-body.ts';
@@ -45,7 +46,17 @@ export function locatorOf(req: Request): Locator {
     `${base}/${resource.resourceType}/${resource.id ?? ''}/_history/${versionId}`;
 }
 
+/** Tells the audit trail whose data this answer holds and which version. */
+function noteResource(res: Response, resource: Resource, versionId?: string): void {
+  const what = `${resource.resourceType}/${resource.id ?? ''}`;
+  noteAudit(res, {
+    patient: patientOfResource(resource),
+    what: versionId === undefined ? what : `${what}/_history/${versionId}`,
+  });
+}
+
 function sendWrite(req: Request, res: Response, write: WriteResult): void {
+  noteResource(res, write.resource, write.versionId);
   setVersionHeaders(res, write.resource, locatorOf(req)(write.resource, write.versionId));
   sendFhir(res, [write.action === 'created' ? created : allOk, write.resource]);
 }
@@ -71,7 +82,11 @@ export function createFhirRouter({
     sendFhir(res, [allOk, capabilityStatement(resourceType, software, baseUrl(req))]);
   });
   router.post('/', body, async (req, res) => {
-    sendFhir(res, await backend.bundle(parse(req), locatorOf(req)));
+    const request = parse(req);
+    noteAudit(res, { interaction: request.type === 'transaction' ? 'transaction' : 'batch' });
+    const [outcome, answer] = await backend.bundle(request, locatorOf(req));
+    noteAudit(res, { entries: bundleAuditEntries(request, answer) });
+    sendFhir(res, [outcome, answer]);
   });
   router.post('/:type', body, async (req, res) => {
     typed(req);
@@ -86,12 +101,14 @@ export function createFhirRouter({
   router.delete('/:type/:id', async (req, res) => {
     typed(req);
     const write = await backend.delete(req.params.id, { ifMatch: req.get('if-match') });
+    noteResource(res, write.resource, write.versionId);
     res.setHeader('ETag', `W/"${write.versionId}"`);
     sendFhir(res, [allOk]);
   });
   router.get('/:type/:id/_history/:vid', async (req, res) => {
     typed(req);
     const resource = await backend.vread(req.params.id, req.params.vid);
+    noteResource(res, resource, req.params.vid);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });
@@ -103,6 +120,7 @@ export function createFhirRouter({
   router.get('/:type/:id', async (req, res) => {
     typed(req);
     const resource = await backend.read(req.params.id);
+    noteResource(res, resource, resource.meta.versionId);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });

@@ -3,7 +3,9 @@ import {
   readAdmissionConfig,
   readCommonConfig,
   readInteger,
+  readRateLimitConfig,
   type AdmissionConfig,
+  type RateLimitConfig,
   type CommonServiceConfig,
   type Env,
 } from '@oncoimg/service-runtime';
@@ -12,6 +14,7 @@ import {
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
+  rateLimit: RateLimitConfig;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -27,5 +30,6 @@ export function readIntakeConfig(
       max: 256 * 1_048_576,
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
+    rateLimit: readRateLimitConfig(env),
   };
 }

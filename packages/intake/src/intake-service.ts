@@ -20,7 +20,14 @@ import {
   type ResourceRepository,
 } from '@oncoimg/store';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
-import { createHttpShell, type AdmissionOptions } from '@oncoimg/service-runtime';
+import {
+  createAuditRecorder,
+  createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+  type AdmissionOptions,
+  type RateLimitOptions,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
@@ -57,6 +64,8 @@ export interface IntakeServiceOptions {
   bodyLimitBytes?: number;
   /** Bounds on requests in flight, queued, and their time; the runtime's defaults when absent. */
   admission?: AdmissionOptions;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
   logger?: Logger;
   extend?: (app: Express, deps: IntakeExtensionDeps) => void;
 }
@@ -109,13 +118,16 @@ export function createIntakeService({
   topics: topicOverrides = {},
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
   admission = {},
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {
   const topics = resolveTopics(topicOverrides);
   const topic = topics[TOPIC_ROLE[resourceType]];
+  const source = `oncoimg/${name}`;
   const repository = createResourceRepository({ db });
-  const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
+  const writer = createResourceWriter({ repository, resourceType, topic, source });
+  const auditRecorder = createAuditRecorder({ db, topic: topics.audit, source, logger });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
@@ -155,6 +167,8 @@ export function createIntakeService({
   const http = createHttpShell({
     status,
     admission,
+    audit: { recorder: auditRecorder, observer: source },
+    rateLimit,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
       // Rows the broker can never accept, without their keys and values (patient data).
@@ -180,8 +194,8 @@ export function createIntakeService({
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
       let maxMessageBytes: number | null = null;
       try {
-        await ensureTopics({ brokers, topics: [topic] });
-        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
+        await ensureTopics({ brokers, topics: [topic, topics.audit] });
+        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic, topics.audit] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.
         logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
@@ -202,6 +216,10 @@ export function createIntakeService({
       stopObservingBacklog?.();
       stopObservingBacklog = undefined;
       await http.close();
+      // The last answers' audit records go to the outbox before the relay's last flush.
+      await auditRecorder.flush().catch((error: unknown) => {
+        logger.warn('audit records not written at shutdown', { error: String(error) });
+      });
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {

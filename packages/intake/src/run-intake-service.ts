@@ -53,6 +53,7 @@ export async function runIntakeService({
       topics: config.topics,
       bodyLimitBytes: config.bodyLimitBytes,
       admission: config.admission,
+      rateLimit: config.rateLimit,
       logger,
       extend,
     });

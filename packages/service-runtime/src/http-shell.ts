@@ -4,6 +4,8 @@ import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
+import { auditTrail, type AuditTrailOptions } from './audit/audit-trail.ts';
+import { rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
 
 /**
  * What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. A
@@ -24,6 +26,10 @@ export interface HttpShellOptions<S extends ServiceStatus> {
    * service with long-lived event streams needs.
    */
   admission?: AdmissionOptions;
+  /** Records an AuditEvent for every API request once answered (auditTrail); none when undefined. */
+  audit?: AuditTrailOptions;
+  /** The per-client token bucket (rateLimitMiddleware), after the access check; none when undefined. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** The readiness contract: every answer names what is missing, `[]` when nothing is. */
@@ -54,6 +60,8 @@ export function createHttpShell<S extends ServiceStatus>({
   status,
   routes,
   admission,
+  audit,
+  rateLimit,
 }: HttpShellOptions<S>): HttpShell {
   const app = express();
   app.disable('x-powered-by');
@@ -62,6 +70,10 @@ export function createHttpShell<S extends ServiceStatus>({
   const admissionControl = admission ? createAdmissionControl(admission) : undefined;
   if (admissionControl) {
     app.use(admissionControl.middleware);
+  }
+  // After admission control: a request refused for overload touched no data and costs no audit row.
+  if (audit) {
+    app.use(auditTrail(audit));
   }
   app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
@@ -74,6 +86,9 @@ export function createHttpShell<S extends ServiceStatus>({
   app.get('/status', async (_req, res) => {
     res.json(withMissing(await status()));
   });
+  if (rateLimit) {
+    app.use(rateLimitMiddleware(rateLimit));
+  }
   routes(app);
   app.use(unknownRoute('application/json'));
   app.use(errorEdge('application/json'));

@@ -1,6 +1,13 @@
 import { allOk, created, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
-import { outcomeOfError, outcomeOfUnreadableBody, outcomeWithStatus, sendFhir } from '@oncoimg/fhir-http';
+import {
+  noteAudit,
+  outcomeOfError,
+  outcomeOfUnreadableBody,
+  outcomeWithStatus,
+  patientOfResource,
+  sendFhir,
+} from '@oncoimg/fhir-http';
 import { validateIntake, type IntakeExtensionDeps } from '@oncoimg/intake';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
@@ -96,6 +103,14 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
       return written;
     });
     const anyCreated = results.some((r) => r.action === 'created');
+    noteAudit(res, {
+      entries: results.map((r) => ({
+        interaction: r.action === 'created' ? 'create' : 'update',
+        status: r.action === 'created' ? 201 : 200,
+        patient: patientOfResource(r.resource),
+        what: `ImagingStudy/${r.resource.id}/_history/${r.versionId}`,
+      })),
+    });
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'batch-response',

@@ -37,6 +37,7 @@ function uniqueTopics(): TopicNames {
     imagingStudy: `${run}.imagingstudy`,
     diagnosticReport: `${run}.diagnosticreport`,
     timeline: `${run}.timeline`,
+    audit: `${run}.audit`,
   };
 }
 

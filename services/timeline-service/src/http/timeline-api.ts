@@ -1,5 +1,5 @@
 import { notFound, OperationOutcomeError } from '@medplum/core';
-import { invalid } from '@oncoimg/fhir-http';
+import { invalid, recordAuditNow } from '@oncoimg/fhir-http';
 import express, { type Router } from 'express';
 import { priorsFor, unreportedWorklist, type PatientTimeline } from '../domain/index.ts';
 import type { Queryable } from '@oncoimg/store';
@@ -157,6 +157,8 @@ export function createTimelineApi({
       connection: 'keep-alive',
     });
     res.write('retry: 2000\n\n');
+    // The stream may stay open for hours: its reading is audited when it starts.
+    recordAuditNow(res);
     const unsubscribe = subscribe?.((notice) => {
       res.write(`event: timeline\ndata: ${JSON.stringify(notice)}\n\n`);
     });
