@@ -12,6 +12,7 @@ import {
 } from '../services/timeline-service/src/timeline-service.ts';
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
+import { testAuth } from '@oncoimg/testing';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -52,22 +53,28 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
       intake = createIntakeService({
+        access: (await testAuth()).access,
         name: 'order-service',
         resourceType: 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: { serviceRequest: command.topic },
+        topics: { serviceRequest: command.topic, audit: `${command.topic}.audit` },
         port: 0,
+        // One client sends the whole load: the per-client limit would measure itself, not intake.
+        rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
       return { type: 'started', port };
     }
     case 'start-timeline': {
       const service = createTimelineService({
+        access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,

@@ -7,3 +7,4 @@ export * from './fhir-responses.ts';
 export * from './capability-statement.ts';
 export * from './fhir-router.ts';
 export * from './audit-note.ts';
+export * from './router-access.ts';

@@ -1,9 +1,11 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
 import {
+  readAccessConfig,
   readAdmissionConfig,
   readCommonConfig,
   readInteger,
   readRateLimitConfig,
+  type AccessConfig,
   type AdmissionConfig,
   type RateLimitConfig,
   type CommonServiceConfig,
@@ -15,6 +17,8 @@ export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
   rateLimit: RateLimitConfig;
+  /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
+  access: AccessConfig;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -31,5 +35,6 @@ export function readIntakeConfig(
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
     rateLimit: readRateLimitConfig(env),
+    access: readAccessConfig(env),
   };
 }

@@ -20,13 +20,16 @@ import {
   type ResourceRepository,
 } from '@oncoimg/store';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { checkScope } from '@oncoimg/auth';
 import {
   createAuditRecorder,
   createHttpShell,
   DEFAULT_RATE_LIMIT_BURST,
   DEFAULT_RATE_LIMIT_PER_SECOND,
-  type AdmissionOptions,
+  smartSecurity,
   type RateLimitOptions,
+  type AdmissionOptions,
+  type HttpAccess,
 } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
@@ -58,6 +61,8 @@ export interface IntakeServiceOptions {
   rules?: AnyIntakeRules;
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): every route but health and discovery needs a token. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -113,6 +118,7 @@ export function createIntakeService({
   rules,
   db,
   brokers,
+  access,
   port = 0,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -166,6 +172,7 @@ export function createIntakeService({
 
   const http = createHttpShell({
     status,
+    access,
     admission,
     audit: { recorder: auditRecorder, observer: source },
     rateLimit,
@@ -181,6 +188,8 @@ export function createIntakeService({
           backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
           bodyLimitBytes,
           software: { name: `oncoimg ${name}`, version },
+          authorize: checkScope,
+          security: smartSecurity(access),
         }),
       );
     },

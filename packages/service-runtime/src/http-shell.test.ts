@@ -1,26 +1,31 @@
 import { StoreError } from '@oncoimg/store';
+import { authFetch as fetch, testAuth } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpShell } from './http-shell.ts';
+import { createHttpShell, type HttpShell } from './http-shell.ts';
 
 describe('createHttpShell', () => {
   let ready = true;
-  const shell = createHttpShell({
-    status: async () => ({ ready, database: ready ? 'up' : 'down' }),
-    routes(app) {
-      app.get('/api/ok', (_req, res) => {
-        res.json({ ok: true });
-      });
-      app.get('/api/db-down', () => {
-        throw new StoreError('CONNECTION_FAILED', 'connection refused');
-      });
-      app.get('/api/defect', () => {
-        throw new TypeError('Cannot read LC-0001');
-      });
-    },
-  });
+  const makeShell = async () =>
+    createHttpShell({
+      access: (await testAuth()).access,
+      status: async () => ({ ready, database: ready ? 'up' : 'down' }),
+      routes(app) {
+        app.get('/api/ok', (_req, res) => {
+          res.json({ ok: true });
+        });
+        app.get('/api/db-down', () => {
+          throw new StoreError('CONNECTION_FAILED', 'connection refused');
+        });
+        app.get('/api/defect', () => {
+          throw new TypeError('Cannot read LC-0001');
+        });
+      },
+    });
   let base: string;
+  let shell: HttpShell;
 
   beforeAll(async () => {
+    shell = await makeShell();
     base = `http://127.0.0.1:${String((await shell.listen({ port: 0, host: '127.0.0.1' })).port)}`;
   });
   afterAll(() => shell.close());

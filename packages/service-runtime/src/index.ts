@@ -4,3 +4,4 @@ export * from './http-shell.ts';
 export * from './admission-control.ts';
 export * from './audit/index.ts';
 export * from './rate-limit.ts';
+export * from './access.ts';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier, requireAccess } from '@oncoimg/auth';
-import { startTestIssuer, type TestIssuer } from '../../auth/src/test-issuer.ts';
+import { startTestIssuer, type TestIssuer } from '@oncoimg/auth/test-issuer';
 import { createRateLimiter, rateLimitMiddleware } from './rate-limit.ts';
 
 describe('createRateLimiter', () => {

@@ -11,8 +11,10 @@ import {
 } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import {
+  authFetch,
   eventually,
   openTestDatabase,
+  testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
   uniqueName,
@@ -72,7 +74,7 @@ async function finalTimeline(base: string): Promise<PatientTimeline> {
   const url = `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`;
   return eventually(
     async () => {
-      const res = await fetch(url);
+      const res = await authFetch(url);
       if (!res.ok) {
         return undefined;
       }
@@ -101,6 +103,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
     db = await openTestDatabase(target);
     service = createTimelineService({
+      access: (await testAuth()).access,
       db,
       brokers,
       port: 0,
@@ -144,21 +147,21 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
         ce_subject: LungCancerPatient.key,
       });
 
-      const search = (await (await fetch(`${base}/api/patients?q=LC-0001`)).json()) as {
+      const search = (await (await authFetch(`${base}/api/patients?q=LC-0001`)).json()) as {
         patients: { patientKey: string }[];
       };
       expect(search.patients.map((p) => p.patientKey)).toEqual([LungCancerPatient.key]);
 
       const studyUid = StagingBrainMrStudy.identifier?.[0]?.value?.replace('urn:oid:', '') ?? '';
-      const priors = await fetch(`${base}/api/studies/${studyUid}/priors`);
+      const priors = await authFetch(`${base}/api/studies/${studyUid}/priors`);
       expect(priors.status).toBe(200);
       expect(((await priors.json()) as { priors: unknown[] }).priors.length).toBeGreaterThan(0);
 
-      const unknown = await fetch(`${base}/api/patients/${encodeURIComponent('urn:x|nobody')}/timeline`);
+      const unknown = await authFetch(`${base}/api/patients/${encodeURIComponent('urn:x|nobody')}/timeline`);
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
 
-      const ready = await fetch(`${base}/readyz`);
+      const ready = await authFetch(`${base}/readyz`);
       expect(ready.status).toBe(200);
     } finally {
       await reader.stop();
@@ -187,7 +190,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       expect(dead[0]?.headers.dlq_reason).toBeTruthy();
       await eventually(
         async () => {
-          const res = await fetch(
+          const res = await authFetch(
             `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`,
           );
           return res.ok ? res : undefined;
@@ -237,7 +240,14 @@ describe('timeline service HTTP edge', () => {
     await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 1 });
     // Its own PGlite, so closing it stops the database this service uses, as an outage would.
     db = await openDatabase();
-    service = createTimelineService({ db, brokers, port: 0, topics, groupId: uniqueName('edge') });
+    service = createTimelineService({
+      access: (await testAuth()).access,
+      db,
+      brokers,
+      port: 0,
+      topics,
+      groupId: uniqueName('edge'),
+    });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   });
 
@@ -247,25 +257,25 @@ describe('timeline service HTTP edge', () => {
   });
 
   it('lists its API at /api, and answers unknown routes and a stopped database as the intake services do', async () => {
-    const index = await fetch(`${base}/api`);
+    const index = await authFetch(`${base}/api`);
     expect(index.status).toBe(200);
     const { links } = (await index.json()) as { links: Record<string, string> };
     expect(links.timeline).toBe('/api/patients/{patientKey}/timeline');
 
-    const unknown = await fetch(`${base}/no/such/route`);
+    const unknown = await authFetch(`${base}/no/such/route`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await unknown.json()).toEqual(UNKNOWN_ROUTE);
 
     await db.close();
-    const down = await fetch(`${base}/api/patients?q=LC-0001`);
+    const down = await authFetch(`${base}/api/patients?q=LC-0001`);
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
     expect(await down.json()).toMatchObject({
       resourceType: 'OperationOutcome',
       issue: [{ code: 'transient' }],
     });
-    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    expect((await authFetch(`${base}/readyz`)).status).toBe(503);
   });
 });
 
@@ -283,6 +293,7 @@ describe('timeline service starting while Kafka is unreachable', () => {
     const port = await unusedPort();
     // Nothing listens on port 1: every connection is refused, as with a broker that is down.
     const service = createTimelineService({
+      access: (await testAuth()).access,
       db,
       brokers: ['127.0.0.1:1'],
       port,
@@ -291,7 +302,7 @@ describe('timeline service starting while Kafka is unreachable', () => {
     const starting = service.start();
     try {
       const base = `http://127.0.0.1:${String(port)}`;
-      const answer = (path: string) => fetch(`${base}${path}`).catch(() => undefined);
+      const answer = (path: string) => authFetch(`${base}${path}`).catch(() => undefined);
       // Listening comes first: health answers while Kafka is still being retried.
       await eventually(async () => ((await answer('/healthz'))?.ok ? true : undefined), '/healthz', 5_000);
       const ready = await answer('/readyz');

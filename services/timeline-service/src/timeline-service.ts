@@ -23,6 +23,7 @@ import {
   createHttpShell,
   DEFAULT_RATE_LIMIT_BURST,
   DEFAULT_RATE_LIMIT_PER_SECOND,
+  type HttpAccess,
   type RateLimitOptions,
 } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
@@ -43,6 +44,8 @@ export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 export interface TimelineServiceOptions {
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): the API and its event stream need a token; the page does not. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -95,6 +98,7 @@ const START_RETRY_MAX_MS = 10_000;
 export function createTimelineService({
   db,
   brokers,
+  access,
   port = 8080,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -136,8 +140,15 @@ export function createTimelineService({
 
   const http = createHttpShell({
     status,
+    access,
     audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
     rateLimit,
+    // The page itself is public (it holds no patient data); what it fetches from /api is not.
+    publicRoutes(app) {
+      if (webRoot) {
+        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+      }
+    },
     routes(app) {
       app.use('/fhir', audit.router);
       app.use(
@@ -159,9 +170,6 @@ export function createTimelineService({
       app.get('/outbox/dead-letters', async (_req, res) => {
         res.json(await listOutboxDeadLetterSummaries(db));
       });
-      if (webRoot) {
-        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
-      }
     },
   });
 
