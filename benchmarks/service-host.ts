@@ -62,6 +62,8 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
@@ -72,8 +74,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: study ? { imagingStudy: command.topic } : { serviceRequest: command.topic },
+        topics: study
+          ? { imagingStudy: command.topic, audit: `${command.topic}.audit` }
+          : { serviceRequest: command.topic, audit: `${command.topic}.audit` },
         port: 0,
+        // One client sends the whole load: the per-client limit would measure itself, not intake.
+        rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
       return { type: 'started', port };
