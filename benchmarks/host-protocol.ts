@@ -10,7 +10,14 @@ export interface DatabaseTarget {
 }
 
 export type HostCommand =
-  | { type: 'start-intake'; brokers: string[]; database: DatabaseTarget; topic: string }
+  | {
+      type: 'start-intake';
+      brokers: string[];
+      database: DatabaseTarget;
+      topic: string;
+      /** false: each single write in its own transaction (to measure what group commit brings). */
+      groupCommit: boolean;
+    }
   | {
       type: 'start-timeline';
       brokers: string[];

@@ -61,6 +61,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         db: await open(command.database),
         brokers: command.brokers,
         topics: { serviceRequest: command.topic },
+        ...(command.groupCommit ? {} : { groupCommit: false }),
         port: 0,
       });
       const { port } = await intake.start();
