@@ -19,6 +19,8 @@ export type HostCommand =
       topic: string;
       /** The order service (default) or the study service. */
       resourceType?: 'ServiceRequest' | 'ImagingStudy';
+      /** false: each single write in its own transaction (to measure what group commit brings). */
+      groupCommit?: boolean;
     }
   | {
       type: 'start-timeline';

@@ -77,6 +77,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         topics: study
           ? { imagingStudy: command.topic, audit: `${command.topic}.audit` }
           : { serviceRequest: command.topic, audit: `${command.topic}.audit` },
+        ...(command.groupCommit === false ? { groupCommit: false } : {}),
         port: 0,
         // One client sends the whole load: the per-client limit would measure itself, not intake.
         rateLimit: NO_RATE_LIMIT,
