@@ -20,7 +20,14 @@ export async function withIntakeHost<T>(
   const topic = uniqueName(topicPrefix);
   try {
     const { port } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, security: config.kafkaSecurity, database, topic },
+      {
+        type: 'start-intake',
+        brokers: config.brokers,
+        security: config.kafkaSecurity,
+        database,
+        topic,
+        groupCommit: config.intake.groupCommit,
+      },
       'started',
     );
     return await use(host, port);

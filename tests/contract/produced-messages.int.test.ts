@@ -12,7 +12,13 @@ import {
   type TopicRole,
 } from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, type ConsumedMessage } from '@oncoimg/kafka';
-import { readTopic, testKafkaBrokers, testKafkaSecurity, type TopicReader } from '@oncoimg/testing';
+import {
+  authFetch,
+  readTopic,
+  testKafkaBrokers,
+  testKafkaSecurity,
+  type TopicReader,
+} from '@oncoimg/testing';
 import { ResponseLiverMrOrder, ResponsePathwayResources, ResponsePatient } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
@@ -85,7 +91,7 @@ beforeAll(async () => {
     await putResource(system, resource);
   }
   // A delete is published too (with the last body), so the contract must accept it.
-  const deleted = await fetch(`${system.orderBase}/ServiceRequest/${ResponseLiverMrOrder.id ?? ''}`, {
+  const deleted = await authFetch(`${system.orderBase}/ServiceRequest/${ResponseLiverMrOrder.id ?? ''}`, {
     method: 'DELETE',
   });
   expect(deleted.status).toBeLessThan(300);
@@ -137,6 +143,18 @@ describe('messages the running services publish match asyncapi.yaml', () => {
     expect(summaries.some((s) => s.currentBaseline !== null)).toBe(true);
   });
 
+  it('every AuditEvent the services publish matches the audit channel', async () => {
+    // One per write of the pathway, from three services, at least.
+    const messages = await reader(system.topics.audit).waitFor(ResponsePathwayResources.length);
+    for (const message of messages) {
+      assertMessageMatches(channelOf('audit'), message, jsonOf(message));
+    }
+    const sources = new Set(messages.map((m) => m.headers.ce_source));
+    expect(sources).toEqual(
+      new Set(['oncoimg/order-service', 'oncoimg/study-service', 'oncoimg/report-service']),
+    );
+  });
+
   it('a message the timeline service can never process reaches the dead-letter topic as documented', async () => {
     const producer = createEventProducer({ brokers, security, clientId: 'contract-test' });
     const poison = { key: ResponsePatient.key, value: 'not FHIR', headers: { 'content-type': 'text/plain' } };
@@ -166,7 +184,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
     compile = openApiValidators(doc);
     const timelineUrl = `${system.timelineBase}/api/patients/${encodeURIComponent(ResponsePatient.key)}/timeline`;
     const exams = await eventually(async () => {
-      const res = await fetch(timelineUrl);
+      const res = await authFetch(timelineUrl);
       if (!res.ok) {
         return undefined;
       }
@@ -199,17 +217,18 @@ describe('the timeline service answers every route of openapi.yaml as documented
         '/status',
         '/outbox/dead-letters',
         '/metrics',
+        '/fhir/AuditEvent',
       ].sort(),
     );
   });
 
   it('answers an undocumented path with 404, so the checks below can tell a route from none', async () => {
-    expect((await fetch(`${system.timelineBase}/api/not-a-route`)).status).toBe(404);
+    expect((await authFetch(`${system.timelineBase}/api/not-a-route`)).status).toBe(404);
   });
 
   it('serves the live-update stream as text/event-stream', async () => {
     const abort = new AbortController();
-    const res = await fetch(`${system.timelineBase}/api/events`, { signal: abort.signal });
+    const res = await authFetch(`${system.timelineBase}/api/events`, { signal: abort.signal });
     try {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/event-stream');
@@ -237,7 +256,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
           url.searchParams.set(parameter.name, values.get(parameter.name) ?? '');
         }
       }
-      const res = await fetch(url);
+      const res = await authFetch(url);
       expect(res.status, path).not.toBe(404);
       const documented = resolveResponse(doc, operation.responses[String(res.status)]);
       expect(documented, `${path} answered an undocumented ${String(res.status)}`).toBeDefined();
@@ -251,7 +270,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
   });
 
   it('answers an unknown patient with the documented OperationOutcome', async () => {
-    const res = await fetch(
+    const res = await authFetch(
       `${system.timelineBase}/api/patients/${encodeURIComponent('Patient/none')}/timeline`,
     );
     expect(res.status).toBe(404);

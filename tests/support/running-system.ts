@@ -8,11 +8,13 @@ import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@o
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import {
+  authFetch,
+  type DatabaseTarget,
   openTestDatabase,
+  testAuth,
   testKafkaBrokers,
   testKafkaSecurity,
   uniqueName,
-  type DatabaseTarget,
 } from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
@@ -72,6 +74,7 @@ export async function startSystem({
     imagingStudy: `${run}.imagingstudy`,
     diagnosticReport: `${run}.diagnosticreport`,
     timeline: `${run}.timeline`,
+    audit: `${run}.audit`,
   };
   await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
 
@@ -81,6 +84,7 @@ export async function startSystem({
     const db = await openServiceDatabase(database, name.replace('-', '_'));
     databases.push(db);
     const service = createIntakeService({
+      access: (await testAuth()).access,
       name,
       resourceType,
       rules: INTAKE_RULES[resourceType],
@@ -99,6 +103,7 @@ export async function startSystem({
   const timelineDb = await openServiceDatabase(database, 'timeline_service');
   databases.push(timelineDb);
   const timeline = createTimelineService({
+    access: (await testAuth()).access,
     db: timelineDb,
     brokers,
     kafkaSecurity: security,
@@ -148,7 +153,7 @@ export async function putResource(
 ): Promise<Response> {
   const { meta: _meta, ...body } = resource;
   const put = (): Promise<Response> =>
-    fetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
+    authFetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(body),

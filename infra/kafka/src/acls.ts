@@ -10,8 +10,8 @@ import type { Principal } from './credentials.ts';
 // Node's ESM loader cannot see these exports of kafkajs (CommonJS): read them from the module object.
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-/** The audit trail's topic (issue 13): every service records AuditEvents there. */
-export const AUDIT_TOPIC = 'imaging.audit.v1';
+/** The audit trail's topic: every service records AuditEvents there. */
+export const AUDIT_TOPIC = DEFAULT_TOPICS.audit;
 
 type Operation = 'READ' | 'WRITE' | 'CREATE' | 'DESCRIBE' | 'DESCRIBE_CONFIGS' | 'DELETE';
 
@@ -66,12 +66,22 @@ export function localGrants(): Grant[] {
       DEFAULT_TOPICS.timeline,
       ...INTAKE_TOPICS.map(deadLetterTopicFor),
       AUDIT_TOPIC,
+      deadLetterTopicFor(AUDIT_TOPIC),
     ]),
+    // Its audit trail consumer reads every service's AuditEvents (GET /fhir/AuditEvent).
+    {
+      principal: 'timeline-service',
+      resource: 'TOPIC',
+      name: AUDIT_TOPIC,
+      pattern: 'LITERAL',
+      operations: ['READ'],
+    },
+    // `oncoimg-timeline-service` and its audit consumer's `oncoimg-timeline-service.audit`.
     {
       principal: 'timeline-service',
       resource: 'GROUP',
       name: 'oncoimg-timeline-service',
-      pattern: 'LITERAL',
+      pattern: 'PREFIXED',
       operations: ['READ', 'DESCRIBE'],
     },
     // `npm run timeline:rebuild` reads the inputs again under a group of its own.

@@ -2,8 +2,10 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import type { Database } from '@oncoimg/store';
 import {
+  authFetch,
   LungCancerPatient,
   openTestDatabase,
+  testAuth,
   testKafkaBrokers,
   testKafkaSecurity,
   uniqueName,
@@ -41,6 +43,7 @@ describe('oncoimg dlq list --outbox', () => {
   beforeAll(async () => {
     db = await openTestDatabase({ name: 'pglite' });
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db,
@@ -85,7 +88,7 @@ describe('oncoimg dlq list --outbox', () => {
   });
 
   it('shows the dead-letter count and reason in the service status', async () => {
-    const status = await (await fetch(`${serviceUrl}/status`)).json();
+    const status = await (await authFetch(`${serviceUrl}/status`)).json();
     expect(status).toMatchObject({
       outbox: { deadLettered: 1, lastDeadLetterReason: null },
     });

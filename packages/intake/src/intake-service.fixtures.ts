@@ -8,6 +8,7 @@ import {
   uniqueName,
   type DatabaseTarget,
   type TopicReader,
+  testAuth,
 } from '@oncoimg/testing';
 import { afterEach } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
@@ -42,13 +43,17 @@ export function useIntakeService(target: DatabaseTarget) {
     await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'test-service',
       resourceType,
       ...(resourceType === 'ServiceRequest' ? { rules: testOrderRules } : {}),
       db,
       brokers,
       kafkaSecurity: security,
-      topics: resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic },
+      topics: {
+        ...(resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic }),
+        audit: `${topic}.audit`,
+      },
       ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
     });
     const { port } = await service.start();
@@ -56,8 +61,11 @@ export function useIntakeService(target: DatabaseTarget) {
     reader = await readTopic(brokers, topic);
   }
 
+  /** Events of the resource topic in the outbox (audit records are counted apart). */
   async function storedCount(): Promise<number> {
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
+      topic,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 

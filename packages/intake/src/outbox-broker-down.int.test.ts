@@ -1,10 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServiceRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, ServiceRequest } from '@medplum/fhirtypes';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { adminSecurity, DiagnosticChestCtOrder, readTopic, uniqueName } from '@oncoimg/testing';
+import {
+  adminSecurity,
+  authFetch,
+  DiagnosticChestCtOrder,
+  readTopic,
+  testAuth,
+  uniqueName,
+} from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
@@ -44,12 +51,13 @@ describe('transactional outbox while the broker is down', () => {
     broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });
     db = await openDatabase({});
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db,
       brokers: [broker.brokers],
       kafkaSecurity: adminSecurity(broker.credentials),
-      topics: { serviceRequest: topic },
+      topics: { serviceRequest: topic, audit: `${topic}.audit` },
     });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   }, 180_000);
@@ -63,7 +71,7 @@ describe('transactional outbox while the broker is down', () => {
 
   it('accepts writes while Kafka is down and publishes each event once, in order per patient, when it is back', async () => {
     const post = async (resource: ServiceRequest) => {
-      const res = await fetch(`${base}/fhir/ServiceRequest`, {
+      const res = await authFetch(`${base}/fhir/ServiceRequest`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify(resource),
@@ -84,9 +92,10 @@ describe('transactional outbox while the broker is down', () => {
     }
     await until(async () => {
       const status = await service.status();
-      return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 6;
+      // Six events and the six writes' audit records.
+      return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 12;
     }, 'readiness to show Kafka down and the backlog');
-    const ready = await fetch(`${base}/readyz`);
+    const ready = await authFetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
 
     broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });
@@ -110,6 +119,19 @@ describe('transactional outbox while the broker is down', () => {
       expect(valuesOf('B')).toEqual(['B-1', 'B-2', 'B-3']);
     } finally {
       await reader.stop();
+    }
+
+    // Every write's AuditEvent too, the ones recorded during the outage included, keyed by patient.
+    const audits = await readTopic([broker.brokers], `${topic}.audit`, adminSecurity(broker.credentials));
+    try {
+      await audits.waitFor(9, 60_000);
+      const events = audits.messages.map((m) => JSON.parse(m.value?.toString() ?? '{}') as AuditEvent);
+      expect(new Set(events.map((e) => e.id)).size).toBe(9);
+      expect(events.every((e) => e.action === 'C' && e.outcome === '0')).toBe(true);
+      expect(audits.messages.filter((m) => m.key?.endsWith('|A'))).toHaveLength(6);
+      expect(audits.messages.filter((m) => m.key?.endsWith('|B'))).toHaveLength(3);
+    } finally {
+      await audits.stop();
     }
   }, 300_000);
 });

@@ -1,5 +1,5 @@
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import { ConfigError, installShutdownHandlers, type Env } from '@oncoimg/service-runtime';
+import { ConfigError, createHttpAccess, installShutdownHandlers, type Env } from '@oncoimg/service-runtime';
 import { openDatabase } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
 import { readIntakeConfig } from './intake-config.ts';
@@ -49,11 +49,14 @@ export async function runIntakeService({
       db,
       brokers: config.brokers,
       kafkaSecurity: config.kafkaSecurity,
+      access: createHttpAccess(config.access),
       port: config.port,
       host: config.host,
       topics: config.topics,
       bodyLimitBytes: config.bodyLimitBytes,
       admission: config.admission,
+      topicPartitions: config.topicPartitions,
+      rateLimit: config.rateLimit,
       logger,
       extend,
     });

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
+import { mountAccess, type HttpAccess } from './access.ts';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
+import { auditTrail, type AuditTrailOptions } from './audit/audit-trail.ts';
+import { rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
 
 /**
  * What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. A
@@ -17,13 +20,24 @@ export interface ServiceStatus {
 
 export interface HttpShellOptions<S extends ServiceStatus> {
   status: () => Promise<S>;
-  /** Mounts the service's own routes, between the shared ones and the error edge. */
+  /**
+   * Who may call: every route but `/healthz`, `/readyz`, `/fhir/metadata`, SMART discovery and
+   * `publicRoutes` needs a valid bearer token. There is no way to leave it out.
+   */
+  access: HttpAccess;
+  /** Mounts the service's own routes after the token check, before the error edge. */
   routes: (app: Express) => void;
+  /** Routes mounted before the token check (a web page's static files, its sign-in callback). */
+  publicRoutes?: (app: Express) => void;
   /**
    * Bounds requests in flight and their time (createAdmissionControl); off when undefined, as a
    * service with long-lived event streams needs.
    */
   admission?: AdmissionOptions;
+  /** Records an AuditEvent for every API request once answered (auditTrail); none when undefined. */
+  audit?: AuditTrailOptions;
+  /** The per-client token bucket (rateLimitMiddleware), after the access check; none when undefined. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** The readiness contract: every answer names what is missing, `[]` when nothing is. */
@@ -46,14 +60,19 @@ export interface HttpShell {
 
 /**
  * The HTTP app every service runs: `/healthz` (process up), `/readyz` (200 or 503 from
- * `status()`, with the `missing` dependencies), `/status`, `/metrics`, admission control when
- * asked, the service's routes, then a JSON 404 for unknown routes and the one error edge
+ * `status()`, with the `missing` dependencies), admission control when asked, SMART discovery,
+ * then the bearer token check (createHttpAccess) before `/status`, `/metrics` (unless
+ * METRICS_PUBLIC) and the service's routes, then a JSON 404 for unknown routes and the one error edge
  * (errorEdge of @oncoimg/fhir-http).
  */
 export function createHttpShell<S extends ServiceStatus>({
   status,
+  access,
   routes,
+  publicRoutes,
   admission,
+  audit,
+  rateLimit,
 }: HttpShellOptions<S>): HttpShell {
   const app = express();
   app.disable('x-powered-by');
@@ -63,7 +82,11 @@ export function createHttpShell<S extends ServiceStatus>({
   if (admissionControl) {
     app.use(admissionControl.middleware);
   }
-  app.get('/metrics', metricsHandler);
+  // After admission control: a request refused for overload touched no data and costs no audit row.
+  // Before the token check: a refused token is audited too.
+  if (audit) {
+    app.use(auditTrail(audit));
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
   });
@@ -71,6 +94,15 @@ export function createHttpShell<S extends ServiceStatus>({
     const current = withMissing(await status());
     res.status(current.ready ? 200 : 503).json(current);
   });
+  if (access.metricsPublic) {
+    app.get('/metrics', metricsHandler);
+  }
+  publicRoutes?.(app);
+  app.use(mountAccess(app, access));
+  if (rateLimit) {
+    app.use(rateLimitMiddleware(rateLimit));
+  }
+  app.get('/metrics', metricsHandler);
   app.get('/status', async (_req, res) => {
     res.json(withMissing(await status()));
   });

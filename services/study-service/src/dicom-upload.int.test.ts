@@ -3,15 +3,17 @@ import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
+  authFetch,
   DiagnosticChestCtStudy,
+  fixturesAvailable,
   openTestDatabase,
   readTopic,
-  fixturesAvailable,
+  testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
   testKafkaSecurity,
-  uniqueName,
   type TopicReader,
+  uniqueName,
 } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDicomUpload } from './dicom-upload.route.ts';
@@ -38,19 +40,21 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   let service: IntakeService;
   let base: string;
   let reader: TopicReader;
+  let topic: string;
 
   beforeEach(async () => {
-    const topic = uniqueName('dicom');
+    topic = uniqueName('dicom');
     await ensureTopics({ brokers, security, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'study-service',
       resourceType: 'ImagingStudy',
       rules: imagingStudyIntakeRules,
       db,
       brokers,
       kafkaSecurity: security,
-      topics: { imagingStudy: topic },
+      topics: { imagingStudy: topic, audit: `${topic}.audit` },
       extend: addDicomUpload,
     });
     const { port } = await service.start();
@@ -65,7 +69,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   });
 
   function upload(body: Buffer, contentType: string): Promise<Response> {
-    return fetch(`${base}/dicom/studies`, {
+    return authFetch(`${base}/dicom/studies`, {
       method: 'POST',
       headers: { 'content-type': contentType },
       body: new Uint8Array(body),
@@ -73,14 +77,16 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   }
 
   async function outboxRows(): Promise<number> {
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
+      topic,
+    ]);
     return Number(rows.at(0)?.n ?? 0);
   }
 
   it('requires the Study Instance UID on FHIR intake too', async () => {
     const { meta: _meta, ...study } = DiagnosticChestCtStudy;
     const post = (body: unknown) =>
-      fetch(`${base}/fhir/ImagingStudy`, {
+      authFetch(`${base}/fhir/ImagingStudy`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json' },
         body: JSON.stringify(body),
@@ -106,7 +112,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
       expect(study?.series?.at(0)?.modality.code).toBe('CT');
       expect(study?.identifier?.some((i) => i.system === 'urn:dicom:uid')).toBe(true);
 
-      const read = await fetch(`${base}/fhir/ImagingStudy/${study?.id ?? ''}`);
+      const read = await authFetch(`${base}/fhir/ImagingStudy/${study?.id ?? ''}`);
       expect(read.status).toBe(200);
       expect(((await read.json()) as ImagingStudy).numberOfInstances).toBe(1);
 

@@ -2,7 +2,7 @@
  * Composition root of the timeline service: reads the environment once, opens the store, starts
  * the consumer, relay and HTTP server, and stops them all on SIGTERM or SIGINT.
  */
-import { installShutdownHandlers } from '@oncoimg/service-runtime';
+import { createHttpAccess, installShutdownHandlers } from '@oncoimg/service-runtime';
 import { isStoreError, openDatabase, type Database } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry, type Logger } from '@oncoimg/telemetry';
 import { ConfigError, readTimelineConfig } from './config.ts';
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     db,
     brokers: config.brokers,
     kafkaSecurity: config.kafkaSecurity,
+    access: createHttpAccess(config.access),
     port: config.port,
     host: config.host,
     topics: config.topics,
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     baselineWindowDays: config.baselineWindowDays,
     confirmationDays: config.confirmationDays,
+    rateLimit: config.rateLimit,
+    auditRetentionDays: config.auditRetentionDays,
     logger,
   });
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.
