@@ -1,7 +1,7 @@
 import { buildImagingEvent, deadLetterTopicFor, encodeEvent } from '@oncoimg/fhir-events';
 import { kafkajsSecurity, type ConsumerRunner } from '@oncoimg/kafka';
 import type { BaselineChestCtOrder } from '@oncoimg/testing';
-import { testKafkaBrokers, testKafkaEnv, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
+import { testAuth, testKafkaBrokers, testKafkaEnv, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { runCli } from './cli.ts';
@@ -50,7 +50,7 @@ export async function oncoimg(
         options.onStderr?.(stderr);
       },
     },
-    env: testKafkaEnv(),
+    env: { ...testKafkaEnv(), ONCOIMG_TOKEN: await (await testAuth()).token() },
     signal: options.signal,
   });
   return { code, stdout, stderr };

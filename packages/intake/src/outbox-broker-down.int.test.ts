@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '@oncoimg/store';
 import {
   adminSecurity,
   authFetch,
+  freePortPair,
   DiagnosticChestCtOrder,
   readTopic,
   testAuth,
@@ -15,8 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
-/** A broker of its own, so stopping it does not disturb the other tests. */
-const PORT = 19_192;
+/** A broker of its own, on free ports, so stopping it does not disturb the other tests. */
 const FHIR = { 'content-type': 'application/fhir+json' };
 
 function order(patient: string, n: number): ServiceRequest {
@@ -40,6 +40,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
 
 describe('transactional outbox while the broker is down', () => {
   let dataDir: string;
+  let port: number;
   let broker: KafkaBroker;
   let db: Database;
   let service: IntakeService;
@@ -48,7 +49,8 @@ describe('transactional outbox while the broker is down', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'oncoimg-kafka-'));
-    broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });
+    port = await freePortPair();
+    broker = await startKafkaBroker({ port, controllerPort: port + 1, dataDir });
     db = await openDatabase({});
     service = createIntakeService({
       access: (await testAuth()).access,
@@ -98,7 +100,7 @@ describe('transactional outbox while the broker is down', () => {
     const ready = await authFetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
 
-    broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });
+    broker = await startKafkaBroker({ port, controllerPort: port + 1, dataDir });
     await until(
       async () => (await service.status()).outbox?.backlog === 0,
       'backlog drained after the broker came back',

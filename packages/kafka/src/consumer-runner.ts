@@ -312,7 +312,12 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           await step();
         }
       } catch (error) {
+        // stop() during the start ends it; with SASL that surfaces as a sign-in cut short.
+        const stoppedMeanwhile = retired();
         await abandon();
+        if (stoppedMeanwhile) {
+          return;
+        }
         if (error instanceof KafkaError) {
           throw error;
         }

@@ -80,18 +80,21 @@ describe('Kafka credentials and ACLs of the local broker', () => {
     }
   });
 
-  it('lets the tools principal read a topic under its own group, and the timeline service under its own', async () => {
-    await ensureTopics({ brokers, security: as('admin'), topics: [DEFAULT_TOPICS.serviceRequest] });
+  it('lets the tools principal read a topic under its own group, and the timeline service its inputs and the audit trail under its own', async () => {
     const producer = createEventProducer({
       brokers,
       security: as('order-service'),
       clientId: 'order-service',
     });
+    // The order service creates the audit topic when it is the first to write it.
+    await ensureTopics({ brokers, security: as('order-service'), topics: [DEFAULT_TOPICS.audit] });
     await producer.send(DEFAULT_TOPICS.serviceRequest, [order]);
+    await producer.send(DEFAULT_TOPICS.audit, [order]);
     await producer.disconnect();
-    for (const [principal, groupId] of [
-      ['tools', uniqueName('oncoimg-cli')],
-      ['timeline-service', 'oncoimg-timeline-service'],
+    for (const [principal, groupId, topic] of [
+      ['tools', uniqueName('oncoimg-cli'), DEFAULT_TOPICS.serviceRequest],
+      ['timeline-service', 'oncoimg-timeline-service', DEFAULT_TOPICS.serviceRequest],
+      ['timeline-service', 'oncoimg-timeline-service.audit', DEFAULT_TOPICS.audit],
     ] as const) {
       const read: ConsumedMessage[] = [];
       const runner = createConsumerRunner({
@@ -99,7 +102,7 @@ describe('Kafka credentials and ACLs of the local broker', () => {
         security: as(principal),
         clientId: principal,
         groupId,
-        topics: [DEFAULT_TOPICS.serviceRequest],
+        topics: [topic],
         handler: async (message) => {
           read.push(message);
           await Promise.resolve();
@@ -111,7 +114,7 @@ describe('Kafka credentials and ACLs of the local broker', () => {
         while (read.length === 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        expect(read.at(0)?.key, principal).toBe(order.key);
+        expect(read.at(0)?.key, `${principal} reading ${topic}`).toBe(order.key);
       } finally {
         await runner.stop();
       }
