@@ -183,7 +183,7 @@ function imageOf(name: string): Stage[] {
 
 describe('Dockerfiles', () => {
   it('builds every application service and the collector', () => {
-    expect(builds.map((b) => b.name).sort()).toEqual([...APPS, 'otel-collector'].sort());
+    expect(builds.map((b) => b.name).sort()).toEqual([...APPS, 'auth-server', 'otel-collector'].sort());
     for (const name of APPS) {
       const build = builds.find((b) => b.name === name);
       expect(build?.context, name).toBe('.');
