@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@oncoimg/service-runtime';
+import { benchAccess, type AccessFigures } from './access.bench.ts';
 import { readBenchConfig, type BenchConfig } from './config.ts';
 import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
 import { machineInfo, startMachineCpuMeter } from './machine.ts';
@@ -74,6 +75,34 @@ function intakeRows(intake: IntakeFigures, validation: ValidationFigures): Figur
     }),
   );
   return rows;
+}
+
+/** The cost of verifying tokens: each rate with verification beside the one without, and their ratio. */
+function accessRows(figures: AccessFigures): FigureRow[] {
+  const section = 'intake access (pglite)';
+  return (['post', 'read'] as const).flatMap((kind) => {
+    const label = kind === 'post' ? 'single POST' : 'GET by id';
+    const off = figures['pass-through'][kind];
+    const on = figures.verified[kind];
+    const failed = [off, on].find((p) => p.failed > 0)?.firstError;
+    return [
+      figure(section, `${label}: tokens not verified`, off.requestsPerSecond, 'requests/s', {
+        note: `p50 ${off.p50Ms.toFixed(1)} ms, p99 ${off.p99Ms.toFixed(1)} ms${failed ? `; failed: ${failed}` : ''}`,
+      }),
+      figure(section, `${label}: tokens verified`, on.requestsPerSecond, 'requests/s', {
+        note: `p50 ${on.p50Ms.toFixed(1)} ms, p99 ${on.p99Ms.toFixed(1)} ms`,
+      }),
+      figure(
+        section,
+        `${label}: verified / not verified`,
+        on.requestsPerSecond / off.requestsPerSecond,
+        '%',
+        {
+          note: 'jose RS256 verification of every request, same run',
+        },
+      ),
+    ];
+  });
 }
 
 function overloadRows(o: OverloadFigures, requestTimeoutMs: number): FigureRow[] {
@@ -190,6 +219,25 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
+    }
+    log('intake: the cost of token verification');
+    const accessDirs: string[] = [];
+    try {
+      const access = await benchAccess(
+        config,
+        run,
+        async (kind) => {
+          const dir = await mkdtemp(join(tmpdir(), `bench-access-${kind}-`));
+          accessDirs.push(dir);
+          return dir;
+        },
+        log,
+        execArgv('intake-access'),
+      );
+      details.intake_access = access;
+      rows.push(...accessRows(access));
+    } finally {
+      await Promise.all(accessDirs.map((dir) => rm(dir, { recursive: true, force: true })));
     }
   }
   if (config.sections.has('overload')) {

@@ -13,6 +13,8 @@ import {
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { testAuth } from '@oncoimg/testing';
+import type { TokenVerifier } from '@oncoimg/auth';
+import type { HttpAccess } from '@oncoimg/service-runtime';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -53,11 +55,22 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+/** Accepts any token without looking at it, with every scope: only for measuring verification. */
+const passThrough: TokenVerifier = {
+  issuer: 'bench-pass-through',
+  verify: () => Promise.resolve({ claims: { scope: 'system/*.cruds' }, header: { alg: 'none' } }),
+};
+
+async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAccess> {
+  const { access } = await testAuth();
+  return kind === 'verified' ? access : { ...access, verifier: passThrough };
+}
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
       intake = createIntakeService({
-        access: (await testAuth()).access,
+        access: await benchAccess(command.access),
         name: 'order-service',
         resourceType: 'ServiceRequest',
         db: await open(command.database),
@@ -66,7 +79,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         port: 0,
       });
       const { port } = await intake.start();
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: `Bearer ${await (await testAuth()).token()}` };
     }
     case 'start-timeline': {
       const service = createTimelineService({
@@ -82,10 +95,11 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAt = performance.now();
       });
       const { port } = await service.start();
+      const authorization = `Bearer ${await (await testAuth()).token()}`;
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       timeline = state;
-      return { type: 'started', port };
+      return { type: 'started', port, authorization };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {
