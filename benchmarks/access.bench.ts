@@ -4,11 +4,15 @@
  * JWKS, as deployed) and once with a pass-through verifier (the access middleware and scope checks
  * still run, the token's verification does not). Writes (POST) and reads (GET by id).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BenchConfig } from './config.ts';
 import type { BenchAccess, DatabaseTarget } from './host-protocol.ts';
 import { createHttpClient, type HttpClient } from './http-client.ts';
 import { withIntakeHost } from './intake-host.ts';
 import { runClosedLoop } from './load.ts';
+import { figure, type FigureRow } from './report.ts';
 import { ratePerSecond, summarizeLatencies } from './stats.ts';
 import { asNewResource, syntheticExam, type SyntheticRun } from './synthetic-imaging.ts';
 
@@ -97,34 +101,54 @@ async function measure(
   );
 }
 
-/** Both ways, one after the other on fresh services and topics, PGlite in `dataDir`. */
+/** Both ways, one after the other on fresh services, topics and PGlite stores in temp folders. */
 export async function benchAccess(
   config: BenchConfig,
   run: SyntheticRun,
-  dataDirOf: (access: BenchAccess) => Promise<string>,
   log: (line: string) => void,
   execArgv: string[],
 ): Promise<AccessFigures> {
-  log('  access: pass-through verifier (middleware and scopes, no token verification)');
-  const passThrough = await measure(
-    config,
-    run,
-    { dataDir: await dataDirOf('pass-through') },
-    execArgv,
-    'pass-through',
-    0,
-  );
-  log('  access: every token verified (jose, RS256, JWKS)');
-  const verified = await measure(
-    config,
-    run,
-    { dataDir: await dataDirOf('verified') },
-    execArgv,
-    'verified',
-    passThrough.nextIndex,
-  );
-  return {
-    'pass-through': { post: passThrough.post, read: passThrough.read },
-    verified: { post: verified.post, read: verified.read },
+  const dirs: string[] = [];
+  const fresh = async (access: BenchAccess): Promise<DatabaseTarget> => {
+    const dir = await mkdtemp(join(tmpdir(), `bench-access-${access}-`));
+    dirs.push(dir);
+    return { dataDir: dir };
   };
+  try {
+    log('  access: pass-through verifier (middleware and scopes, no token verification)');
+    const off = await measure(config, run, await fresh('pass-through'), execArgv, 'pass-through', 0);
+    log('  access: every token verified (jose, RS256, JWKS)');
+    const on = await measure(config, run, await fresh('verified'), execArgv, 'verified', off.nextIndex);
+    return { 'pass-through': { post: off.post, read: off.read }, verified: { post: on.post, read: on.read } };
+  } finally {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+/** The cost of verifying tokens: each rate with verification beside the one without, and their ratio. */
+export function accessRows(figures: AccessFigures): FigureRow[] {
+  const section = 'intake access (pglite)';
+  return (['post', 'read'] as const).flatMap((kind) => {
+    const label = kind === 'post' ? 'single POST' : 'GET by id';
+    const off = figures['pass-through'][kind];
+    const on = figures.verified[kind];
+    const failed = [off, on].find((p) => p.failed > 0)?.firstError;
+    return [
+      figure(section, `${label}: tokens not verified`, off.requestsPerSecond, 'requests/s', {
+        note: `p50 ${off.p50Ms.toFixed(1)} ms, p99 ${off.p99Ms.toFixed(1)} ms${failed ? `; failed: ${failed}` : ''}`,
+      }),
+      figure(section, `${label}: tokens verified`, on.requestsPerSecond, 'requests/s', {
+        note: `p50 ${on.p50Ms.toFixed(1)} ms, p99 ${on.p99Ms.toFixed(1)} ms`,
+      }),
+      figure(
+        section,
+        `${label}: verified / not verified`,
+        on.requestsPerSecond / off.requestsPerSecond,
+        '%',
+        {
+          note: 'jose RS256 verification of every request, same run',
+        },
+      ),
+    ];
+  });
 }

@@ -7,6 +7,8 @@ export interface DatabaseTarget {
   /** A PostgreSQL server; the host works in `schema` and drops it when it stops. */
   url?: string;
   schema?: string;
+  /** Leave the schema in place at stop: another host shares it and drops it. */
+  keepSchema?: boolean;
 }
 
 /**
@@ -23,6 +25,10 @@ export type HostCommand =
       database: DatabaseTarget;
       topic: string;
       access: BenchAccess;
+      /** The order service (default) or the study service. */
+      resourceType?: 'ServiceRequest' | 'ImagingStudy';
+      /** false: each single write in its own transaction (to measure what group commit brings). */
+      groupCommit?: boolean;
     }
   | {
       type: 'start-timeline';
@@ -33,6 +39,8 @@ export type HostCommand =
     }
   /** Resolves once the timeline service has committed offsets for `total` messages. */
   | { type: 'wait-consumed'; total: number; timeoutMs: number }
+  /** Resolves once offsets for `total` messages are committed and the timeline outbox is empty. */
+  | { type: 'wait-drained'; total: number; timeoutMs: number }
   | { type: 'rebuild'; brokers: string[]; database: DatabaseTarget; topics: Partial<TopicNames> }
   | { type: 'usage' }
   | { type: 'stop' };
@@ -48,8 +56,23 @@ export interface HostUsage {
 export type HostReply =
   /** `authorization`: the header every request of the runner sends (a token of the host's issuer). */
   | { type: 'started'; port: number; authorization: string }
-  | { type: 'consumed'; total: number; elapsedMs: number }
-  | { type: 'rebuilt'; events: number; patients: number; elapsedMs: number }
+  | {
+      type: 'consumed';
+      total: number;
+      elapsedMs: number;
+      /** Wall clock (epoch ms) of the group join and of the last committed change, comparable across hosts. */
+      startedAtEpochMs: number;
+      lastChangeAtEpochMs: number;
+    }
+  | {
+      type: 'rebuilt';
+      events: number;
+      patients: number;
+      elapsedMs: number;
+      readingMs: number;
+      spills: number;
+    }
+  | { type: 'drained'; atEpochMs: number }
   | { type: 'usage' }
   | { type: 'stopped'; outboxBacklog: number | null }
   | { type: 'error'; message: string };

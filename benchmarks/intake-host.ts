@@ -21,7 +21,14 @@ export async function withIntakeHost<T>(
   const topic = uniqueName(topicPrefix);
   try {
     const { port, authorization } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, database, topic, access },
+      {
+        type: 'start-intake',
+        brokers: config.brokers,
+        database,
+        topic,
+        access,
+        groupCommit: config.intake.groupCommit,
+      },
       'started',
     );
     return await use(host, port, { authorization });

@@ -22,8 +22,12 @@ import {
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
 import { checkScope } from '@oncoimg/auth';
 import {
+  createAuditRecorder,
   createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
   smartSecurity,
+  type RateLimitOptions,
   type AdmissionOptions,
   type HttpAccess,
 } from '@oncoimg/service-runtime';
@@ -31,7 +35,9 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
 import type { AnyIntakeRules } from './intake-rules.ts';
+import { createIntakeWrites, type GroupCommitOptions } from './intake-writes.ts';
 import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS, ensureIntakeTopic } from './intake-topic.ts';
 
 const TOPIC_ROLE: Record<ImagingResourceType, keyof TopicNames> = {
   ServiceRequest: 'serviceRequest',
@@ -65,6 +71,12 @@ export interface IntakeServiceOptions {
   bodyLimitBytes?: number;
   /** Bounds on requests in flight, queued, and their time; the runtime's defaults when absent. */
   admission?: AdmissionOptions;
+  /** Partitions of the intake topic when this service creates it (INTAKE_TOPIC_PARTITIONS). */
+  topicPartitions?: number;
+  /** Group commit of concurrent single writes; default on, one group at a time on PGlite (one connection). */
+  groupCommit?: GroupCommitOptions;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
   logger?: Logger;
   extend?: (app: Express, deps: IntakeExtensionDeps) => void;
 }
@@ -96,6 +108,14 @@ export interface IntakeService {
   status(): Promise<IntakeStatus>;
 }
 
+/**
+ * Group commit by default. A group is written by one connection, so on a server a few groups go
+ * at once (the pool has 10 connections); PGlite runs one transaction at a time anyway.
+ */
+function defaultGroupCommit(db: Database): GroupCommitOptions {
+  return { maxGroup: 100, maxConcurrent: db.kind === 'pglite' ? 1 : 4 };
+}
+
 /** Longest a stopping service waits for pending events to reach Kafka; the rest go out on the next start. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** /readyz asks Kafka at most this often, so a probe storm cannot become a broker load. */
@@ -118,13 +138,19 @@ export function createIntakeService({
   topics: topicOverrides = {},
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
   admission = {},
+  topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
+  groupCommit = defaultGroupCommit(db),
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {
   const topics = resolveTopics(topicOverrides);
   const topic = topics[TOPIC_ROLE[resourceType]];
+  const source = `oncoimg/${name}`;
   const repository = createResourceRepository({ db });
-  const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
+  const writer = createResourceWriter({ repository, resourceType, topic, source });
+  const writes = createIntakeWrites({ db, topic, source, groupCommit });
+  const auditRecorder = createAuditRecorder({ db, topic: topics.audit, source, logger });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
@@ -165,6 +191,8 @@ export function createIntakeService({
     status,
     access,
     admission,
+    audit: { recorder: auditRecorder, observer: source },
+    rateLimit,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
       // Rows the broker can never accept, without their keys and values (patient data).
@@ -174,7 +202,7 @@ export function createIntakeService({
       app.use(
         '/fhir',
         createFhirRouter({
-          backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
+          backend: createIntakeBackend({ repository, writes, resourceType, rules }),
           bodyLimitBytes,
           software: { name: `oncoimg ${name}`, version },
           authorize: checkScope,
@@ -192,8 +220,9 @@ export function createIntakeService({
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
       let maxMessageBytes: number | null = null;
       try {
-        await ensureTopics({ brokers, topics: [topic] });
-        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
+        await ensureIntakeTopic({ brokers, topic, partitions: topicPartitions, logger });
+        await ensureTopics({ brokers, topics: [topics.audit] });
+        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic, topics.audit] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.
         logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
@@ -214,6 +243,10 @@ export function createIntakeService({
       stopObservingBacklog?.();
       stopObservingBacklog = undefined;
       await http.close();
+      // The last answers' audit records go to the outbox before the relay's last flush.
+      await auditRecorder.flush().catch((error: unknown) => {
+        logger.warn('audit records not written at shutdown', { error: String(error) });
+      });
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {

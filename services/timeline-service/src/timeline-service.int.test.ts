@@ -27,6 +27,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvent, buildTimeline, emptyPatientRecords, type PatientTimeline } from './domain/index.ts';
 import { rebuildTimelines } from './rebuild.ts';
+import { createTimelineRepository } from './store/timeline.repository.ts';
 import { publishEvents, startTestTimeline, uniqueTopics } from './timeline-service.fixtures.ts';
 import { createTimelineService, type TimelineService } from './timeline-service.ts';
 
@@ -190,6 +191,17 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       await expect(rebuildTimelines({ db: fresh, brokers, topics })).rejects.toThrow(/fresh store/);
     } finally {
       await fresh.close();
+    }
+    // A memory bound of one byte spills every event to the store: the same timeline all the same.
+    const spilled = await openDatabase({});
+    try {
+      const result = await rebuildTimelines({ db: spilled, brokers, topics, memoryBytes: 1 });
+      expect(result.spills).toBeGreaterThan(1);
+      expect(
+        (await createTimelineRepository({ db: spilled }).getTimeline(LungCancerPatient.key))?.timeline,
+      ).toEqual(live);
+    } finally {
+      await spilled.close();
     }
   });
 });

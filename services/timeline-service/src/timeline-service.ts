@@ -19,12 +19,20 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { createHttpShell, type HttpAccess } from '@oncoimg/service-runtime';
+import {
+  createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+  type HttpAccess,
+  type RateLimitOptions,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
+import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
+import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
@@ -53,6 +61,10 @@ export interface TimelineServiceOptions {
   /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
   baselineWindowDays?: number;
   confirmationDays?: number;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
+  /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 (default) keeps them. */
+  auditRetentionDays?: number;
 }
 
 export interface TimelineService {
@@ -73,6 +85,18 @@ export interface TimelineService {
 }
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
+
+/**
+ * One fetch of the intake topics: at most 4 MiB in all (a few thousand events), 512 KiB of any
+ * one partition. kafkajs holds a fetched response until every batch in it is handled, so this,
+ * not the backlog, bounds the consumer's memory; it is also the unit of one transaction.
+ */
+export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512 * 2 ** 10 };
+/**
+ * Batches of one fetch handled at once, joined into one transaction (`coalescePartitions`): enough
+ * for every partition of the three topics at 12 partitions each, and more.
+ */
+export const TIMELINE_PARTITIONS_AT_ONCE = 64;
 
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -98,10 +122,22 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
+  const audit = createTimelineAudit({
+    db,
+    brokers,
+    topic: topics.audit,
+    source: TIMELINE_SERVICE_SOURCE,
+    groupId: `${groupId}.audit`,
+    sessionTimeoutMs,
+    retentionDays: auditRetentionDays,
+    logger,
+  });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -117,6 +153,8 @@ export function createTimelineService({
   const http = createHttpShell({
     status,
     access,
+    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    rateLimit,
     // The page itself is public (it holds no patient data); what it fetches from /api is not.
     publicRoutes(app) {
       if (webRoot) {
@@ -124,6 +162,7 @@ export function createTimelineService({
       }
     },
     routes(app) {
+      app.use('/fhir', audit.router);
       app.use(
         '/api',
         createTimelineApi({
@@ -186,6 +225,10 @@ export function createTimelineService({
       topics: inputTopics,
       fromBeginning: true,
       mode: 'batch',
+      // A patient's order, study and report sit on three topics: one transaction for all of them.
+      coalescePartitions: true,
+      partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
+      fetch: TIMELINE_FETCH,
       logger,
       handler: async (messages: ConsumedMessage[]) => {
         const result = await handleImagingEvents(messages, {
@@ -205,14 +248,17 @@ export function createTimelineService({
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
     if (
-      (await untilDone('migrating', () => migrate(db, [...outboxMigrations, ...timelineMigrations]))) ===
-      undefined
+      (await untilDone('migrating', () =>
+        migrate(db, [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations]),
+      )) === undefined
     ) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
+        () => true,
+      ),
     );
     if (created === undefined) {
       return;
@@ -251,6 +297,9 @@ export function createTimelineService({
     });
     // stop() may have run while the group was joining; it stopped the runner then.
     if (joined === undefined || stopRequested()) {
+      return;
+    }
+    if ((await untilDone('joining the audit consumer group', () => audit.startConsumer())) === undefined) {
       return;
     }
     const metrics = serviceMetrics();
@@ -297,6 +346,7 @@ export function createTimelineService({
       await http.close();
       await runner?.stop();
       runner = undefined;
+      await audit.stop();
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
