@@ -20,7 +20,13 @@ export async function withIntakeHost<T>(
   const topic = uniqueName(topicPrefix);
   try {
     const { port } = await host.call(
-      { type: 'start-intake', brokers: config.brokers, database, topic },
+      {
+        type: 'start-intake',
+        brokers: config.brokers,
+        database,
+        topic,
+        groupCommit: config.intake.groupCommit,
+      },
       'started',
     );
     return await use(host, port);

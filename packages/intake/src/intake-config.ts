@@ -1,4 +1,5 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS } from './intake-topic.ts';
 import {
   readAccessConfig,
   readAdmissionConfig,
@@ -19,6 +20,8 @@ export interface IntakeConfig extends CommonServiceConfig {
   rateLimit: RateLimitConfig;
   /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
   access: AccessConfig;
+  /** INTAKE_TOPIC_PARTITIONS: partitions of the intake topic when the service creates it. */
+  topicPartitions: number;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -36,5 +39,9 @@ export function readIntakeConfig(
     admission: readAdmissionConfig(env, 'INTAKE'),
     rateLimit: readRateLimitConfig(env),
     access: readAccessConfig(env),
+    topicPartitions: readInteger(env, 'INTAKE_TOPIC_PARTITIONS', DEFAULT_INTAKE_TOPIC_PARTITIONS, {
+      min: 1,
+      max: 1_000,
+    }),
   };
 }

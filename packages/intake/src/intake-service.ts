@@ -35,7 +35,9 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
 import type { AnyIntakeRules } from './intake-rules.ts';
+import { createIntakeWrites, type GroupCommitOptions } from './intake-writes.ts';
 import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS, ensureIntakeTopic } from './intake-topic.ts';
 
 const TOPIC_ROLE: Record<ImagingResourceType, keyof TopicNames> = {
   ServiceRequest: 'serviceRequest',
@@ -69,6 +71,10 @@ export interface IntakeServiceOptions {
   bodyLimitBytes?: number;
   /** Bounds on requests in flight, queued, and their time; the runtime's defaults when absent. */
   admission?: AdmissionOptions;
+  /** Partitions of the intake topic when this service creates it (INTAKE_TOPIC_PARTITIONS). */
+  topicPartitions?: number;
+  /** Group commit of concurrent single writes; default on, one group at a time on PGlite (one connection). */
+  groupCommit?: GroupCommitOptions;
   /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
   rateLimit?: RateLimitOptions;
   logger?: Logger;
@@ -102,6 +108,14 @@ export interface IntakeService {
   status(): Promise<IntakeStatus>;
 }
 
+/**
+ * Group commit by default. A group is written by one connection, so on a server a few groups go
+ * at once (the pool has 10 connections); PGlite runs one transaction at a time anyway.
+ */
+function defaultGroupCommit(db: Database): GroupCommitOptions {
+  return { maxGroup: 100, maxConcurrent: db.kind === 'pglite' ? 1 : 4 };
+}
+
 /** Longest a stopping service waits for pending events to reach Kafka; the rest go out on the next start. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** /readyz asks Kafka at most this often, so a probe storm cannot become a broker load. */
@@ -124,6 +138,8 @@ export function createIntakeService({
   topics: topicOverrides = {},
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
   admission = {},
+  topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
+  groupCommit = defaultGroupCommit(db),
   rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
   logger = silentLogger,
   extend,
@@ -133,6 +149,7 @@ export function createIntakeService({
   const source = `oncoimg/${name}`;
   const repository = createResourceRepository({ db });
   const writer = createResourceWriter({ repository, resourceType, topic, source });
+  const writes = createIntakeWrites({ db, topic, source, groupCommit });
   const auditRecorder = createAuditRecorder({ db, topic: topics.audit, source, logger });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -185,7 +202,7 @@ export function createIntakeService({
       app.use(
         '/fhir',
         createFhirRouter({
-          backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
+          backend: createIntakeBackend({ repository, writes, resourceType, rules }),
           bodyLimitBytes,
           software: { name: `oncoimg ${name}`, version },
           authorize: checkScope,
@@ -203,7 +220,8 @@ export function createIntakeService({
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
       let maxMessageBytes: number | null = null;
       try {
-        await ensureTopics({ brokers, topics: [topic, topics.audit] });
+        await ensureIntakeTopic({ brokers, topic, partitions: topicPartitions, logger });
+        await ensureTopics({ brokers, topics: [topics.audit] });
         maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic, topics.audit] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.

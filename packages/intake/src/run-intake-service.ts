@@ -54,6 +54,7 @@ export async function runIntakeService({
       topics: config.topics,
       bodyLimitBytes: config.bodyLimitBytes,
       admission: config.admission,
+      topicPartitions: config.topicPartitions,
       rateLimit: config.rateLimit,
       logger,
       extend,

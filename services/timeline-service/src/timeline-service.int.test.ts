@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
-import { DEFAULT_TOPICS, type TopicNames } from '@oncoimg/fhir-events';
+import type { TopicNames } from '@oncoimg/fhir-events';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import {
   createConsumerRunner,
@@ -13,7 +13,6 @@ import { openDatabase, type Database } from '@oncoimg/store';
 import {
   authFetch,
   eventually,
-  openTestDatabase,
   testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
@@ -28,36 +27,15 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvent, buildTimeline, emptyPatientRecords, type PatientTimeline } from './domain/index.ts';
 import { rebuildTimelines } from './rebuild.ts';
+import { createTimelineRepository } from './store/timeline.repository.ts';
+import { publishEvents, startTestTimeline, uniqueTopics } from './timeline-service.fixtures.ts';
 import { createTimelineService, type TimelineService } from './timeline-service.ts';
 
 const brokers = testKafkaBrokers();
 
-function uniqueTopics(): TopicNames {
-  const run = uniqueName('tl');
-  return {
-    serviceRequest: `${run}.servicerequest`,
-    imagingStudy: `${run}.imagingstudy`,
-    diagnosticReport: `${run}.diagnosticreport`,
-    timeline: `${run}.timeline`,
-    audit: `${run}.audit`,
-  };
-}
-
-/** Publishes persona events on the run's topics, as the intake services would. */
-async function publishPathway(producer: EventProducer, topics: TopicNames): Promise<number> {
-  const roleOf: Record<string, keyof TopicNames> = {
-    [DEFAULT_TOPICS.serviceRequest]: 'serviceRequest',
-    [DEFAULT_TOPICS.imagingStudy]: 'imagingStudy',
-    [DEFAULT_TOPICS.diagnosticReport]: 'diagnosticReport',
-  };
-  const messages = personaMessages(lungCancerPathwayEvents());
-  for (const message of messages) {
-    await producer.send(topics[roleOf[message.topic] ?? 'serviceRequest'], [
-      { key: message.key ?? '', value: message.value ?? '', headers: message.headers },
-    ]);
-  }
-  return messages.length;
-}
+/** Publishes the lung cancer pathway on the run's topics, as the intake services would. */
+const publishPathway = (producer: EventProducer, topics: TopicNames): Promise<number> =>
+  publishEvents(producer, topics, lungCancerPathwayEvents());
 
 /** The timeline the pure domain builds from the pathway: what the service must end with. */
 function expectedTimeline(): PatientTimeline {
@@ -99,20 +77,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
   let base: string;
 
   beforeEach(async () => {
-    topics = uniqueTopics();
-    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
-    db = await openTestDatabase(target);
-    service = createTimelineService({
-      access: (await testAuth()).access,
-      db,
-      brokers,
-      port: 0,
-      topics,
-      groupId: uniqueName('timeline'),
-      unreportedAfterMs: 0,
-    });
-    const { port } = await service.start();
-    base = `http://127.0.0.1:${String(port)}`;
+    ({ db, service, topics, base } = await startTestTimeline(target, { unreportedAfterMs: 0 }));
     producer = createEventProducer({ brokers, clientId: 'timeline-int-test' });
     await producer.connect();
   });
@@ -226,6 +191,17 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       await expect(rebuildTimelines({ db: fresh, brokers, topics })).rejects.toThrow(/fresh store/);
     } finally {
       await fresh.close();
+    }
+    // A memory bound of one byte spills every event to the store: the same timeline all the same.
+    const spilled = await openDatabase({});
+    try {
+      const result = await rebuildTimelines({ db: spilled, brokers, topics, memoryBytes: 1 });
+      expect(result.spills).toBeGreaterThan(1);
+      expect(
+        (await createTimelineRepository({ db: spilled }).getTimeline(LungCancerPatient.key))?.timeline,
+      ).toEqual(live);
+    } finally {
+      await spilled.close();
     }
   });
 });

@@ -86,6 +86,18 @@ export interface TimelineService {
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
+/**
+ * One fetch of the intake topics: at most 4 MiB in all (a few thousand events), 512 KiB of any
+ * one partition. kafkajs holds a fetched response until every batch in it is handled, so this,
+ * not the backlog, bounds the consumer's memory; it is also the unit of one transaction.
+ */
+export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512 * 2 ** 10 };
+/**
+ * Batches of one fetch handled at once, joined into one transaction (`coalescePartitions`): enough
+ * for every partition of the three topics at 12 partitions each, and more.
+ */
+export const TIMELINE_PARTITIONS_AT_ONCE = 64;
+
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
@@ -214,6 +226,10 @@ export function createTimelineService({
       topics: inputTopics,
       fromBeginning: true,
       mode: 'batch',
+      // A patient's order, study and report sit on three topics: one transaction for all of them.
+      coalescePartitions: true,
+      partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
+      fetch: TIMELINE_FETCH,
       logger,
       handler: async (messages: ConsumedMessage[]) => {
         const result = await handleImagingEvents(messages, {
