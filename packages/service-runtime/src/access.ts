@@ -6,6 +6,7 @@ import {
   type ServiceAccess,
 } from '@oncoimg/auth';
 import type { CapabilityStatement, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import { capabilityHeader } from '@oncoimg/fhir-http';
 import type { Express, Request, RequestHandler } from 'express';
 import { ConfigError, type Env } from './config.ts';
 
@@ -75,12 +76,7 @@ export function smartSecurity(access: ServiceAccess): () => Promise<CapabilitySt
 export function securityMetadata(access: ServiceAccess): RequestHandler {
   return async (_req, res) => {
     const statement: CapabilityStatement = {
-      resourceType: 'CapabilityStatement',
-      status: 'active',
-      date: new Date().toISOString(),
-      kind: 'instance',
-      fhirVersion: '4.0.1',
-      format: ['application/fhir+json', 'json'],
+      ...capabilityHeader(),
       rest: [{ mode: 'server', security: capabilitySecurity(await access.endpoints()) }],
     };
     res.type('application/fhir+json').send(JSON.stringify(statement));
