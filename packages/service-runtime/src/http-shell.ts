@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
-import { mountAccess, type HttpAccess } from './access.ts';
+import { mountAccess, securityMetadata, type HttpAccess } from './access.ts';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
 import { auditTrail, type AuditTrailOptions } from './audit/audit-trail.ts';
 import { rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
@@ -107,6 +107,8 @@ export function createHttpShell<S extends ServiceStatus>({
     res.json(withMissing(await status()));
   });
   routes(app);
+  // Only reached when the service's routes have no CapabilityStatement of their own.
+  app.get('/fhir/metadata', securityMetadata(access));
   app.use(unknownRoute('application/json'));
   app.use(errorEdge('application/json'));
 
