@@ -13,6 +13,7 @@ import {
 } from '../services/timeline-service/src/timeline-service.ts';
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
+import { testAuth } from '@oncoimg/testing';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -66,6 +67,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
     case 'start-intake': {
       const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
+        access: (await testAuth()).access,
         name: study ? 'study-service' : 'order-service',
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
@@ -78,6 +80,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
     }
     case 'start-timeline': {
       const service = createTimelineService({
+        access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,

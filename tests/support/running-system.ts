@@ -7,7 +7,14 @@ import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
 import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { openTestDatabase, testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import {
+  authFetch,
+  type DatabaseTarget,
+  openTestDatabase,
+  testAuth,
+  testKafkaBrokers,
+  uniqueName,
+} from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
 import { diagnosticReportIntakeRules } from '../../services/report-service/src/diagnostic-report.intake-rules.ts';
@@ -74,6 +81,7 @@ export async function startSystem({
     const db = await openServiceDatabase(database, name.replace('-', '_'));
     databases.push(db);
     const service = createIntakeService({
+      access: (await testAuth()).access,
       name,
       resourceType,
       rules: INTAKE_RULES[resourceType],
@@ -91,6 +99,7 @@ export async function startSystem({
   const timelineDb = await openServiceDatabase(database, 'timeline_service');
   databases.push(timelineDb);
   const timeline = createTimelineService({
+    access: (await testAuth()).access,
     db: timelineDb,
     brokers,
     port: 0,
@@ -139,7 +148,7 @@ export async function putResource(
 ): Promise<Response> {
   const { meta: _meta, ...body } = resource;
   const put = (): Promise<Response> =>
-    fetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
+    authFetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(body),

@@ -18,6 +18,7 @@ import {
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startSystem, type RunningSystem } from '../support/running-system.ts';
+import { authFetch, testAuth } from '@oncoimg/testing';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,7 +64,9 @@ function buildWebPageIfMissing(): void {
 }
 
 async function timelineOf(system: RunningSystem, patientKey: string): Promise<TimelineJson | undefined> {
-  const res = await fetch(`${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`);
+  const res = await authFetch(
+    `${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`,
+  );
   return res.ok ? ((await res.json()) as TimelineJson) : undefined;
 }
 
@@ -118,7 +121,11 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
         '--disable-sync',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // Until the page signs in itself, the browser sends a reader's token with every request.
+    page = await browser.newPage({
+      viewport: { width: 1280, height: 900 },
+      extraHTTPHeaders: await (await testAuth()).bearer('user/*.rs'),
+    });
     page.on('console', (message) => {
       if (message.type() === 'error') {
         consoleErrors.push(message.text());
@@ -235,7 +242,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     expect(pendingOrder?.resourceType).toBe('ServiceRequest');
     expect(await page.getByText('Ordered, not yet done: none').count()).toBe(0);
     const versionBefore = await page.locator('[data-timeline-version]').getAttribute('data-timeline-version');
-    const res = await fetch(`${system.reportBase}/DiagnosticReport`, {
+    const res = await authFetch(`${system.reportBase}/DiagnosticReport`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify({

@@ -5,3 +5,4 @@ export * from './kafka-helpers.ts';
 export * from './fixtures.ts';
 export * from './topic-reader.ts';
 export * from './eventually.ts';
+export * from './test-auth.ts';

@@ -3,8 +3,10 @@ import { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from '@o
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import {
   ConfigError,
+  readAccessConfig,
   readCommonConfig,
   readInteger,
+  type AccessConfig,
   type CommonServiceConfig,
   type Env,
 } from '@oncoimg/service-runtime';
@@ -23,6 +25,8 @@ export interface TimelineConfig extends CommonServiceConfig {
   sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
+  /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
+  access: AccessConfig;
 }
 
 const CLINICAL_DAYS_RANGE = { min: 1, max: 365 };
@@ -58,5 +62,6 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       max: 300_000,
     }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
+    access: readAccessConfig(env),
   };
 }

@@ -19,7 +19,7 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { createHttpShell } from '@oncoimg/service-runtime';
+import { createHttpShell, type HttpAccess } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
@@ -36,6 +36,8 @@ export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 export interface TimelineServiceOptions {
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): the API and its event stream need a token; the page does not. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -96,6 +98,7 @@ const START_RETRY_MAX_MS = 10_000;
 export function createTimelineService({
   db,
   brokers,
+  access,
   port = 8080,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -125,6 +128,13 @@ export function createTimelineService({
 
   const http = createHttpShell({
     status,
+    access,
+    // The page itself is public (it holds no patient data); what it fetches from /api is not.
+    publicRoutes(app) {
+      if (webRoot) {
+        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+      }
+    },
     routes(app) {
       app.use(
         '/api',
@@ -145,9 +155,6 @@ export function createTimelineService({
       app.get('/outbox/dead-letters', async (_req, res) => {
         res.json(await listOutboxDeadLetterSummaries(db));
       });
-      if (webRoot) {
-        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
-      }
     },
   });
 
