@@ -44,7 +44,8 @@ export interface HostUsage {
 }
 
 export type HostReply =
-  | { type: 'started'; port: number }
+  /** `authorization`: a bearer token of the host's test issuer, valid for the whole run. */
+  | { type: 'started'; port: number; authorization: string }
   | {
       type: 'consumed';
       total: number;

@@ -13,7 +13,16 @@ export interface HttpClient {
 }
 
 /** node:http with a keep-alive agent: the leanest client, so the load generator takes little CPU. */
-export function createHttpClient({ port, connections }: { port: number; connections: number }): HttpClient {
+export function createHttpClient({
+  port,
+  connections,
+  authorization,
+}: {
+  port: number;
+  connections: number;
+  /** The `Authorization` header of every request (the services want a bearer token). */
+  authorization?: string;
+}): HttpClient {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   return {
     post(path, body, contentType = 'application/fhir+json') {
@@ -25,7 +34,11 @@ export function createHttpClient({ port, connections }: { port: number; connecti
             path,
             method: 'POST',
             agent,
-            headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+            headers: {
+              'content-type': contentType,
+              'content-length': Buffer.byteLength(body),
+              ...(authorization ? { authorization } : {}),
+            },
           },
           (res) => {
             const chunks: Buffer[] = [];

@@ -14,16 +14,16 @@ export async function withIntakeHost<T>(
   database: DatabaseTarget & { kind: 'pglite' | 'postgres' },
   execArgv: string[],
   topicPrefix: string,
-  use: (host: ServiceHost, port: number) => Promise<T>,
+  use: (host: ServiceHost, port: number, authorization: string) => Promise<T>,
 ): Promise<T> {
   const host = forkServiceHost({ execArgv });
   const topic = uniqueName(topicPrefix);
   try {
-    const { port } = await host.call(
+    const { port, authorization } = await host.call(
       { type: 'start-intake', brokers: config.brokers, database, topic },
       'started',
     );
-    return await use(host, port);
+    return await use(host, port, authorization);
   } catch (error) {
     await host.stop().catch(() => undefined);
     throw error;

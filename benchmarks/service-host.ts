@@ -62,6 +62,12 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+/** A token for the runner's requests, from this process's issuer (the one the services trust). */
+async function runToken(): Promise<string> {
+  const { issuer } = await testAuth();
+  return `Bearer ${await issuer.sign({}, { expiresIn: '6h' })}`;
+}
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
@@ -76,7 +82,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         port: 0,
       });
       const { port } = await intake.start();
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: await runToken() };
     }
     case 'start-timeline': {
       const service = createTimelineService({
@@ -104,7 +110,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();
       timeline = state;
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: await runToken() };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {
