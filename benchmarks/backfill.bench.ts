@@ -63,6 +63,7 @@ export async function benchBackfill(
         database: database('study'),
         topic: topics.imagingStudy,
         resourceType: 'ImagingStudy',
+        access: 'verified',
       },
       'started',
     );
@@ -77,7 +78,7 @@ export async function benchBackfill(
       'started',
     );
     log(`  backfill: POST ${String(studies)} ImagingStudies for ${String(patients)} patients`);
-    const http = createHttpClient({ port, connections: CONNECTIONS, authorization });
+    const http = createHttpClient({ port, connections: CONNECTIONS, headers: { authorization } });
     const examsPerPatient = Math.ceil(studies / patients);
     let next = 0;
     let refusals = 0;

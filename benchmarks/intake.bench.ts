@@ -73,12 +73,8 @@ export async function benchIntake(
     database,
     execArgv,
     'bench.intake.servicerequest',
-    async (host, port, authorization) => {
-      const http = createHttpClient({
-        port,
-        connections: Math.max(concurrency, bundleConcurrency),
-        authorization,
-      });
+    async (host, port, headers) => {
+      const http = createHttpClient({ port, connections: Math.max(concurrency, bundleConcurrency), headers });
       const single = async (index: number) => {
         const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(orderBody(run, index)));
         if (answer.status !== 201) {

@@ -46,8 +46,8 @@ export async function benchOverload(
     database,
     execArgv,
     'bench.overload.servicerequest',
-    async (host, port, authorization) => {
-      const http = createHttpClient({ port, connections: concurrency, authorization });
+    async (host, port, headers) => {
+      const http = createHttpClient({ port, connections: concurrency, headers });
       let refused = 0;
       let refusedWithoutRetryAfter = 0;
       const send = async (index: number) => {

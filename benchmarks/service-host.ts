@@ -14,6 +14,8 @@ import {
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { testAuth } from '@oncoimg/testing';
+import type { TokenVerifier } from '@oncoimg/auth';
+import type { HttpAccess } from '@oncoimg/service-runtime';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -62,10 +64,25 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
-/** A token for the runner's requests, from this process's issuer (the one the services trust). */
+/** Accepts any token without looking at it, with every scope: only for measuring verification. */
+const passThrough: TokenVerifier = {
+  issuer: 'bench-pass-through',
+  verify: () => Promise.resolve({ claims: { scope: 'system/*.cruds' }, header: { alg: 'none' } }),
+};
+
+async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAccess> {
+  const { access } = await testAuth();
+  return kind === 'verified' ? access : { ...access, verifier: passThrough };
+}
+
+const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
+
+/**
+ * The runner's bearer token, from this process's issuer (the one the services trust). Valid for
+ * the whole run: a full backfill on a loaded machine outlasts the test tokens' 5 minutes.
+ */
 async function runToken(): Promise<string> {
-  const { issuer } = await testAuth();
-  return `Bearer ${await issuer.sign({}, { expiresIn: '6h' })}`;
+  return `Bearer ${await (await testAuth()).issuer.sign({}, { expiresIn: '6h' })}`;
 }
 
 async function handle(command: HostCommand): Promise<HostReply> {
@@ -73,13 +90,18 @@ async function handle(command: HostCommand): Promise<HostReply> {
     case 'start-intake': {
       const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        access: (await testAuth()).access,
+        access: await benchAccess(command.access),
         name: study ? 'study-service' : 'order-service',
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: study ? { imagingStudy: command.topic } : { serviceRequest: command.topic },
+        topics: study
+          ? { imagingStudy: command.topic, audit: `${command.topic}.audit` }
+          : { serviceRequest: command.topic, audit: `${command.topic}.audit` },
+        ...(command.groupCommit === false ? { groupCommit: false } : {}),
         port: 0,
+        // One client sends the whole load: the per-client limit would measure itself, not intake.
+        rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
       return { type: 'started', port, authorization: await runToken() };
@@ -106,11 +128,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
+      const authorization = await runToken();
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();
       timeline = state;
-      return { type: 'started', port, authorization: await runToken() };
+      return { type: 'started', port, authorization };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {

@@ -45,9 +45,15 @@ export async function sendByTopic(
   }
 }
 
+/** Where the timeline service under benchmark listens, and the header its API needs. */
+export interface TimelineEndpoint {
+  port: number;
+  authorization: string;
+}
+
 /** The timeline's change stream (`GET /api/events`, what the web page listens to), as patient keys. */
 function subscribeToChanges(
-  { port, authorization }: { port: number; authorization: string },
+  { port, authorization }: TimelineEndpoint,
   onChange: (patientKey: string) => void,
 ): Promise<() => void> {
   return new Promise((resolve, reject) => {
@@ -113,7 +119,7 @@ async function measureLatency(
   config: BenchConfig,
   run: SyntheticRun,
   topics: InputTopics,
-  service: { port: number; authorization: string },
+  endpoint: TimelineEndpoint,
   patients: number,
   examsPerPatient: number,
 ): Promise<LatencyFigures> {
@@ -121,7 +127,7 @@ async function measureLatency(
   const schedule = latencySchedule(run, patients, examsPerPatient, rate * seconds);
   const pending = new Map<string, number>();
   const latencies: number[] = [];
-  const unsubscribe = await subscribeToChanges(service, (patientKey) => {
+  const unsubscribe = await subscribeToChanges(endpoint, (patientKey) => {
     const sentAt = pending.get(patientKey);
     if (sentAt === undefined) {
       return;

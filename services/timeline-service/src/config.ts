@@ -6,8 +6,10 @@ import {
   readAccessConfig,
   readCommonConfig,
   readInteger,
+  readRateLimitConfig,
   type AccessConfig,
   type CommonServiceConfig,
+  type RateLimitConfig,
   type Env,
 } from '@oncoimg/service-runtime';
 
@@ -25,6 +27,10 @@ export interface TimelineConfig extends CommonServiceConfig {
   sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
+  /** RATE_LIMIT_PER_CLIENT_PER_SEC and RATE_LIMIT_BURST. */
+  rateLimit: RateLimitConfig;
+  /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 keeps them all. */
+  auditRetentionDays: number;
   /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
   access: AccessConfig;
 }
@@ -62,6 +68,8 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       max: 300_000,
     }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
+    rateLimit: readRateLimitConfig(env),
+    auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 0, { min: 0, max: 36_500 }),
     access: readAccessConfig(env),
   };
 }

@@ -56,6 +56,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     baselineWindowDays: config.baselineWindowDays,
     confirmationDays: config.confirmationDays,
+    rateLimit: config.rateLimit,
+    auditRetentionDays: config.auditRetentionDays,
     logger,
   });
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.

@@ -19,12 +19,20 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { createHttpShell, type HttpAccess } from '@oncoimg/service-runtime';
+import {
+  createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+  type HttpAccess,
+  type RateLimitOptions,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
+import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
+import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
@@ -53,6 +61,10 @@ export interface TimelineServiceOptions {
   /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
   baselineWindowDays?: number;
   confirmationDays?: number;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
+  /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 (default) keeps them. */
+  auditRetentionDays?: number;
 }
 
 export interface TimelineService {
@@ -110,10 +122,22 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
+  const audit = createTimelineAudit({
+    db,
+    brokers,
+    topic: topics.audit,
+    source: TIMELINE_SERVICE_SOURCE,
+    groupId: `${groupId}.audit`,
+    sessionTimeoutMs,
+    retentionDays: auditRetentionDays,
+    logger,
+  });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -125,10 +149,13 @@ export function createTimelineService({
   /** Read through a call: `stop()` flips it while a start-up step is awaited. */
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
+  let auditJoining: Promise<unknown> | undefined;
 
   const http = createHttpShell({
     status,
     access,
+    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    rateLimit,
     // The page itself is public (it holds no patient data); what it fetches from /api is not.
     publicRoutes(app) {
       if (webRoot) {
@@ -136,6 +163,7 @@ export function createTimelineService({
       }
     },
     routes(app) {
+      app.use('/fhir', audit.router);
       app.use(
         '/api',
         createTimelineApi({
@@ -221,14 +249,17 @@ export function createTimelineService({
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
     if (
-      (await untilDone('migrating', () => migrate(db, [...outboxMigrations, ...timelineMigrations]))) ===
-      undefined
+      (await untilDone('migrating', () =>
+        migrate(db, [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations]),
+      )) === undefined
     ) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
+        () => true,
+      ),
     );
     if (created === undefined) {
       return;
@@ -269,6 +300,8 @@ export function createTimelineService({
     if (joined === undefined || stopRequested()) {
       return;
     }
+    // In the background: storing the audit trail must not hold up the timelines.
+    auditJoining = untilDone('joining the audit consumer group', () => audit.startConsumer());
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -313,6 +346,8 @@ export function createTimelineService({
       await http.close();
       await runner?.stop();
       runner = undefined;
+      await audit.stop();
+      await auditJoining;
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
