@@ -14,6 +14,8 @@ import {
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { testAuth } from '@oncoimg/testing';
+import type { TokenVerifier } from '@oncoimg/auth';
+import type { HttpAccess } from '@oncoimg/service-runtime';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -62,6 +64,17 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+/** Accepts any token without looking at it, with every scope: only for measuring verification. */
+const passThrough: TokenVerifier = {
+  issuer: 'bench-pass-through',
+  verify: () => Promise.resolve({ claims: { scope: 'system/*.cruds' }, header: { alg: 'none' } }),
+};
+
+async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAccess> {
+  const { access } = await testAuth();
+  return kind === 'verified' ? access : { ...access, verifier: passThrough };
+}
+
 const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
 
 async function handle(command: HostCommand): Promise<HostReply> {
@@ -69,7 +82,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
     case 'start-intake': {
       const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        access: (await testAuth()).access,
+        access: await benchAccess(command.access),
         name: study ? 'study-service' : 'order-service',
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
@@ -83,7 +96,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: `Bearer ${await (await testAuth()).token()}` };
     }
     case 'start-timeline': {
       const service = createTimelineService({
@@ -107,11 +120,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
+      const authorization = `Bearer ${await (await testAuth()).token()}`;
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();
       timeline = state;
-      return { type: 'started', port };
+      return { type: 'started', port, authorization };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {

@@ -31,8 +31,8 @@ export interface TimelineAudit {
   recorder: AuditRecorder;
   /** `/fhir` routes: `GET /fhir/AuditEvent`. */
   router: Router;
-  /** Joins the audit consumer group (after the topic exists). */
-  startConsumer(): Promise<void>;
+  /** Joins the audit consumer group (after the topic exists); resolves with the running consumer. */
+  startConsumer(): Promise<ConsumerRunner>;
   /** Stops the consumer and the pruning; writes the records still queued. */
   stop(): Promise<void>;
 }
@@ -84,6 +84,7 @@ export function createTimelineAudit({
         await attempt.stop().catch(() => undefined);
         throw error;
       }
+      return attempt;
     },
     async stop() {
       clearInterval(pruning);

@@ -149,6 +149,7 @@ export function createTimelineService({
   /** Read through a call: `stop()` flips it while a start-up step is awaited. */
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
+  let auditJoining: Promise<unknown> | undefined;
 
   const http = createHttpShell({
     status,
@@ -299,9 +300,8 @@ export function createTimelineService({
     if (joined === undefined || stopRequested()) {
       return;
     }
-    if ((await untilDone('joining the audit consumer group', () => audit.startConsumer())) === undefined) {
-      return;
-    }
+    // In the background: storing the audit trail must not hold up the timelines.
+    auditJoining = untilDone('joining the audit consumer group', () => audit.startConsumer());
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -347,6 +347,7 @@ export function createTimelineService({
       await runner?.stop();
       runner = undefined;
       await audit.stop();
+      await auditJoining;
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
