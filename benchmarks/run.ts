@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '@oncoimg/service-runtime';
 import { kafkaSecurityForBrokers } from '@oncoimg/testing';
+import { accessRows, benchAccess } from './access.bench.ts';
 import { benchBackfill, type BackfillFigures } from './backfill.bench.ts';
 import { readBenchConfig, type BenchConfig } from './config.ts';
 import { benchIntake, benchValidation, type IntakeFigures, type ValidationFigures } from './intake.bench.ts';
@@ -17,28 +18,10 @@ import { benchOverload, type OverloadFigures } from './overload.bench.ts';
 import { figure, formatTable, type FigureRow } from './report.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { newSyntheticRun } from './synthetic-imaging.ts';
+import { TARGETS } from './targets.ts';
 import { benchRebuild, benchTimeline, type RebuildFigures, type TimelineFigures } from './timeline.bench.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Targets from the issues. */
-const TARGETS = {
-  intakeOfValidation: { kind: 'min', value: 0.7 },
-  // Issue 16, on PostgreSQL: batch Bundles ≥ 6,000 resources/s and ≥ 40 % of raw validation;
-  // single POSTs ≥ 3,000/s with p99 ≤ 30 ms.
-  batchPerSecond: { kind: 'min', value: 6_000 },
-  batchOfValidation: { kind: 'min', value: 0.4 },
-  singlePerSecond: { kind: 'min', value: 3_000 },
-  singleP99Ms: { kind: 'max', value: 30 },
-  consumerEventsPerSecond: { kind: 'min', value: 20_000 },
-  consumerOfRaw: { kind: 'min', value: 0.15 },
-  scaleOutRatio: { kind: 'min', value: 1.6 },
-  rssPeakBytes: { kind: 'max', value: 256 * 2 ** 20 },
-  backfillDrainSeconds: { kind: 'max', value: 60 },
-  latencyP99Ms: { kind: 'max', value: 200 },
-  rebuild1MSeconds: { kind: 'max', value: 120 },
-  overloadUnanswered: { kind: 'max', value: 0 },
-} as const;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -246,6 +229,10 @@ async function runSections(config: BenchConfig, rows: FigureRow[], details: Reco
         await rm(dataDir, { recursive: true, force: true });
       }
     }
+    log('intake: the cost of token verification');
+    const access = await benchAccess(config, run, log, execArgv('intake-access'));
+    details.intake_access = access;
+    rows.push(...accessRows(access));
   }
   if (config.sections.has('overload')) {
     log('overload: the order service under ten times the requests it handles at once');

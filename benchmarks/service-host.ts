@@ -14,6 +14,8 @@ import {
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { testAuth } from '@oncoimg/testing';
+import type { TokenVerifier } from '@oncoimg/auth';
+import type { HttpAccess } from '@oncoimg/service-runtime';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -62,14 +64,33 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+/** Accepts any token without looking at it, with every scope: only for measuring verification. */
+const passThrough: TokenVerifier = {
+  issuer: 'bench-pass-through',
+  verify: () => Promise.resolve({ claims: { scope: 'system/*.cruds' }, header: { alg: 'none' } }),
+};
+
+async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAccess> {
+  const { access } = await testAuth();
+  return kind === 'verified' ? access : { ...access, verifier: passThrough };
+}
+
 const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
+
+/**
+ * The runner's bearer token, from this process's issuer (the one the services trust). Valid for
+ * the whole run: a full backfill on a loaded machine outlasts the test tokens' 5 minutes.
+ */
+async function runToken(): Promise<string> {
+  return `Bearer ${await (await testAuth()).issuer.sign({}, { expiresIn: '6h' })}`;
+}
 
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
       const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        access: (await testAuth()).access,
+        access: await benchAccess(command.access),
         name: study ? 'study-service' : 'order-service',
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
@@ -84,7 +105,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: await runToken() };
     }
     case 'start-timeline': {
       const service = createTimelineService({
@@ -92,7 +113,8 @@ async function handle(command: HostCommand): Promise<HostReply> {
         db: await open(command.database),
         brokers: command.brokers,
         kafkaSecurity: command.security,
-        topics: command.topics,
+        // An audit topic of its own: the shared one holds every earlier run's records.
+        topics: { audit: `${command.groupId}.audit`, ...command.topics },
         groupId: command.groupId,
         port: 0,
       });
@@ -109,11 +131,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
+      const authorization = await runToken();
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();
       timeline = state;
-      return { type: 'started', port };
+      return { type: 'started', port, authorization };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {

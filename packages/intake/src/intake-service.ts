@@ -25,8 +25,6 @@ import { checkScope } from '@oncoimg/auth';
 import {
   createAuditRecorder,
   createHttpShell,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
   smartSecurity,
   type RateLimitOptions,
   type AdmissionOptions,
@@ -144,7 +142,7 @@ export function createIntakeService({
   admission = {},
   topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
   groupCommit = defaultGroupCommit(db),
-  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  rateLimit,
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {

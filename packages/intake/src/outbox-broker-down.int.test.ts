@@ -7,8 +7,9 @@ import { openDatabase, type Database } from '@oncoimg/store';
 import {
   adminSecurity,
   authFetch,
-  freePortPair,
   DiagnosticChestCtOrder,
+  fetchPatiently,
+  freePortPair,
   readTopic,
   testAuth,
   uniqueName,
@@ -73,9 +74,11 @@ describe('transactional outbox while the broker is down', () => {
 
   it('accepts writes while Kafka is down and publishes each event once, in order per patient, when it is back', async () => {
     const post = async (resource: ServiceRequest) => {
-      const res = await authFetch(`${base}/fhir/ServiceRequest`, {
+      // Retried on 503 throttled, as a real client would: a loaded machine stalls the event loop
+      // (the first request loads the R4 definitions) and admission control refuses for a moment.
+      const res = await fetchPatiently(`${base}/fhir/ServiceRequest`, {
         method: 'POST',
-        headers: FHIR,
+        headers: { ...FHIR, authorization: `Bearer ${await (await testAuth()).token()}` },
         body: JSON.stringify(resource),
       });
       expect(res.status).toBe(201);
