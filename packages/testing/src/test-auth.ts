@@ -37,7 +37,7 @@ export function testAuth(): Promise<TestAuth> {
 }
 
 /** `fetch` as a fully allowed caller: adds a bearer token of the test issuer unless one is given. */
-export async function authFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function authFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (!headers.has('authorization')) {
     headers.set('authorization', `Bearer ${await (await testAuth()).token()}`);

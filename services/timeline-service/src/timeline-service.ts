@@ -3,6 +3,7 @@ import {
   consumerLag,
   createConsumerRunner,
   createEventProducer,
+  DEFAULT_TOPIC_PARTITIONS,
   ensureTopics,
   readMaxMessageBytes,
   type ConsumedMessage,
@@ -111,7 +112,8 @@ export function createTimelineService({
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
   sessionTimeoutMs,
-  numPartitions = 3,
+  // The same count the intake services create theirs with: whichever service starts first makes them.
+  numPartitions = DEFAULT_TOPIC_PARTITIONS,
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
   webRoot,
