@@ -111,7 +111,8 @@ async function handle(command: HostCommand): Promise<HostReply> {
         access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
-        topics: command.topics,
+        // An audit topic of its own: the shared one holds every earlier run's records.
+        topics: { audit: `${command.groupId}.audit`, ...command.topics },
         groupId: command.groupId,
         port: 0,
       });

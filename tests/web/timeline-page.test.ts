@@ -105,6 +105,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     responder = found;
     await loadCohort({
       cohort,
+      fetch: authFetch,
       orderBase: system.orderBase,
       studyBase: system.studyBase,
       reportBase: system.reportBase,

@@ -17,13 +17,7 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import {
-  createHttpShell,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
-  type HttpAccess,
-  type RateLimitOptions,
-} from '@oncoimg/service-runtime';
+import { createHttpShell, type HttpAccess, type RateLimitOptions } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
@@ -34,10 +28,10 @@ import { createTimelineApi } from './http/timeline-api.ts';
 import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
+import { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
 
-export const TIMELINE_SERVICE_NAME = 'timeline-service';
-export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
+export { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 
 export interface TimelineServiceOptions {
@@ -85,6 +79,8 @@ export interface TimelineService {
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
+const MIGRATIONS = [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations];
+
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
@@ -109,22 +105,13 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
-  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  rateLimit,
   auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
-  const audit = createTimelineAudit({
-    db,
-    brokers,
-    topic: topics.audit,
-    source: TIMELINE_SERVICE_SOURCE,
-    groupId: `${groupId}.audit`,
-    sessionTimeoutMs,
-    retentionDays: auditRetentionDays,
-    logger,
-  });
+  const audit = createTimelineAudit({ db, brokers, topics, groupId, logger, auditRetentionDays });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -141,7 +128,7 @@ export function createTimelineService({
   const http = createHttpShell({
     status,
     access,
-    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    audit: audit.trail,
     rateLimit,
     // The page itself is public (it holds no patient data); what it fetches from /api is not.
     publicRoutes(app) {
@@ -229,18 +216,13 @@ export function createTimelineService({
   /** Everything after listening; returns early when stopped meanwhile. */
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
-    if (
-      (await untilDone('migrating', () =>
-        migrate(db, [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations]),
-      )) === undefined
-    ) {
+    const outputTopics = [topics.timeline, topics.audit];
+    if ((await untilDone('migrating', () => migrate(db, MIGRATIONS))) === undefined) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
-        () => true,
-      ),
+      ensureTopics({ brokers, topics: [...inputTopics, ...outputTopics], numPartitions }).then(() => true),
     );
     if (created === undefined) {
       return;
