@@ -19,13 +19,7 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import {
-  createHttpShell,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
-  type HttpAccess,
-  type RateLimitOptions,
-} from '@oncoimg/service-runtime';
+import { createHttpShell, type HttpAccess, type RateLimitOptions } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
@@ -35,10 +29,10 @@ import { createTimelineApi } from './http/timeline-api.ts';
 import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
+import { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
 
-export const TIMELINE_SERVICE_NAME = 'timeline-service';
-export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
+export { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 
 export interface TimelineServiceOptions {
@@ -98,6 +92,7 @@ export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512
  */
 export const TIMELINE_PARTITIONS_AT_ONCE = 64;
 
+const MIGRATIONS = [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations];
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
@@ -122,22 +117,13 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
-  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  rateLimit,
   auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
-  const audit = createTimelineAudit({
-    db,
-    brokers,
-    topic: topics.audit,
-    source: TIMELINE_SERVICE_SOURCE,
-    groupId: `${groupId}.audit`,
-    sessionTimeoutMs,
-    retentionDays: auditRetentionDays,
-    logger,
-  });
+  const audit = createTimelineAudit({ db, brokers, topics, groupId, logger, auditRetentionDays });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -149,11 +135,12 @@ export function createTimelineService({
   /** Read through a call: `stop()` flips it while a start-up step is awaited. */
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
+  let auditJoining: Promise<unknown> | undefined;
 
   const http = createHttpShell({
     status,
     access,
-    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    audit: audit.trail,
     rateLimit,
     // The page itself is public (it holds no patient data); what it fetches from /api is not.
     publicRoutes(app) {
@@ -247,18 +234,13 @@ export function createTimelineService({
   /** Everything after listening; returns early when stopped meanwhile. */
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
-    if (
-      (await untilDone('migrating', () =>
-        migrate(db, [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations]),
-      )) === undefined
-    ) {
+    const outputTopics = [topics.timeline, topics.audit];
+    if ((await untilDone('migrating', () => migrate(db, MIGRATIONS))) === undefined) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
-        () => true,
-      ),
+      ensureTopics({ brokers, topics: [...inputTopics, ...outputTopics], numPartitions }).then(() => true),
     );
     if (created === undefined) {
       return;
@@ -299,9 +281,8 @@ export function createTimelineService({
     if (joined === undefined || stopRequested()) {
       return;
     }
-    if ((await untilDone('joining the audit consumer group', () => audit.startConsumer())) === undefined) {
-      return;
-    }
+    // In the background: storing the audit trail must not hold up the timelines.
+    auditJoining = untilDone('joining the audit consumer group', () => audit.startConsumer());
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -347,6 +328,7 @@ export function createTimelineService({
       await runner?.stop();
       runner = undefined;
       await audit.stop();
+      await auditJoining;
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {
