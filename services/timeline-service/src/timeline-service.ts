@@ -1,11 +1,10 @@
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
   consumerLag,
-  createConsumerRunner,
   createEventProducer,
+  DEFAULT_TOPIC_PARTITIONS,
   ensureTopics,
   readMaxMessageBytes,
-  type ConsumedMessage,
   type ConsumerRunner,
   type EventProducer,
   type KafkaSecurity,
@@ -25,6 +24,7 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
+import { createIntakeConsumer } from './consumers/intake-consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
 import { auditEventMigrations } from './store/audit-event.migrations.ts';
@@ -83,19 +83,8 @@ export interface TimelineService {
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
-/**
- * One fetch of the intake topics: at most 4 MiB in all (a few thousand events), 512 KiB of any
- * one partition. kafkajs holds a fetched response until every batch in it is handled, so this,
- * not the backlog, bounds the consumer's memory; it is also the unit of one transaction.
- */
-export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512 * 2 ** 10 };
-/**
- * Batches of one fetch handled at once, joined into one transaction (`coalescePartitions`): enough
- * for every partition of the three topics at 12 partitions each, and more.
- */
-export const TIMELINE_PARTITIONS_AT_ONCE = 64;
-
 const MIGRATIONS = [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations];
+
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
@@ -115,7 +104,8 @@ export function createTimelineService({
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
   sessionTimeoutMs,
-  numPartitions = 3,
+  // The same count the intake services create theirs with: whichever service starts first makes them.
+  numPartitions = DEFAULT_TOPIC_PARTITIONS,
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
   webRoot,
@@ -216,21 +206,15 @@ export function createTimelineService({
   }
 
   function startConsumer(inputTopics: string[]): ConsumerRunner {
-    return createConsumerRunner({
+    return createIntakeConsumer({
       brokers,
       security,
       clientId: 'timeline-service',
       groupId,
       sessionTimeoutMs,
       topics: inputTopics,
-      fromBeginning: true,
-      mode: 'batch',
-      // A patient's order, study and report sit on three topics: one transaction for all of them.
-      coalescePartitions: true,
-      partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
-      fetch: TIMELINE_FETCH,
       logger,
-      handler: async (messages: ConsumedMessage[]) => {
+      handler: async (messages) => {
         const result = await handleImagingEvents(messages, {
           db,
           repository,
