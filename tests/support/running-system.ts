@@ -16,6 +16,7 @@ import { imagingStudyIntakeRules } from '../../services/study-service/src/imagin
 import {
   createTimelineService,
   type TimelineService,
+  type TimelineServiceOptions,
 } from '../../services/timeline-service/src/timeline-service.ts';
 
 export { eventually } from '@oncoimg/testing';
@@ -42,6 +43,8 @@ export interface StartSystemOptions {
   /** Static files of the web page, served by the timeline service at `/`. */
   webRoot?: string;
   unreportedAfterMs?: number;
+  /** The page's sign-in and the API's access check (and the port its redirect URI names). */
+  timeline?: Pick<TimelineServiceOptions, 'port' | 'pageSignIn' | 'accessVerifier'>;
 }
 
 async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
@@ -57,6 +60,7 @@ export async function startSystem({
   database,
   webRoot,
   unreportedAfterMs = 0,
+  timeline: timelineOptions = {},
 }: StartSystemOptions = {}): Promise<RunningSystem> {
   const brokers = testKafkaBrokers();
   const run = uniqueName('e2e');
@@ -98,6 +102,7 @@ export async function startSystem({
     groupId: uniqueName('timeline'),
     unreportedAfterMs,
     ...(webRoot ? { webRoot } : {}),
+    ...timelineOptions,
   });
   const [orderBase, studyBase, reportBase, { port: timelinePort }] = await Promise.all([
     intake('order-service', 'ServiceRequest'),

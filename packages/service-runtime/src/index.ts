@@ -2,3 +2,4 @@ export * from './config.ts';
 export * from './shutdown.ts';
 export * from './http-shell.ts';
 export * from './admission-control.ts';
+export * from './security-headers.ts';

@@ -5,3 +5,5 @@ export * from './kafka-helpers.ts';
 export * from './fixtures.ts';
 export * from './topic-reader.ts';
 export * from './eventually.ts';
+export * from './free-port.ts';
+export * from './cookie-browser.ts';

@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
 import { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from '@oncoimg/kafka';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
+import { readPageSignInConfig } from './web-session/config.ts';
+import type { PageSignInSettings } from './web-session/index.ts';
 import {
   ConfigError,
   readCommonConfig,
+  readCorsOrigins,
   readInteger,
   type CommonServiceConfig,
   type Env,
@@ -23,6 +26,10 @@ export interface TimelineConfig extends CommonServiceConfig {
   sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
+  /** How the page signs in (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL, SMART_LAUNCH_ISSUERS). */
+  pageSignIn: PageSignInSettings;
+  /** CORS_ORIGINS: origins whose pages may call the API; none by default. */
+  corsOrigins: string[];
 }
 
 const CLINICAL_DAYS_RANGE = { min: 1, max: 365 };
@@ -33,12 +40,13 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
   if (!Number.isFinite(unreportedHours) || unreportedHours < 0) {
     throw new ConfigError('UNREPORTED_AFTER_HOURS', 'must be a number of hours ≥ 0');
   }
+  const common = readCommonConfig(
+    env,
+    { port: 8080, serviceName: 'timeline-service', schema: 'timeline_service' },
+    cwd,
+  );
   return {
-    ...readCommonConfig(
-      env,
-      { port: 8080, serviceName: 'timeline-service', schema: 'timeline_service' },
-      cwd,
-    ),
+    ...common,
     groupId: env.KAFKA_GROUP_ID ?? 'oncoimg-timeline-service',
     unreportedAfterMs: unreportedHours * 3_600_000,
     baselineWindowDays: readInteger(
@@ -58,5 +66,7 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       max: 300_000,
     }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
+    pageSignIn: readPageSignInConfig(env, common),
+    corsOrigins: readCorsOrigins(env),
   };
 }

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     baselineWindowDays: config.baselineWindowDays,
     confirmationDays: config.confirmationDays,
+    pageSignIn: config.pageSignIn,
+    corsOrigins: config.corsOrigins,
     logger,
   });
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.

@@ -1,3 +1,4 @@
+import { requireAccess, requireScope, type TokenVerifier } from '@oncoimg/auth';
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
   consumerLag,
@@ -19,7 +20,7 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { createHttpShell } from '@oncoimg/service-runtime';
+import { corsFor, createHttpShell, securityHeaders } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
@@ -28,6 +29,7 @@ import { createTimelineApi } from './http/timeline-api.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
+import { pageSignInFor, webSessionMigrations, type PageSignInSettings } from './web-session/index.ts';
 
 export const TIMELINE_SERVICE_NAME = 'timeline-service';
 export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
@@ -51,6 +53,12 @@ export interface TimelineServiceOptions {
   /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
   baselineWindowDays?: number;
   confirmationDays?: number;
+  /** The page signs in with this OpenID provider (sessions in `db`); no sign-in routes when undefined. */
+  pageSignIn?: PageSignInSettings;
+  /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+  /** Requires a bearer token with the timeline's read scopes on `/api`; no check when undefined. */
+  accessVerifier?: TokenVerifier;
 }
 
 export interface TimelineService {
@@ -95,6 +103,9 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
+  pageSignIn: pageSignInSettings,
+  corsOrigins = [],
+  accessVerifier,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
@@ -111,11 +122,24 @@ export function createTimelineService({
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
 
+  const signIn = pageSignInSettings && pageSignInFor(db, pageSignInSettings);
   const http = createHttpShell({
     status,
     routes(app) {
+      app.use(securityHeaders(), corsFor(corsOrigins));
+      if (signIn) {
+        app.use(signIn.sessionToken, signIn.sameOrigin, signIn.router);
+      }
+      const access = accessVerifier
+        ? [
+            requireAccess({ verifier: accessVerifier }),
+            requireScope('ImagingStudy', 'rs'),
+            requireScope('DiagnosticReport', 'rs'),
+          ]
+        : [];
       app.use(
         '/api',
+        ...access,
         createTimelineApi({
           repository,
           db,
@@ -134,6 +158,9 @@ export function createTimelineService({
         res.json(await listOutboxDeadLetterSummaries(db));
       });
       if (webRoot) {
+        if (signIn) {
+          app.use(signIn.pageGuard);
+        }
         app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
       }
     },
@@ -198,8 +225,9 @@ export function createTimelineService({
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
     if (
-      (await untilDone('migrating', () => migrate(db, [...outboxMigrations, ...timelineMigrations]))) ===
-      undefined
+      (await untilDone('migrating', () =>
+        migrate(db, [...outboxMigrations, ...timelineMigrations, ...webSessionMigrations]),
+      )) === undefined
     ) {
       return;
     }
