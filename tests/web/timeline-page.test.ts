@@ -1,29 +1,35 @@
 /**
  * The web page as an oncology team uses it, in a real browser: the whole system runs in this
  * process (three intake services, the timeline service serving the built page, PGlite, fresh
- * topics on the real broker), a small synthetic cohort goes in through the FHIR APIs, and headless
- * Chromium finds a patient by name, reads their timeline and sees a new report arrive live.
+ * topics on the real broker, the embedded authorization server), a small synthetic cohort goes in
+ * through the FHIR APIs, and headless Chromium signs in as the development clinician, finds a
+ * patient by name, reads their timeline and sees a new report arrive live.
  * Saves docs/screenshots/timeline.png. Needs /usr/bin/chromium (CI installs Debian's package).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   generateCohort,
   loadCohort,
   type SyntheticCohort,
   type SyntheticPatient,
 } from '@oncoimg/synthetic-cohort';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startSystem, type RunningSystem } from '../support/running-system.ts';
+import { eventually, type RunningSystem } from '../support/running-system.ts';
+import {
+  buildWebPage,
+  CHROMIUM,
+  CLINICIAN,
+  hasChromium,
+  launchChromium,
+  root,
+  signInAtProvider,
+  startSignedInSystem,
+  type SignedInSystem,
+} from './web-page.fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const webRoot = path.join(root, 'services/timeline-service/dist/web');
 const screenshotPath = path.join(root, 'docs/screenshots/timeline.png');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`timeline page tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 }
@@ -44,22 +50,6 @@ interface TimelineJson {
       evidence: { confirmedBy: string | null; nonTargets: { state: string }[] };
     } | null;
   }[];
-}
-
-function buildWebPageIfMissing(): void {
-  if (existsSync(path.join(webRoot, 'index.html'))) {
-    return;
-  }
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      path.join(root, 'services/timeline-service/web/vite.config.ts'),
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
 }
 
 async function timelineOf(system: RunningSystem, patientKey: string): Promise<TimelineJson | undefined> {
@@ -84,6 +74,7 @@ const examWithReport = (timeline: TimelineJson, reportId: string) =>
   timeline.exams.find((e) => e.reports.some((r) => r.reference === `DiagnosticReport/${reportId}`));
 
 describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
+  let signedIn: SignedInSystem;
   let system: RunningSystem;
   let browser: Browser;
   let page: Page;
@@ -92,8 +83,10 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    buildWebPageIfMissing();
-    system = await startSystem({ webRoot });
+    buildWebPage();
+    // The page signs in (the clinician, at the embedded provider); the API here takes no token.
+    signedIn = await startSignedInSystem({ access: false });
+    system = signedIn.system;
     cohort = generateCohort({ patients: 3, seed: 42 });
     const found = cohort.patients.find((p) => p.pathway === 'PR');
     if (!found) {
@@ -106,18 +99,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
       studyBase: system.studyBase,
       reportBase: system.reportBase,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') {
@@ -129,12 +111,15 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
         consoleErrors.push(`${String(response.status())} ${response.url()}`);
       }
     });
+    await page.goto(`${system.timelineBase}/`);
+    await signInAtProvider(page, CLINICIAN);
+    await page.getByTestId('signed-in-user').waitFor();
   }, 180_000);
 
   afterAll(async () => {
     // Undefined when the set-up failed half-way.
     await (browser as Browser | undefined)?.close();
-    await (system as RunningSystem | undefined)?.stop();
+    await (signedIn as SignedInSystem | undefined)?.stop();
   });
 
   it('places every synthetic patient as the cohort intends: baseline, follow-ups, RECIST category', async () => {

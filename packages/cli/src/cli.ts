@@ -1,6 +1,7 @@
 import { BROKERS_HELP, type CliIo, type Command, type CommandContext } from './command.ts';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
 import { lagCommand } from './commands/lag.ts';
+import { launchCommand } from './commands/launch.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   dlqRedriveCommand,
   lagCommand,
   tokenCommand,
+  launchCommand,
 ];
 
 const GROUPS: Readonly<Record<string, string>> = {

@@ -9,7 +9,14 @@ import { ConfigError, type Env } from './config.ts';
  * nosniff`, `Referrer-Policy: same-origin` (page addresses carry patient keys), and the rest of
  * helmet's defaults. `connectOrigins` are extra origins the page may fetch from.
  */
-export function securityHeaders({ connectOrigins = [] }: { connectOrigins?: readonly string[] } = {}) {
+export function securityHeaders({
+  connectOrigins = [],
+  formActionOrigins = [],
+}: {
+  connectOrigins?: readonly string[];
+  /** Where the page's forms may lead, redirects included (sign-out goes on to the provider). */
+  formActionOrigins?: readonly string[];
+} = {}) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -22,7 +29,7 @@ export function securityHeaders({ connectOrigins = [] }: { connectOrigins?: read
         'object-src': ["'none'"],
         'base-uri': ["'none'"],
         'frame-ancestors': ["'none'"],
-        'form-action': ["'self'"],
+        'form-action': ["'self'", ...formActionOrigins],
       },
     },
     // Same-origin: the Origin header of the page's own form posts stays (the CSRF check reads it).

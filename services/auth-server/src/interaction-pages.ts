@@ -8,7 +8,7 @@ export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#$
 
 export function loginPage(uid: string, clientId: string, failed: boolean): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Sign in</title></head>
 <body><main>
 <h1>Sign in to oncoimg</h1>
 <p>Client: ${escapeHtml(clientId)}</p>
@@ -36,7 +36,7 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export function sendPage(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'content-security-policy': "default-src 'none'; img-src data:; frame-ancestors 'none'",
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   });
@@ -46,7 +46,7 @@ export function sendPage(res: ServerResponse, status: number, html: string): voi
 /** The standalone launch's patient picker, for a user who may see many patients. */
 export function patientPickerPage(uid: string, clientId: string, failed: boolean): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Choose a patient</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Choose a patient</title></head>
 <body><main>
 <h1>Choose the patient to open</h1>
 <p>Client: ${escapeHtml(clientId)}</p>

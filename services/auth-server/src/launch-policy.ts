@@ -35,7 +35,7 @@ export function smartLaunchPolicy(launchContexts: LaunchContexts) {
 export function logoutSource(ctx: KoaContextWithOIDC, form: string): void {
   ctx.type = 'html';
   ctx.body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Sign out</title></head>
 <body><main>
 <h1>Sign out of oncoimg at ${escapeHtml(ctx.host)}?</h1>
 ${form}

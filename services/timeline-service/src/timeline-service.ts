@@ -126,7 +126,8 @@ export function createTimelineService({
   const http = createHttpShell({
     status,
     routes(app) {
-      app.use(securityHeaders(), corsFor(corsOrigins));
+      const provider = pageSignInSettings ? [new URL(pageSignInSettings.issuer).origin] : [];
+      app.use(securityHeaders({ formActionOrigins: provider }), corsFor(corsOrigins));
       if (signIn) {
         app.use(signIn.sessionToken, signIn.sameOrigin, signIn.router);
       }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthServer, type RunningAuthServer } from '../../../auth-server/src/auth-server.ts';
 import { timelineMigrations } from '../store/timeline.migrations.ts';
 import { createTimelineService } from '../timeline-service.ts';
-import { DEFAULT_PAGE_SCOPE } from './config.ts';
+import { readPageSignInConfig } from './config.ts';
 import { webSessionMigrations } from './index.ts';
 
 const ALLOWED_ORIGIN = 'https://ehr.hospital.example';
@@ -50,13 +50,7 @@ beforeAll(async () => {
     webRoot,
     corsOrigins: [ALLOWED_ORIGIN],
     accessVerifier: createTokenVerifier({ issuer: auth.issuer, audience: 'oncoimg' }),
-    pageSignIn: {
-      issuer: auth.issuer,
-      clientId: 'timeline-web',
-      publicUrl: new URL(base),
-      scope: DEFAULT_PAGE_SCOPE,
-      launchIssuers: [`${base}/fhir`],
-    },
+    pageSignIn: readPageSignInConfig({ OIDC_ISSUER: auth.issuer }, { host: '127.0.0.1', port }),
   });
   server = service.app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -11,7 +11,7 @@ export function sendPage(res: Response, status: number, title: string, message: 
     .set('cache-control', 'no-store')
     .send(
       `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title></head>
 <body><main>
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
