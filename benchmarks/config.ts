@@ -1,6 +1,6 @@
 /** Benchmark settings, read once from the environment by run.ts (the composition root). */
 
-export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild'] as const;
+export const BENCH_SECTIONS = ['intake', 'overload', 'timeline', 'rebuild', 'backfill'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchConfig {
@@ -23,12 +23,22 @@ export interface BenchConfig {
     seconds: number;
   };
   timeline: {
-    /** PostgreSQL for the timeline store instead of PGlite (BENCH_TIMELINE_DATABASE_URL). */
+    /**
+     * PostgreSQL for the timeline and rebuild stores instead of PGlite: BENCH_TIMELINE_DATABASE_URL,
+     * else DATABASE_URL (the production store is measured as such); `BENCH_TIMELINE_PGLITE=1` keeps PGlite.
+     */
     databaseUrl: string | undefined;
+    /** Partitions of each input topic (BENCH_PARTITIONS): the deployed default, 12. */
+    partitions: number;
     events: number;
     latencyRate: number;
     latencySeconds: number;
     rebuildEvents: number;
+  };
+  /** A history load through the study service into the timeline (issue 15). */
+  backfill: {
+    studies: number;
+    patients: number;
   };
   /** Write V8 CPU profiles of the service hosts to bench-results/profiles/. */
   cpuProfile: boolean;
@@ -46,6 +56,10 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
     throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }
 
 function flag(env: Env, name: string): boolean {
@@ -90,11 +104,23 @@ export function readBenchConfig(env: Env): BenchConfig {
       seconds: positiveInteger(env, 'BENCH_OVERLOAD_SECONDS', quick ? 5 : 30),
     },
     timeline: {
-      databaseUrl: env.BENCH_TIMELINE_DATABASE_URL === '' ? undefined : env.BENCH_TIMELINE_DATABASE_URL,
-      events: positiveInteger(env, 'BENCH_EVENTS', quick ? 3_000 : 50_000),
+      databaseUrl: flag(env, 'BENCH_TIMELINE_PGLITE')
+        ? undefined
+        : (nonEmpty(env.BENCH_TIMELINE_DATABASE_URL) ?? nonEmpty(env.DATABASE_URL)),
+      partitions: positiveInteger(env, 'BENCH_PARTITIONS', 12),
+      events: positiveInteger(env, 'BENCH_EVENTS', quick ? 3_000 : 100_000),
       latencyRate: positiveInteger(env, 'BENCH_LATENCY_RATE', quick ? 200 : 1_000),
       latencySeconds: positiveInteger(env, 'BENCH_LATENCY_SECONDS', quick ? 3 : 20),
-      rebuildEvents: positiveInteger(env, 'BENCH_REBUILD_EVENTS', quick ? 6_000 : 1_000_000),
+      // The full million with BENCH_REBUILD_FULL=1: publishing it alone takes about a minute here.
+      rebuildEvents: positiveInteger(
+        env,
+        'BENCH_REBUILD_EVENTS',
+        quick ? 6_000 : flag(env, 'BENCH_REBUILD_FULL') ? 1_000_000 : 200_000,
+      ),
+    },
+    backfill: {
+      studies: positiveInteger(env, 'BENCH_BACKFILL_STUDIES', quick ? 2_000 : 25_000),
+      patients: positiveInteger(env, 'BENCH_BACKFILL_PATIENTS', quick ? 40 : 500),
     },
     cpuProfile: flag(env, 'BENCH_CPU_PROF'),
   };

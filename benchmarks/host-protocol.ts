@@ -7,10 +7,19 @@ export interface DatabaseTarget {
   /** A PostgreSQL server; the host works in `schema` and drops it when it stops. */
   url?: string;
   schema?: string;
+  /** Leave the schema in place at stop: another host shares it and drops it. */
+  keepSchema?: boolean;
 }
 
 export type HostCommand =
-  | { type: 'start-intake'; brokers: string[]; database: DatabaseTarget; topic: string }
+  | {
+      type: 'start-intake';
+      brokers: string[];
+      database: DatabaseTarget;
+      topic: string;
+      /** The order service (default) or the study service. */
+      resourceType?: 'ServiceRequest' | 'ImagingStudy';
+    }
   | {
       type: 'start-timeline';
       brokers: string[];
@@ -20,6 +29,8 @@ export type HostCommand =
     }
   /** Resolves once the timeline service has committed offsets for `total` messages. */
   | { type: 'wait-consumed'; total: number; timeoutMs: number }
+  /** Resolves once offsets for `total` messages are committed and the timeline outbox is empty. */
+  | { type: 'wait-drained'; total: number; timeoutMs: number }
   | { type: 'rebuild'; brokers: string[]; database: DatabaseTarget; topics: Partial<TopicNames> }
   | { type: 'usage' }
   | { type: 'stop' };
@@ -34,8 +45,23 @@ export interface HostUsage {
 
 export type HostReply =
   | { type: 'started'; port: number }
-  | { type: 'consumed'; total: number; elapsedMs: number }
-  | { type: 'rebuilt'; events: number; patients: number; elapsedMs: number }
+  | {
+      type: 'consumed';
+      total: number;
+      elapsedMs: number;
+      /** Wall clock (epoch ms) of the group join and of the last committed change, comparable across hosts. */
+      startedAtEpochMs: number;
+      lastChangeAtEpochMs: number;
+    }
+  | {
+      type: 'rebuilt';
+      events: number;
+      patients: number;
+      elapsedMs: number;
+      readingMs: number;
+      spills: number;
+    }
+  | { type: 'drained'; atEpochMs: number }
   | { type: 'usage' }
   | { type: 'stopped'; outboxBacklog: number | null }
   | { type: 'error'; message: string };

@@ -5,6 +5,7 @@
  */
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
+import { describeProgress } from '../services/timeline-service/src/rebuild-progress.ts';
 import { rebuildTimelines } from '../services/timeline-service/src/rebuild.ts';
 import {
   createTimelineService,
@@ -12,13 +13,22 @@ import {
 } from '../services/timeline-service/src/timeline-service.ts';
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
+import { testAuth } from '@oncoimg/testing';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
 let dropSchemaOnStop: string | undefined;
 let intake: IntakeService | undefined;
 let timeline:
-  { service: TimelineService; groupId: string; startedAt: number; lastChangeAt: number } | undefined;
+  | {
+      service: TimelineService;
+      groupId: string;
+      startedAt: number;
+      lastChangeAt: number;
+      startedAtEpochMs: number;
+      lastChangeAtEpochMs: number;
+    }
+  | undefined;
 
 /** How often the host looks at the committed offsets while waiting for the consumer to finish. */
 const CONSUMED_POLL_MS = 20;
@@ -39,7 +49,7 @@ async function open(target: DatabaseTarget): Promise<Database> {
   const opened = await openDatabase(
     target.url ? { url: target.url, schema: target.schema, max: 10 } : { dataDir: target.dataDir },
   );
-  dropSchemaOnStop = target.url ? target.schema : undefined;
+  dropSchemaOnStop = target.url && !target.keepSchema ? target.schema : undefined;
   db = opened;
   return opened;
 }
@@ -55,12 +65,14 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
+      const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        name: 'order-service',
-        resourceType: 'ServiceRequest',
+        access: (await testAuth()).access,
+        name: study ? 'study-service' : 'order-service',
+        resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: { serviceRequest: command.topic },
+        topics: study ? { imagingStudy: command.topic } : { serviceRequest: command.topic },
         port: 0,
       });
       const { port } = await intake.start();
@@ -68,19 +80,29 @@ async function handle(command: HostCommand): Promise<HostReply> {
     }
     case 'start-timeline': {
       const service = createTimelineService({
+        access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,
         groupId: command.groupId,
         port: 0,
       });
-      const state = { service, groupId: command.groupId, startedAt: 0, lastChangeAt: 0 };
+      const state = {
+        service,
+        groupId: command.groupId,
+        startedAt: 0,
+        lastChangeAt: 0,
+        startedAtEpochMs: 0,
+        lastChangeAtEpochMs: 0,
+      };
       service.onChange(() => {
         state.lastChangeAt = performance.now();
+        state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
+      state.startedAtEpochMs = Date.now();
       timeline = state;
       return { type: 'started', port };
     }
@@ -97,7 +119,36 @@ async function handle(command: HostCommand): Promise<HostReply> {
         await new Promise((resolve) => setTimeout(resolve, CONSUMED_POLL_MS));
       }
       // The last batch's change notice fires right after its commit: the precise end.
-      return { type: 'consumed', total: consumed, elapsedMs: timeline.lastChangeAt - timeline.startedAt };
+      return {
+        type: 'consumed',
+        total: consumed,
+        elapsedMs: timeline.lastChangeAt - timeline.startedAt,
+        startedAtEpochMs: timeline.startedAtEpochMs,
+        lastChangeAtEpochMs: timeline.lastChangeAtEpochMs,
+      };
+    }
+    case 'wait-drained': {
+      if (!timeline || !db) {
+        throw new Error('timeline service not started');
+      }
+      const deadline = performance.now() + command.timeoutMs;
+      for (;;) {
+        const consumed = await committedOffsets(db, timeline.groupId);
+        // Read now: the relay's own status is refreshed only every few seconds.
+        const { rows } = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL',
+        );
+        const backlog = rows.at(0)?.n ?? 0;
+        if (consumed >= command.total && backlog === 0) {
+          return { type: 'drained', atEpochMs: Date.now() };
+        }
+        if (performance.now() > deadline) {
+          throw new Error(
+            `consumed ${String(consumed)} of ${String(command.total)}, outbox backlog ${String(backlog)}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, CONSUMED_POLL_MS * 5));
+      }
     }
     case 'rebuild': {
       let lastPrint = 0;
@@ -105,14 +156,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         db: await open(command.database),
         brokers: command.brokers,
         topics: command.topics,
-        onProgress: ({ events, total, elapsedMs }) => {
-          if (elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {
+        onProgress: (progress) => {
+          if (progress.elapsedMs - lastPrint < REBUILD_PROGRESS_EVERY_MS) {
             return;
           }
-          lastPrint = elapsedMs;
-          process.stderr.write(
-            `  rebuild: ${String(events)}/${String(total)} events, ${(elapsedMs / 1000).toFixed(0)} s\n`,
-          );
+          lastPrint = progress.elapsedMs;
+          process.stderr.write(`  rebuild: ${describeProgress(progress)}\n`);
         },
       });
       return {
@@ -120,6 +169,8 @@ async function handle(command: HostCommand): Promise<HostReply> {
         events: result.events,
         patients: result.patients,
         elapsedMs: result.elapsedMs,
+        readingMs: result.readingMs,
+        spills: result.spills,
       };
     }
     case 'usage':

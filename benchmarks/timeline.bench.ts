@@ -11,6 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { BenchConfig } from './config.ts';
 import { forkServiceHost } from './host-client.ts';
 import { deleteTopics } from './topics.ts';
+import { benchScaleOut, type ScaleOutFigures } from './scale-out.bench.ts';
 import { ratePerSecond } from './stats.ts';
 import { syntheticEventBlocks, syntheticPatientCount, type SyntheticRun } from './synthetic-imaging.ts';
 import { measureLatency, sendByTopic, type InputTopics, type LatencyFigures } from './timeline-latency.ts';
@@ -28,6 +29,8 @@ export interface TimelineFigures {
   consumer: ConsumerFigures;
   latency: LatencyFigures;
   rssPeakBytes: number;
+  /** Two instances on the same events (PostgreSQL only: PGlite is one process's store). */
+  scaleOut: ScaleOutFigures | null;
 }
 
 export interface RebuildFigures {
@@ -36,6 +39,10 @@ export interface RebuildFigures {
   publishSeconds: number;
   seconds: number;
   eventsPerSecond: number;
+  database: 'pglite' | 'postgres';
+  /** Of `seconds`: reading the topics into memory (with spills); the rest writes the store. */
+  readingSeconds: number;
+  spills: number;
   /** Seconds for 1,000,000 events: measured when `events` is 1 M, else extrapolated from the rate. */
   secondsFor1M: number;
   extrapolated: boolean;
@@ -130,7 +137,7 @@ export async function benchTimeline(
   config: BenchConfig,
   run: SyntheticRun,
   log: (line: string) => void,
-  execArgv: string[],
+  execArgv: (name: string) => string[],
 ): Promise<TimelineFigures> {
   const { events } = config.timeline;
   const examsPerPatient = 4;
@@ -138,12 +145,12 @@ export async function benchTimeline(
   const topics = freshTopics('bench.timeline');
   const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-timeline-'));
-  const host = forkServiceHost({ execArgv });
+  const host = forkServiceHost({ execArgv: execArgv('timeline') });
   try {
     await ensureTopics({
       brokers: config.brokers,
       topics: [...inputTopics, topics.timeline],
-      numPartitions: 3,
+      numPartitions: config.timeline.partitions,
     });
     log(`  timeline: publishing ${String(events)} events for ${String(patients)} patients`);
     const publishSeconds = await publishEvents(config, run, topics, events, log);
@@ -176,7 +183,14 @@ export async function benchTimeline(
     );
     const latency = await measureLatency(config, run, topics, port, patients, examsPerPatient);
     const stopped = await host.stop();
+    const url = config.timeline.databaseUrl;
+    let scaleOut: ScaleOutFigures | null = null;
+    if (url) {
+      log('  timeline: two instances in one group, the same events');
+      scaleOut = await benchScaleOut(config, { url, tag: run.tag, topics, events }, execArgv);
+    }
     return {
+      scaleOut,
       database: config.timeline.databaseUrl ? 'postgres' : 'pglite',
       consumer: {
         events,
@@ -202,7 +216,7 @@ export async function benchTimeline(
   }
 }
 
-/** `rebuildTimelines` over `rebuildEvents` pre-published events into a fresh PGlite store. */
+/** `rebuildTimelines` over `rebuildEvents` pre-published events into a fresh store (PostgreSQL when set). */
 export async function benchRebuild(
   config: BenchConfig,
   run: SyntheticRun,
@@ -215,12 +229,21 @@ export async function benchRebuild(
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-rebuild-'));
   const host = forkServiceHost({ execArgv });
   try {
-    await ensureTopics({ brokers: config.brokers, topics: inputTopics, numPartitions: 3 });
+    await ensureTopics({
+      brokers: config.brokers,
+      topics: inputTopics,
+      numPartitions: config.timeline.partitions,
+    });
     log(`  rebuild: publishing ${String(events)} events`);
     const publishSeconds = await publishEvents(config, run, topics, events, log);
     log(`  rebuild: rebuilding from ${String(events)} events`);
     const rebuilt = await host.call(
-      { type: 'rebuild', brokers: config.brokers, database: { dataDir }, topics },
+      {
+        type: 'rebuild',
+        brokers: config.brokers,
+        database: { dataDir, url: config.timeline.databaseUrl, schema: `bench_rebuild_${run.tag}` },
+        topics,
+      },
       'rebuilt',
     );
     const stopped = await host.stop();
@@ -230,7 +253,10 @@ export async function benchRebuild(
       patients: rebuilt.patients,
       publishSeconds,
       seconds: rebuilt.elapsedMs / 1000,
+      readingSeconds: rebuilt.readingMs / 1000,
+      spills: rebuilt.spills,
       eventsPerSecond,
+      database: config.timeline.databaseUrl ? 'postgres' : 'pglite',
       secondsFor1M: rebuilt.events >= 1_000_000 ? rebuilt.elapsedMs / 1000 : 1_000_000 / eventsPerSecond,
       extrapolated: rebuilt.events < 1_000_000,
       rssPeakBytes: stopped.usage.rssPeakBytes,

@@ -183,7 +183,12 @@ function imageOf(name: string): Stage[] {
 
 describe('Dockerfiles', () => {
   it('builds every application service and the collector', () => {
-    expect(builds.map((b) => b.name).sort()).toEqual([...APPS, 'otel-collector'].sort());
+    // timeline-worker: more timeline instances (profile scale-out), the timeline's own build.
+    expect(builds.map((b) => b.name).sort()).toEqual([...APPS, 'otel-collector', 'timeline-worker'].sort());
+    expect(builds.find((b) => b.name === 'timeline-worker')).toEqual({
+      ...builds.find((b) => b.name === 'timeline-service'),
+      name: 'timeline-worker',
+    });
     for (const name of APPS) {
       const build = builds.find((b) => b.name === name);
       expect(build?.context, name).toBe('.');

@@ -1,7 +1,15 @@
 import { KAFKA_VERSION } from '@oncoimg/kafka-local';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { APP_PORTS, APPS, compose, isPinned, read, service } from './docker-compose.fixtures.ts';
+import {
+  APP_PORTS,
+  APPS,
+  compose,
+  isPinned,
+  read,
+  service,
+  type ComposeService,
+} from './docker-compose.fixtures.ts';
 
 // docker compose cannot run on the project's machines (no container engine), so these checks keep
 // docker-compose.yml honest against the operating contract instead. The Dockerfiles it builds are
@@ -124,6 +132,21 @@ describe('docker-compose.yml', () => {
     for (const name of [...APPS, 'kafka', 'postgres']) {
       expect(service(name).restart, name).toBe('unless-stopped');
     }
+  });
+
+  it('shows how to run more timeline instances: the same consumer group and schema, no host port', () => {
+    const worker = service('timeline-worker') as ComposeService & {
+      profiles?: string[];
+      deploy?: { replicas?: number };
+    };
+    expect(worker.ports ?? []).toEqual([]);
+    expect(worker.profiles).toEqual(['scale-out']);
+    expect(worker.deploy?.replicas).toBeGreaterThan(1);
+    for (const variable of ['DATABASE_SCHEMA', 'DATABASE_URL', 'KAFKA_BROKERS', 'PORT']) {
+      expect(env('timeline-worker', variable), variable).toBe(env('timeline-service', variable));
+    }
+    expect(worker.environment?.KAFKA_GROUP_ID).toBe(service('timeline-service').environment?.KAFKA_GROUP_ID);
+    expect(env('order-service', 'INTAKE_TOPIC_PARTITIONS')).toBe('12');
   });
 
   it('pins every image, builds the rest from a Dockerfile, and gives every service a healthcheck', () => {

@@ -12,7 +12,7 @@ import {
   type TopicRole,
 } from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, type ConsumedMessage } from '@oncoimg/kafka';
-import { readTopic, testKafkaBrokers, type TopicReader } from '@oncoimg/testing';
+import { authFetch, readTopic, testKafkaBrokers, type TopicReader } from '@oncoimg/testing';
 import { ResponseLiverMrOrder, ResponsePathwayResources, ResponsePatient } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
@@ -84,7 +84,7 @@ beforeAll(async () => {
     await putResource(system, resource);
   }
   // A delete is published too (with the last body), so the contract must accept it.
-  const deleted = await fetch(`${system.orderBase}/ServiceRequest/${ResponseLiverMrOrder.id ?? ''}`, {
+  const deleted = await authFetch(`${system.orderBase}/ServiceRequest/${ResponseLiverMrOrder.id ?? ''}`, {
     method: 'DELETE',
   });
   expect(deleted.status).toBeLessThan(300);
@@ -165,7 +165,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
     compile = openApiValidators(doc);
     const timelineUrl = `${system.timelineBase}/api/patients/${encodeURIComponent(ResponsePatient.key)}/timeline`;
     const exams = await eventually(async () => {
-      const res = await fetch(timelineUrl);
+      const res = await authFetch(timelineUrl);
       if (!res.ok) {
         return undefined;
       }
@@ -203,12 +203,12 @@ describe('the timeline service answers every route of openapi.yaml as documented
   });
 
   it('answers an undocumented path with 404, so the checks below can tell a route from none', async () => {
-    expect((await fetch(`${system.timelineBase}/api/not-a-route`)).status).toBe(404);
+    expect((await authFetch(`${system.timelineBase}/api/not-a-route`)).status).toBe(404);
   });
 
   it('serves the live-update stream as text/event-stream', async () => {
     const abort = new AbortController();
-    const res = await fetch(`${system.timelineBase}/api/events`, { signal: abort.signal });
+    const res = await authFetch(`${system.timelineBase}/api/events`, { signal: abort.signal });
     try {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/event-stream');
@@ -236,7 +236,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
           url.searchParams.set(parameter.name, values.get(parameter.name) ?? '');
         }
       }
-      const res = await fetch(url);
+      const res = await authFetch(url);
       expect(res.status, path).not.toBe(404);
       const documented = resolveResponse(doc, operation.responses[String(res.status)]);
       expect(documented, `${path} answered an undocumented ${String(res.status)}`).toBeDefined();
@@ -250,7 +250,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
   });
 
   it('answers an unknown patient with the documented OperationOutcome', async () => {
-    const res = await fetch(
+    const res = await authFetch(
       `${system.timelineBase}/api/patients/${encodeURIComponent('Patient/none')}/timeline`,
     );
     expect(res.status).toBe(404);

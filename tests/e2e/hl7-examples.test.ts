@@ -3,7 +3,7 @@ import {
   hl7ImagingStudyExample,
   hl7ServiceRequestDi,
 } from '@oncoimg/testing/personas';
-import { describeWithFixtures, testDatabaseTargets } from '@oncoimg/testing';
+import { authFetch, describeWithFixtures, testDatabaseTargets } from '@oncoimg/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
 
@@ -22,7 +22,7 @@ async function timelineOf(
   const url = `${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`;
   return eventually(
     async () => {
-      const res = await fetch(url);
+      const res = await authFetch(url);
       if (!res.ok) {
         return undefined;
       }
@@ -73,7 +73,7 @@ describeWithFixtures.each(testDatabaseTargets())(
     });
 
     it('finds both patients by search', async () => {
-      const res = await fetch(`${system.timelineBase}/api/patients?q=${encodeURIComponent('Patient/')}`);
+      const res = await authFetch(`${system.timelineBase}/api/patients?q=${encodeURIComponent('Patient/')}`);
       const { patients } = (await res.json()) as { patients: { patientKey: string }[] };
       expect(patients.map((patient) => patient.patientKey).sort()).toEqual([
         'Patient/dicom',

@@ -1,5 +1,5 @@
 import type { TimelineSummaryEvent } from '@oncoimg/fhir-events';
-import { readTopic, testDatabaseTargets, testKafkaBrokers } from '@oncoimg/testing';
+import { authFetch, readTopic, testDatabaseTargets, testKafkaBrokers } from '@oncoimg/testing';
 import { RecistScenarioCases as cases, type RecistScenario } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, putResource, startSystem, type RunningSystem } from '../support/running-system.ts';
@@ -93,7 +93,7 @@ describe.each(testDatabaseTargets())(
         const url = `${system.timelineBase}/api/patients/${encodeURIComponent(scenario.patient.key)}/timeline`;
         const refs = scenario.resources.map((r) => `"${r.resourceType}/${r.id ?? ''}"`);
         timeline = await eventually(async () => {
-          const res = await fetch(url);
+          const res = await authFetch(url);
           if (!res.ok) {
             return undefined;
           }

@@ -1,5 +1,5 @@
 import type { TimelineSummaryEvent } from '@oncoimg/fhir-events';
-import { readTopic, testDatabaseTargets, testKafkaBrokers } from '@oncoimg/testing';
+import { authFetch, readTopic, testDatabaseTargets, testKafkaBrokers } from '@oncoimg/testing';
 import {
   ResponseBaselineCt,
   ResponseFirstFollowUpCt,
@@ -37,7 +37,7 @@ const CT_EXAMS = [
 async function timelineOnceComplete(system: RunningSystem): Promise<ExamView[]> {
   const url = `${system.timelineBase}/api/patients/${encodeURIComponent(ResponsePatient.key)}/timeline`;
   return eventually(async () => {
-    const res = await fetch(url);
+    const res = await authFetch(url);
     if (!res.ok) {
       return undefined;
     }

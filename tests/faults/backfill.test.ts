@@ -3,6 +3,7 @@ import { startFaultSystem, type FaultSystem } from './support/fault-system.ts';
 import { planImagingLoad, runImagingLoad } from './support/imaging-load.ts';
 import { expectTimelinesToConverge } from './support/timeline-check.ts';
 import { readPublishedVersions } from './support/timeline-events.ts';
+import { authFetch } from '@oncoimg/testing';
 
 /**
  * A hospital loading its history: many exams for a few patients, so each patient's timeline event
@@ -26,7 +27,7 @@ interface OutboxView {
 }
 
 async function timelineReadiness(base: string): Promise<{ status: number; outbox: OutboxView | null }> {
-  const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  const res = await authFetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) });
   return { status: res.status, outbox: ((await res.json()) as { outbox: OutboxView | null }).outbox };
 }
 
@@ -85,7 +86,7 @@ describe('a backfill of many exams for a few patients', () => {
     expect(readiness.outbox?.lastDeadLetterReason).toMatch(/\S/);
     expect(readiness.outbox?.deadLettered).toBeGreaterThan(0);
 
-    const res = await fetch(`${running.timelineBase}/outbox/dead-letters`);
+    const res = await authFetch(`${running.timelineBase}/outbox/dead-letters`);
     expect(res.status).toBe(200);
     const text = await res.text();
     const deadLetters = JSON.parse(text) as { topic: string; size: number; reason: string }[];
@@ -97,7 +98,7 @@ describe('a backfill of many exams for a few patients', () => {
     }
     // Operators may read this list anywhere: it names no patient.
     expect(text).not.toContain(largest);
-    const metrics = await (await fetch(`${running.timelineBase}/metrics`)).text();
+    const metrics = await (await authFetch(`${running.timelineBase}/metrics`)).text();
     expect(metrics).toMatch(/oncoimg_outbox_dead_letters_total\{[^}]*\} [1-9]/);
     process.stderr.write(
       `backfill scenario: ${String(published.messages)} timeline events, ${String(deadLetters.length)} set aside, ${String(Date.now() - started)} ms\n`,

@@ -6,6 +6,7 @@ import { ensureTopics } from '@oncoimg/kafka';
 import { afterEach, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { planImagingLoad, runImagingLoad } from './support/imaging-load.ts';
 import { spawnService, type ServiceProcess } from './support/service-process.ts';
+import { authFetch } from '@oncoimg/testing';
 
 /**
  * The embedded default keeps its data in PGlite, inside the service's own process. A SIGKILL in
@@ -58,7 +59,7 @@ describe('an intake service on PGlite killed with SIGKILL during writes', () => 
 
     const planned = new Map(exams.map((exam) => [exam.label, exam.writes.ServiceRequest.resource]));
     for (const write of stats.acknowledged) {
-      const res = await fetch(`${order.baseUrl}/fhir/ServiceRequest/${write.id}`);
+      const res = await authFetch(`${order.baseUrl}/fhir/ServiceRequest/${write.id}`);
       expect(res.status, `ServiceRequest/${write.id}`).toBe(200);
       const stored = (await res.json()) as ServiceRequest;
       expect(stored.meta?.versionId).toBe(write.versionId);

@@ -7,7 +7,14 @@ import type { ImagingResourceType, TopicNames } from '@oncoimg/fhir-events';
 import { createIntakeService, type AnyIntakeRules, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { openTestDatabase, testKafkaBrokers, uniqueName, type DatabaseTarget } from '@oncoimg/testing';
+import {
+  authFetch,
+  type DatabaseTarget,
+  openTestDatabase,
+  testAuth,
+  testKafkaBrokers,
+  uniqueName,
+} from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
 import { diagnosticReportIntakeRules } from '../../services/report-service/src/diagnostic-report.intake-rules.ts';
@@ -43,8 +50,8 @@ export interface StartSystemOptions {
   /** Static files of the web page, served by the timeline service at `/`. */
   webRoot?: string;
   unreportedAfterMs?: number;
-  /** The page's sign-in and the API's access check (and the port its redirect URI names). */
-  timeline?: Pick<TimelineServiceOptions, 'port' | 'pageSignIn' | 'accessVerifier'>;
+  /** The page's sign-in, its provider's access check, and the port its redirect URI names. */
+  timeline?: Partial<Pick<TimelineServiceOptions, 'port' | 'pageSignIn' | 'access'>>;
 }
 
 async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
@@ -78,6 +85,7 @@ export async function startSystem({
     const db = await openServiceDatabase(database, name.replace('-', '_'));
     databases.push(db);
     const service = createIntakeService({
+      access: (await testAuth()).access,
       name,
       resourceType,
       rules: INTAKE_RULES[resourceType],
@@ -95,6 +103,7 @@ export async function startSystem({
   const timelineDb = await openServiceDatabase(database, 'timeline_service');
   databases.push(timelineDb);
   const timeline = createTimelineService({
+    access: (await testAuth()).access,
     db: timelineDb,
     brokers,
     port: 0,
@@ -144,7 +153,7 @@ export async function putResource(
 ): Promise<Response> {
   const { meta: _meta, ...body } = resource;
   const put = (): Promise<Response> =>
-    fetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
+    authFetch(`${system[SERVICE_OF[resource.resourceType]]}/${resource.resourceType}/${resource.id ?? ''}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(body),

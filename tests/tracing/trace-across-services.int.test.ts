@@ -21,13 +21,15 @@ import { createEventProducer, ensureTopics } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { enableInProcessMetrics, instrumentHttpServers, PROMETHEUS_NAMES } from '@oncoimg/telemetry';
 import {
+  authFetch,
   DiagnosticChestCtOrder,
   openTestDatabase,
   personaPatient,
   readTopic,
+  testAuth,
   testKafkaBrokers,
-  uniqueName,
   type TopicReader,
+  uniqueName,
 } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -78,6 +80,7 @@ describe('tracing and metrics across the order and timeline services', () => {
     // The timeline service has its own database, as deployed (both have an outbox table).
     timelineDb = await openDatabase({ schema: 'timeline_service' });
     orders = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db: orderDb,
@@ -85,7 +88,14 @@ describe('tracing and metrics across the order and timeline services', () => {
       port: 0,
       topics,
     });
-    timeline = createTimelineService({ db: timelineDb, brokers, port: 0, topics, groupId });
+    timeline = createTimelineService({
+      access: (await testAuth()).access,
+      db: timelineDb,
+      brokers,
+      port: 0,
+      topics,
+      groupId,
+    });
     const [{ port: orderPort }, { port: timelinePort }] = await Promise.all([
       orders.start(),
       timeline.start(),
@@ -109,7 +119,7 @@ describe('tracing and metrics across the order and timeline services', () => {
   it('the request, the outbox publish, the timeline consumer and the timeline event share one trace', async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
-    const posted = await fetch(`${orderBase}/fhir/ServiceRequest`, {
+    const posted = await authFetch(`${orderBase}/fhir/ServiceRequest`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json', traceparent: `00-${traceId}-${callerSpanId}-01` },
       body: JSON.stringify(order),
@@ -117,7 +127,7 @@ describe('tracing and metrics across the order and timeline services', () => {
     expect(posted.status).toBe(201);
 
     const timelineUrl = `${timelineBase}/api/patients/${encodeURIComponent(patient.key)}/timeline`;
-    await eventually(async () => ((await fetch(timelineUrl)).ok ? true : undefined), 'the timeline');
+    await eventually(async () => ((await authFetch(timelineUrl)).ok ? true : undefined), 'the timeline');
     await timelineEvents.waitFor(1);
     const spans = await eventually(async () => {
       const finished = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
@@ -178,8 +188,8 @@ describe('tracing and metrics across the order and timeline services', () => {
 
   it('no span and no metric carries the patient key or identifier', async () => {
     // The timeline of the patient is read once more: its URL holds the patient key.
-    await fetch(`${timelineBase}/api/patients/${encodeURIComponent(patient.key)}/timeline`);
-    const metricsText = await (await fetch(`${orderBase}/metrics`)).text();
+    await authFetch(`${timelineBase}/api/patients/${encodeURIComponent(patient.key)}/timeline`);
+    const metricsText = await (await authFetch(`${orderBase}/metrics`)).text();
     const everything = JSON.stringify(
       exporter.getFinishedSpans().map((s) => ({
         name: s.name,
@@ -208,7 +218,7 @@ describe('tracing and metrics across the order and timeline services', () => {
     await producer.disconnect();
 
     const scrape = async (base: string) => {
-      const res = await fetch(`${base}/metrics`);
+      const res = await authFetch(`${base}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       return res.text();

@@ -3,9 +3,9 @@
  * clinician types the development password into the provider's form, sees their name and a
  * timeline, and signs out (after which the API refuses the page); an EHR launch (registered by
  * `oncoimg launch`) and a standalone launch with the provider's patient picker land on that
- * patient's timeline. The timeline API requires the session's token here, as in production.
+ * patient's timeline.
  */
-import { generateCohort, loadCohort, type SyntheticPatient } from '@oncoimg/synthetic-cohort';
+import { generateCohort, type SyntheticPatient } from '@oncoimg/synthetic-cohort';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/cli/src/cli.ts';
@@ -29,16 +29,11 @@ describe.skipIf(!hasChromium)('signing in to the timeline page', () => {
 
   beforeAll(async () => {
     buildWebPage();
-    signedIn = await startSignedInSystem({ access: true });
+    signedIn = await startSignedInSystem();
     const { system } = signedIn;
     const cohort = generateCohort({ patients: 2, seed: 42 });
     patients = cohort.patients;
-    await loadCohort({
-      cohort,
-      orderBase: system.orderBase,
-      studyBase: system.studyBase,
-      reportBase: system.reportBase,
-    });
+    await signedIn.load(cohort);
     for (const patient of patients) {
       await eventually(
         async () => ((await system.timeline.repository.getTimeline(patient.patientKey)) ? true : undefined),

@@ -6,6 +6,7 @@
 import { generateCohort, loadCohort, type CohortResource } from '@oncoimg/synthetic-cohort';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../support/running-system.ts';
+import { authFetch } from '@oncoimg/testing';
 
 describe('the synthetic cohort through the FHIR APIs', () => {
   let system: RunningSystem;
@@ -30,7 +31,7 @@ describe('the synthetic cohort through the FHIR APIs', () => {
         ImagingStudy: system.studyBase,
         DiagnosticReport: system.reportBase,
       }[resource.resourceType];
-      const res = await fetch(`${base}/${ref}`);
+      const res = await authFetch(`${base}/${ref}`);
       const body = (await res.json()) as { status?: string; meta?: { versionId?: string } };
       expect(body.status).toBe(resource.status);
       result.set(ref, body.meta?.versionId ?? '');

@@ -8,14 +8,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  generateCohort,
-  loadCohort,
-  type SyntheticCohort,
-  type SyntheticPatient,
-} from '@oncoimg/synthetic-cohort';
+import { generateCohort, type SyntheticCohort, type SyntheticPatient } from '@oncoimg/synthetic-cohort';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authFetch } from '@oncoimg/testing';
 import { eventually, type RunningSystem } from '../support/running-system.ts';
 import {
   buildWebPage,
@@ -52,13 +48,15 @@ interface TimelineJson {
   }[];
 }
 
-async function timelineOf(system: RunningSystem, patientKey: string): Promise<TimelineJson | undefined> {
-  const res = await fetch(`${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`);
+async function timelineOf(system: SignedInSystem, patientKey: string): Promise<TimelineJson | undefined> {
+  const res = await system.readerFetch(
+    `${system.base}/api/patients/${encodeURIComponent(patientKey)}/timeline`,
+  );
   return res.ok ? ((await res.json()) as TimelineJson) : undefined;
 }
 
 /** The timeline once every resource of the patient has been placed on it (or under removed). */
-async function settledTimeline(system: RunningSystem, patient: SyntheticPatient): Promise<TimelineJson> {
+async function settledTimeline(system: SignedInSystem, patient: SyntheticPatient): Promise<TimelineJson> {
   const refs = [...new Set(patient.arrivals.map((r) => `${r.resourceType}/${r.id ?? ''}`))];
   return eventually(
     async () => {
@@ -84,8 +82,8 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
 
   beforeAll(async () => {
     buildWebPage();
-    // The page signs in (the clinician, at the embedded provider); the API here takes no token.
-    signedIn = await startSignedInSystem({ access: false });
+    // The page signs in (the clinician, at the embedded provider).
+    signedIn = await startSignedInSystem();
     system = signedIn.system;
     cohort = generateCohort({ patients: 3, seed: 42 });
     const found = cohort.patients.find((p) => p.pathway === 'PR');
@@ -93,12 +91,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
       throw new Error('a cohort of three always has a partial responder');
     }
     responder = found;
-    await loadCohort({
-      cohort,
-      orderBase: system.orderBase,
-      studyBase: system.studyBase,
-      reportBase: system.reportBase,
-    });
+    await signedIn.load(cohort);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
@@ -124,7 +117,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
 
   it('places every synthetic patient as the cohort intends: baseline, follow-ups, RECIST category', async () => {
     for (const patient of cohort.patients) {
-      const timeline = await settledTimeline(system, patient);
+      const timeline = await settledTimeline(signedIn, patient);
       const baseline = examWithReport(timeline, patient.baseline.reportId);
       expect(baseline?.isBaseline).toBe(true);
       expect(timeline.currentBaseline?.examId).toBe(baseline?.examId);
@@ -158,7 +151,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     if (!patient) {
       throw new Error('a cohort of three from seed 42 has an old baseline');
     }
-    await settledTimeline(system, patient);
+    await settledTimeline(signedIn, patient);
     await page.goto(`${system.timelineBase}/`);
     const search = page.getByLabel('Identifier or name');
     await search.fill(patient.name.family);
@@ -177,7 +170,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
   }, 60_000);
 
   it('finds a patient by part of their name, shows their timeline, and updates it live', async () => {
-    await settledTimeline(system, responder);
+    await settledTimeline(signedIn, responder);
     await page.goto(`${system.timelineBase}/`);
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live');
 
@@ -220,7 +213,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     expect(pendingOrder?.resourceType).toBe('ServiceRequest');
     expect(await page.getByText('Ordered, not yet done: none').count()).toBe(0);
     const versionBefore = await page.locator('[data-timeline-version]').getAttribute('data-timeline-version');
-    const res = await fetch(`${system.reportBase}/DiagnosticReport`, {
+    const res = await authFetch(`${system.reportBase}/DiagnosticReport`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify({

@@ -4,8 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTokenVerifier } from '@oncoimg/auth';
-import { freePort } from '@oncoimg/testing';
+import { devClientKeyPath, readPrivateJwk, requestBackendToken } from '@oncoimg/auth';
+import { createHttpAccess } from '@oncoimg/service-runtime';
+import { loadCohort, type SyntheticCohort } from '@oncoimg/synthetic-cohort';
+import { authFetch, freePort } from '@oncoimg/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startAuthServer, type RunningAuthServer } from '../../services/auth-server/src/auth-server.ts';
 import { readPageSignInConfig } from '../../services/timeline-service/src/web-session/config.ts';
@@ -66,14 +68,19 @@ export interface SignedInSystem {
   authDataDir: string;
   /** The timeline service's public URL (its `/callback` is registered at the provider). */
   base: string;
+  /** Loads a synthetic cohort through the intake services (with the test issuer's tokens). */
+  load: (cohort: SyntheticCohort) => Promise<unknown>;
+  /** `fetch` with a token of the embedded server that reads everything (the CLI's client). */
+  readerFetch: (url: string, init?: RequestInit) => Promise<Response>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the authorization server and the system, the timeline service on a port known before it
- * starts (the provider must know the page's redirect URI). `access`: the API requires the token.
+ * starts (the provider must know the page's redirect URI) and accepting that server's tokens; the
+ * intake services keep the test issuer of startSystem.
  */
-export async function startSignedInSystem({ access }: { access: boolean }): Promise<SignedInSystem> {
+export async function startSignedInSystem(): Promise<SignedInSystem> {
   const port = await freePort();
   const base = `http://127.0.0.1:${String(port)}`;
   const authDataDir = await mkdtemp(path.join(tmpdir(), 'web-auth-'));
@@ -89,17 +96,35 @@ export async function startSignedInSystem({ access }: { access: boolean }): Prom
     timeline: {
       port,
       // The settings main.ts reads, with the embedded server as OIDC_ISSUER.
-      pageSignIn: readPageSignInConfig({ OIDC_ISSUER: auth.issuer }, { host: '127.0.0.1', port }),
-      ...(access
-        ? { accessVerifier: createTokenVerifier({ issuer: auth.issuer, audience: 'oncoimg' }) }
-        : {}),
+      pageSignIn: readPageSignInConfig({}, { host: '127.0.0.1', port, issuer: auth.issuer }),
+      access: createHttpAccess({ issuer: auth.issuer, audience: 'oncoimg', metricsPublic: false }),
     },
   });
+  const readerKey = await readPrivateJwk(devClientKeyPath(authDataDir, 'cli-dev'));
   return {
     system,
     auth,
     authDataDir,
     base,
+    load: (cohort) =>
+      loadCohort({
+        cohort,
+        orderBase: system.orderBase,
+        studyBase: system.studyBase,
+        reportBase: system.reportBase,
+        fetch: (input, init) => authFetch(input as string | URL, init),
+      }),
+    async readerFetch(url, init = {}) {
+      const { access_token: token } = await requestBackendToken({
+        issuer: auth.issuer,
+        clientId: 'cli-dev',
+        privateJwk: readerKey,
+        scope: 'system/*.rs',
+      });
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${token}`);
+      return fetch(url, { ...init, headers });
+    },
     async stop() {
       await system.stop();
       await auth.close();

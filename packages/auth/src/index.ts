@@ -5,3 +5,4 @@ export * from './access.ts';
 export * from './middleware.ts';
 export * from './smart-configuration.ts';
 export * from './backend-services-client.ts';
+export * from './service-access.ts';

@@ -1,4 +1,4 @@
-import { forbidden, unauthorized } from '@medplum/core';
+import { forbidden, OperationOutcomeError, unauthorized } from '@medplum/core';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { decide, identityOf, type CallerIdentity } from './access.ts';
@@ -49,6 +49,22 @@ export interface RequireAccessOptions {
   realm?: string;
   /** Requests that pass without a token (`/healthz`, `/fhir/metadata`, …). */
   isPublic?: (req: Request) => boolean;
+  /**
+   * Where the access token comes from when the request has no `Authorization` header: a sign-in
+   * session (the page's cookie) supplies its token here. The header always wins.
+   */
+  tokenFrom?: (req: Request) => string | undefined;
+}
+
+const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
+
+/** The bearer token of the `Authorization` header, else the one `tokenFrom` supplies. */
+function tokenOf(req: Request, tokenFrom: (req: Request) => string | undefined): string | undefined {
+  const header = req.get('authorization');
+  if (header !== undefined) {
+    return BEARER.exec(header)?.[1];
+  }
+  return tokenFrom(req) || undefined;
 }
 
 /**
@@ -60,21 +76,21 @@ export function requireAccess({
   verifier,
   realm = 'oncoimg',
   isPublic = () => false,
+  tokenFrom = () => undefined,
 }: RequireAccessOptions): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (isPublic(req)) {
       next();
       return;
     }
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-    if (!match) {
+    const token = tokenOf(req, tokenFrom);
+    if (token === undefined) {
       const error = new AuthError('MISSING_TOKEN', 'a bearer access token is required');
       res.set('WWW-Authenticate', `Bearer realm=${quoted(realm)}`);
       answer(res, 401, outcomeWithText(unauthorized, error.message));
       return;
     }
-    verifier.verify(match[1]).then(
+    verifier.verify(token).then(
       ({ claims }) => {
         const access: Access = { ...identityOf(claims), restrictedTo: undefined };
         (res.locals as Record<string, unknown>)[LOCALS_KEY] = access;
@@ -101,25 +117,50 @@ export function requireAccess({
 }
 
 /**
+ * Whether the caller of this request may do `permissions` (`c`, `u`, `rs`, …) on `resourceType`:
+ * the patient it is then restricted to (undefined: every patient), or an OperationOutcomeError
+ * 403 naming the missing scope (with `WWW-Authenticate: Bearer error="insufficient_scope"` set).
+ * For checks that depend on the request body (each entry of a Bundle).
+ */
+export function checkScope(
+  res: Response,
+  resourceType: string,
+  permissions: string,
+): { patient: string | undefined } {
+  const interactions = parseInteractions(permissions);
+  if (!interactions) {
+    throw new Error(`checkScope: ${permissions} is not a SMART v2 permission string`);
+  }
+  const decision = decide(accessOf(res), resourceType, interactions);
+  if (!decision.allowed) {
+    res.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope=${quoted(decision.missing)}`);
+    throw new OperationOutcomeError(outcomeWithText(forbidden, `missing scope ${decision.missing}`));
+  }
+  return { patient: decision.patient };
+}
+
+/**
  * Requires the scopes for `permissions` (`c`, `u`, `rs`, …) on `resourceType`, after
  * requireAccess: 403 with an OperationOutcome naming the missing scope. When only `patient/`
  * scopes allow it, the request is restricted to the token's patient (see canSeePatient).
  */
 export function requireScope(resourceType: string, permissions: string): RequestHandler {
-  const interactions = parseInteractions(permissions);
-  if (!interactions) {
+  if (!parseInteractions(permissions)) {
     throw new Error(`requireScope: ${permissions} is not a SMART v2 permission string`);
   }
   return (_req: Request, res: Response, next: NextFunction) => {
-    const access = accessOf(res);
-    const decision = decide(access, resourceType, interactions);
-    if (!decision.allowed) {
-      res.set('WWW-Authenticate', `Bearer error="insufficient_scope", scope=${quoted(decision.missing)}`);
-      answer(res, 403, outcomeWithText(forbidden, `missing scope ${decision.missing}`));
-      return;
+    let patient: string | undefined;
+    try {
+      ({ patient } = checkScope(res, resourceType, permissions));
+    } catch (error) {
+      if (error instanceof OperationOutcomeError) {
+        answer(res, 403, error.outcome);
+        return;
+      }
+      throw error;
     }
-    if (decision.patient !== undefined) {
-      access.restrictedTo = decision.patient;
+    if (patient !== undefined) {
+      accessOf(res).restrictedTo = patient;
     }
     next();
   };

@@ -22,7 +22,12 @@ export async function startTestIssuer({ audience = 'oncoimg' } = {}): Promise<Te
   const server: Server = createServer((req, res) => {
     const body =
       req.url === '/.well-known/openid-configuration'
-        ? { issuer: base, jwks_uri: `${base}/jwks` }
+        ? {
+            issuer: base,
+            jwks_uri: `${base}/jwks`,
+            authorization_endpoint: `${base}/auth`,
+            token_endpoint: `${base}/token`,
+          }
         : req.url === '/jwks'
           ? { keys: [publicJwk] }
           : undefined;
@@ -30,6 +35,8 @@ export async function startTestIssuer({ audience = 'oncoimg' } = {}): Promise<Te
     res.end(JSON.stringify(body ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A test process may keep one issuer for all its files: it must not hold the process open.
+  server.unref();
   base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
   return {
     issuer: base,

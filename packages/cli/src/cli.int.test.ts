@@ -10,6 +10,7 @@ import {
   readTopic,
   ResponsePatient,
   uniqueName,
+  testAuth,
 } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from './cli.ts';
@@ -102,6 +103,7 @@ describe('oncoimg publish', () => {
     topics.push(topic);
     const db = await openTestDatabase({ name: 'pglite' });
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db,

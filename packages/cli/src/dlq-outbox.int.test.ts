@@ -1,7 +1,14 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import type { Database } from '@oncoimg/store';
-import { LungCancerPatient, openTestDatabase, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import {
+  authFetch,
+  LungCancerPatient,
+  openTestDatabase,
+  testAuth,
+  testKafkaBrokers,
+  uniqueName,
+} from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 
@@ -35,6 +42,7 @@ describe('oncoimg dlq list --outbox', () => {
   beforeAll(async () => {
     db = await openTestDatabase({ name: 'pglite' });
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db,
@@ -78,7 +86,7 @@ describe('oncoimg dlq list --outbox', () => {
   });
 
   it('shows the dead-letter count and reason in the service status', async () => {
-    const status = await (await fetch(`${serviceUrl}/status`)).json();
+    const status = await (await authFetch(`${serviceUrl}/status`)).json();
     expect(status).toMatchObject({
       outbox: { deadLettered: 1, lastDeadLetterReason: null },
     });

@@ -1,5 +1,5 @@
 import { allOk, created } from '@medplum/core';
-import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatementRestSecurity, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { HistoryEntry, SearchCriteria, StoredResource, WriteResult } from '@oncoimg/store';
 import express, { type Request, type Response, type Router } from 'express';
 import { capabilityStatement } from './capability-statement.ts';
@@ -9,6 +9,16 @@ import { baseUrl, parseSearchQuery, requireIdOfUrl, requireType } from './fhir-r
 import { historyBundle, searchsetBundle, setVersionHeaders } from './fhir-responses.ts';
 import { DEFAULT_MAX_DEPTH, parseUntrustedJson } from './json-guard.ts';
 import { sendFhir } from './outcomes.ts';
+import {
+  belongsTo,
+  ENTRY_PERMISSIONS,
+  entryMethodsOf,
+  notVisible,
+  requireBundleOwnPatient,
+  requireOwnPatient,
+  requireStoredOwnPatient,
+  type Authorize,
+} from './router-access.ts';
 
 /** Where a version of a resource lives: `{base}/{Type}/{id}/_history/{vid}`. */
 export type Locator = (resource: Resource, versionId: string) => string;
@@ -36,6 +46,13 @@ export interface FhirRouterOptions {
   bodyLimitBytes: number;
   maxDepth?: number;
   software: { name: string; version: string };
+  /**
+   * The access check of each request (SMART scopes and patient context); every request is allowed
+   * when undefined, which only tests of the router itself do.
+   */
+  authorize?: Authorize;
+  /** `rest.security` of `/metadata`: how to obtain a token (SMART oauth-uris). */
+  security?: () => Promise<CapabilityStatementRestSecurity>;
 }
 
 /** The Locator of versions under the URL this request reached the router at. */
@@ -60,55 +77,92 @@ export function createFhirRouter({
   bodyLimitBytes,
   maxDepth = DEFAULT_MAX_DEPTH,
   software,
+  authorize = () => ({ patient: undefined }),
+  security,
 }: FhirRouterOptions): Router {
   const { resourceType } = backend;
+  const allowed = (res: Response, permissions: string) => authorize(res, resourceType, permissions).patient;
   const router = express.Router();
   const body = fhirBody(bodyLimitBytes);
   const parse = (req: Request) => parseUntrustedJson(req.body as Buffer, { maxDepth });
   const typed = (req: Request) => requireType(req.params.type, resourceType);
 
-  router.get('/metadata', (req, res) => {
-    sendFhir(res, [allOk, capabilityStatement(resourceType, software, baseUrl(req))]);
+  router.get('/metadata', async (req, res) => {
+    const statement = capabilityStatement(resourceType, software, baseUrl(req));
+    const rest = statement.rest?.map((entry) => ({ ...entry }));
+    if (security && rest?.[0]) {
+      rest[0].security = await security();
+    }
+    sendFhir(res, [allOk, { ...statement, ...(rest ? { rest } : {}) }]);
   });
   router.post('/', body, async (req, res) => {
-    sendFhir(res, await backend.bundle(parse(req), locatorOf(req)));
+    const parsed = parse(req);
+    // Every entry's method needs its scope; one patient-bound answer binds the whole Bundle.
+    const patients = entryMethodsOf(parsed).map((method) => allowed(res, ENTRY_PERMISSIONS[method] ?? 'c'));
+    const patient = patients.find((key) => key !== undefined);
+    await requireBundleOwnPatient(parsed, patient, (id) => backend.read(id));
+    sendFhir(res, await backend.bundle(parsed, locatorOf(req)));
   });
   router.post('/:type', body, async (req, res) => {
     typed(req);
-    sendWrite(req, res, await backend.create(parse(req), { ifNoneExist: req.get('if-none-exist') }));
+    const patient = allowed(res, 'c');
+    const parsed = parse(req);
+    requireOwnPatient(parsed, patient);
+    sendWrite(req, res, await backend.create(parsed, { ifNoneExist: req.get('if-none-exist') }));
   });
   router.put('/:type/:id', body, async (req, res) => {
     typed(req);
+    const patient = allowed(res, 'cu');
     const parsed = parse(req);
     requireIdOfUrl(parsed, req.params.id, resourceType);
+    requireOwnPatient(parsed, patient);
+    const id = String(req.params.id);
+    await requireStoredOwnPatient(() => backend.read(id), patient);
     sendWrite(req, res, await backend.update(parsed, { ifMatch: req.get('if-match') }));
   });
   router.delete('/:type/:id', async (req, res) => {
     typed(req);
-    const write = await backend.delete(req.params.id, { ifMatch: req.get('if-match') });
+    const patient = allowed(res, 'd');
+    const { id } = req.params;
+    await requireStoredOwnPatient(() => backend.read(id), patient);
+    const write = await backend.delete(id, { ifMatch: req.get('if-match') });
     res.setHeader('ETag', `W/"${write.versionId}"`);
     sendFhir(res, [allOk]);
   });
   router.get('/:type/:id/_history/:vid', async (req, res) => {
     typed(req);
+    const patient = allowed(res, 'r');
     const resource = await backend.vread(req.params.id, req.params.vid);
+    requireOwnPatient(resource, patient);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });
   router.get('/:type/:id/_history', async (req, res) => {
     typed(req);
+    const patient = allowed(res, 'r');
     const history = await backend.history(req.params.id);
+    const own = history.some((entry) => entry.resource !== undefined && belongsTo(entry.resource, patient));
+    if (patient !== undefined && !own) {
+      throw notVisible();
+    }
     sendFhir(res, [allOk, historyBundle(resourceType, req.params.id, history)]);
   });
   router.get('/:type/:id', async (req, res) => {
     typed(req);
+    const patient = allowed(res, 'r');
     const resource = await backend.read(req.params.id);
+    requireOwnPatient(resource, patient);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
   });
   router.get('/:type', async (req, res) => {
     typed(req);
-    const results = await backend.search(parseSearchQuery(req.query));
+    const patient = allowed(res, 's');
+    const criteria = parseSearchQuery(req.query);
+    // Under patient context the search is narrowed to the patient, and any hit of another dropped.
+    const results = (await backend.search({ ...criteria, patient: criteria.patient ?? patient })).filter(
+      (resource) => belongsTo(resource, patient),
+    );
     const base = baseUrl(req);
     sendFhir(res, [allOk, searchsetBundle(base, `${base}${req.url}`, resourceType, results)]);
   });

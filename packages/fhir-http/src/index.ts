@@ -6,3 +6,4 @@ export * from './fhir-request.ts';
 export * from './fhir-responses.ts';
 export * from './capability-statement.ts';
 export * from './fhir-router.ts';
+export * from './router-access.ts';

@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError, allOk } from '@medplum/core';
 import type { Bundle, BundleEntry, OperationOutcome } from '@medplum/fhirtypes';
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import type { Database, Queryable } from '@oncoimg/store';
-import { outcomeOfError, outcomeWithStatus, statusOf, type Locator } from '@oncoimg/fhir-http';
+import type { ResourceWriteRequest } from '@oncoimg/store';
+import {
+  outcomeOfError,
+  outcomeWithStatus,
+  parseIfNoneExist,
+  statusOf,
+  type Locator,
+} from '@oncoimg/fhir-http';
+import type { IntakeWrites } from './intake-writes.ts';
 import { validateIntake, type AnyIntakeRules } from './intake-rules.ts';
-import type { ResourceWriter, WriteOutcome } from './resource-writer.ts';
+import type { WriteOutcome } from './resource-writer.ts';
 
 /** One request of a Bundle, checked and ready to run. */
 interface PlannedEntry {
@@ -103,46 +110,50 @@ export function responseEntry(write: WriteOutcome, location: Locator): BundleEnt
   };
 }
 
-async function runEntry(
-  tx: Queryable,
-  { writer, resourceType, rules }: BundleContext,
-  plan: PlannedEntry,
-): Promise<WriteOutcome> {
+/** The write one planned entry asks for, its resource validated; throws a 400 when invalid. */
+function requestOf({ resourceType, rules }: BundleContext, plan: PlannedEntry): ResourceWriteRequest {
   switch (plan.method) {
-    case 'POST': {
-      const resource = validateIntake(plan.resource ?? {}, resourceType, rules);
-      if (plan.id) {
-        return writer.update(tx, { ...resource, id: plan.id });
-      }
-      return writer.create(tx, resource, { ifNoneExist: plan.ifNoneExist });
-    }
+    case 'POST':
+      return {
+        method: 'create',
+        resource: validateIntake(plan.resource ?? {}, resourceType, rules),
+        ...(plan.id ? { id: plan.id } : {}),
+        ...(plan.ifNoneExist === undefined ? {} : { ifNoneExist: parseIfNoneExist(plan.ifNoneExist) }),
+      };
     case 'PUT':
-      return writer.update(tx, validateIntake(plan.resource ?? {}, resourceType, rules), {
+      return {
+        method: 'update',
+        resource: validateIntake(plan.resource ?? {}, resourceType, rules),
         ifMatch: plan.ifMatch,
-      });
+      };
     case 'DELETE':
-      return writer.delete(tx, plan.id ?? '', { ifMatch: plan.ifMatch });
+      return { method: 'delete', type: resourceType, id: plan.id ?? '', ifMatch: plan.ifMatch };
   }
 }
 
+/** A failed entry of a batch-response. */
+function failedEntry(error: unknown): BundleEntry {
+  const outcome = outcomeOfError(error);
+  return { response: { status: String(statusOf(outcome)), outcome } };
+}
+
 export interface BundleContext {
-  db: Database;
-  writer: ResourceWriter;
+  writes: IntakeWrites;
   resourceType: ImagingResourceType;
   rules?: AnyIntakeRules;
   location: Locator;
 }
 
 /**
- * `POST /fhir` with a batch or transaction Bundle. A batch runs each entry in its own database
- * transaction and reports each status; a transaction validates everything first, then runs all
- * entries in one database transaction: all are stored and published, or none.
+ * `POST /fhir` with a batch or transaction Bundle: every entry is validated first, then all are
+ * written in one database transaction with a few multi-row statements. A batch reports each
+ * entry's status (one failing entry fails alone); a transaction is all or nothing.
  */
 export async function processBundle(
   body: Record<string, unknown>,
   context: BundleContext,
 ): Promise<[OperationOutcome, Bundle]> {
-  const { db, resourceType, rules, location } = context;
+  const { writes, resourceType, location } = context;
   if (body.resourceType !== 'Bundle') {
     throw new OperationOutcomeError(
       outcomeWithStatus(400, 'invalid', 'POST /fhir takes a Bundle', 'resourceType'),
@@ -177,18 +188,28 @@ export async function processBundle(
   }
 
   if (bundle.type === 'batch') {
-    const response: BundleEntry[] = [];
+    // Every entry is checked first; the valid ones are written in one database transaction, each
+    // succeeding or failing on its own.
+    const response: (BundleEntry | undefined)[] = [];
+    const valid: { index: number; request: ResourceWriteRequest }[] = [];
     for (const [index, entry] of entries.entries()) {
       try {
-        const plan = planEntry(entry, index, resourceType);
-        const write = await db.transaction((tx) => runEntry(tx, context, plan));
-        response.push(responseEntry(write, location));
+        valid.push({ index, request: requestOf(context, planEntry(entry, index, resourceType)) });
       } catch (error) {
-        const outcome = outcomeOfError(error);
-        response.push({ response: { status: String(statusOf(outcome)), outcome } });
+        response[index] = failedEntry(error);
       }
     }
-    return [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: response }];
+    const answers = await writes.writeMany(
+      valid.map((v) => v.request),
+      { atomic: false },
+    );
+    valid.forEach(({ index }, at) => {
+      const answer = answers[at];
+      response[index] = answer.ok
+        ? responseEntry(answer.result as WriteOutcome, location)
+        : failedEntry(answer.error);
+    });
+    return [allOk, { resourceType: 'Bundle', type: 'batch-response', entry: response as BundleEntry[] }];
   }
 
   // Transaction: plan and validate every entry before touching the database.
@@ -203,41 +224,40 @@ export async function processBundle(
       }
     }
   }
-  for (const plan of plans) {
+  const requests = plans.map((plan) => {
     if (plan.resource) {
       plan.resource = resolveReferences(plan.resource, assigned) as Record<string, unknown>;
       if (plan.id && plan.method === 'POST') {
         plan.resource.id = plan.id;
       }
-      try {
-        validateIntake(plan.resource, resourceType, rules);
-      } catch (error) {
-        const outcome = outcomeOfError(error);
-        throw new OperationOutcomeError({
-          ...outcome,
-          issue: outcome.issue.map((issue) => ({
-            ...issue,
-            expression: (issue.expression ?? ['']).map(
-              (e) => `Bundle.entry[${String(plan.index)}].resource.${e}`,
-            ),
-          })),
-        });
-      }
     }
-  }
-  const writes = await db.transaction(async (tx) => {
-    const results: WriteOutcome[] = [];
-    for (const plan of plans) {
-      results.push(await runEntry(tx, context, plan));
+    try {
+      return requestOf(context, plan);
+    } catch (error) {
+      const outcome = outcomeOfError(error);
+      throw new OperationOutcomeError({
+        ...outcome,
+        issue: outcome.issue.map((issue) => ({
+          ...issue,
+          expression: (issue.expression ?? ['']).map(
+            (e) => `Bundle.entry[${String(plan.index)}].resource.${e}`,
+          ),
+        })),
+      });
     }
-    return results;
   });
+  const answers = await writes.writeMany(requests, { atomic: true });
   return [
     allOk,
     {
       resourceType: 'Bundle',
       type: 'transaction-response',
-      entry: writes.map((write) => responseEntry(write, location)),
+      entry: answers.map((answer) => {
+        if (!answer.ok) {
+          throw answer.error;
+        }
+        return responseEntry(answer.result as WriteOutcome, location);
+      }),
     },
   ];
 }

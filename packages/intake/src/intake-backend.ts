@@ -1,23 +1,25 @@
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import type { FhirBackend } from '@oncoimg/fhir-http';
-import type { Database, ResourceRepository } from '@oncoimg/store';
+import { parseIfNoneExist, type FhirBackend } from '@oncoimg/fhir-http';
+import type { ResourceRepository } from '@oncoimg/store';
 import { processBundle } from './bundle.ts';
+import type { IntakeWrites } from './intake-writes.ts';
 import { validateIntake, type AnyIntakeRules } from './intake-rules.ts';
-import type { ResourceWriter } from './resource-writer.ts';
 
 export interface IntakeBackendOptions {
-  db: Database;
   repository: ResourceRepository;
-  writer: ResourceWriter;
+  writes: IntakeWrites;
   resourceType: ImagingResourceType;
   rules?: AnyIntakeRules;
 }
 
-/** The FHIR router's view of an intake service: every write validated, stored and enqueued in one transaction. */
+/**
+ * The FHIR router's view of an intake service: every write validated first (in the request, so
+ * concurrent requests validate in parallel with the database's work), then stored and enqueued in
+ * one transaction, shared with concurrent writes (group commit).
+ */
 export function createIntakeBackend({
-  db,
   repository,
-  writer,
+  writes,
   resourceType,
   rules,
 }: IntakeBackendOptions): FhirBackend {
@@ -26,17 +28,20 @@ export function createIntakeBackend({
     resourceType,
     async create(body, { ifNoneExist }) {
       const resource = validate(body);
-      return db.transaction((tx) => writer.create(tx, resource, { ifNoneExist }));
+      return writes.writeOne({
+        method: 'create',
+        resource,
+        ...(ifNoneExist === undefined ? {} : { ifNoneExist: parseIfNoneExist(ifNoneExist) }),
+      });
     },
     async update(body, { ifMatch }) {
-      const resource = validate(body);
-      return db.transaction((tx) => writer.update(tx, resource, { ifMatch }));
+      return writes.writeOne({ method: 'update', resource: validate(body), ifMatch });
     },
-    delete: (id, { ifMatch }) => db.transaction((tx) => writer.delete(tx, id, { ifMatch })),
+    delete: (id, { ifMatch }) => writes.writeOne({ method: 'delete', type: resourceType, id, ifMatch }),
     read: (id) => repository.read(resourceType, id),
     vread: (id, versionId) => repository.vread(resourceType, id, versionId),
     history: (id) => repository.history(resourceType, id),
     search: (criteria) => repository.search(resourceType, criteria),
-    bundle: (body, location) => processBundle(body, { db, writer, resourceType, rules, location }),
+    bundle: (body, location) => processBundle(body, { writes, resourceType, rules, location }),
   };
 }

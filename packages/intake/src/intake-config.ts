@@ -1,8 +1,11 @@
 import { DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS } from './intake-topic.ts';
 import {
+  readAccessConfig,
   readAdmissionConfig,
   readCommonConfig,
   readInteger,
+  type AccessConfig,
   type AdmissionConfig,
   type CommonServiceConfig,
   type Env,
@@ -12,6 +15,10 @@ import {
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
+  /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
+  access: AccessConfig;
+  /** INTAKE_TOPIC_PARTITIONS: partitions of the intake topic when the service creates it. */
+  topicPartitions: number;
 }
 
 /** Reads and checks every setting of an intake service; throws ConfigError naming the first bad one. */
@@ -27,5 +34,10 @@ export function readIntakeConfig(
       max: 256 * 1_048_576,
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
+    access: readAccessConfig(env),
+    topicPartitions: readInteger(env, 'INTAKE_TOPIC_PARTITIONS', DEFAULT_INTAKE_TOPIC_PARTITIONS, {
+      min: 1,
+      max: 1_000,
+    }),
   };
 }

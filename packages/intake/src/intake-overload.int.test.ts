@@ -2,8 +2,10 @@ import type { OperationOutcome, ServiceRequest } from '@medplum/fhirtypes';
 import { ensureTopics } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
+  authFetch,
   DiagnosticChestCtOrder,
   openTestDatabase,
+  testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
   uniqueName,
@@ -46,6 +48,7 @@ describe.each(testDatabaseTargets())('intake under a flood of requests on $name'
       },
     };
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'overload-test',
       resourceType: 'ServiceRequest',
       db: slowDb,
@@ -65,7 +68,7 @@ describe.each(testDatabaseTargets())('intake under a flood of requests on $name'
     const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: FLOOD }, async (_, n) => {
-        const res = await fetch(`${base}/fhir/ServiceRequest`, {
+        const res = await authFetch(`${base}/fhir/ServiceRequest`, {
           method: 'POST',
           headers: { 'content-type': 'application/fhir+json' },
           body: JSON.stringify(order(n)),
@@ -93,8 +96,8 @@ describe.each(testDatabaseTargets())('intake under a flood of requests on $name'
     expect(Number(rows[0]?.n)).toBe(accepted.length);
 
     // Readiness answers under the flood's aftermath, and the service takes requests again.
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const after = await fetch(`${base}/fhir/ServiceRequest`, {
+    expect((await authFetch(`${base}/readyz`)).status).toBe(200);
+    const after = await authFetch(`${base}/fhir/ServiceRequest`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify(order(FLOOD)),

@@ -1,5 +1,5 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { DiagnosticChestCtOrder, testDatabaseTargets } from '@oncoimg/testing';
+import { authFetch, DiagnosticChestCtOrder, testDatabaseTargets } from '@oncoimg/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import { FHIR, useIntakeService, withoutMeta } from './intake-service.fixtures.ts';
@@ -12,7 +12,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
 
     it('refuses a body over the configured limit with 413', async () => {
       const big = { ...withoutMeta(DiagnosticChestCtOrder), note: [{ text: 'x'.repeat(5_000) }] };
-      const res = await fetch(`${intake.base}/fhir/ServiceRequest`, {
+      const res = await authFetch(`${intake.base}/fhir/ServiceRequest`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify(big),

@@ -7,6 +7,7 @@ import {
   uniqueName,
   type DatabaseTarget,
   type TopicReader,
+  testAuth,
 } from '@oncoimg/testing';
 import { afterEach } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
@@ -40,6 +41,7 @@ export function useIntakeService(target: DatabaseTarget) {
     await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'test-service',
       resourceType,
       ...(resourceType === 'ServiceRequest' ? { rules: testOrderRules } : {}),

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle, OperationOutcome, ServiceRequest } from '@medplum/fhirtypes';
 import {
+  authFetch,
   DiagnosticChestCtOrder,
   fixturesAvailable,
   fixturesDir,
@@ -19,7 +20,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     beforeEach(() => intake.start('ServiceRequest'));
 
     it('creates an order, answers 201 with Location and ETag, and publishes it keyed by the patient', async () => {
-      const res = await fetch(`${intake.base}/fhir/ServiceRequest`, {
+      const res = await authFetch(`${intake.base}/fhir/ServiceRequest`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
@@ -48,7 +49,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       const accession = DiagnosticChestCtOrder.identifier?.find((i) => i.type)?.value ?? '';
       const ifNoneExist = `identifier=${DiagnosticChestCtOrder.identifier?.find((i) => i.type)?.system ?? ''}|${accession}`;
       const send = () =>
-        fetch(`${intake.base}/fhir/ServiceRequest`, {
+        authFetch(`${intake.base}/fhir/ServiceRequest`, {
           method: 'POST',
           headers: { ...FHIR, 'if-none-exist': ifNoneExist },
           body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
@@ -64,18 +65,18 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     it('updates with PUT and If-Match, reads versions and history, and deletes with a deleted event', async () => {
       const url = `${intake.base}/fhir/ServiceRequest/${DiagnosticChestCtOrder.id ?? ''}`;
       const body = withoutMeta(DiagnosticChestCtOrder);
-      expect((await fetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) })).status).toBe(
-        201,
-      );
-      const unchanged = await fetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) });
+      expect(
+        (await authFetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) })).status,
+      ).toBe(201);
+      const unchanged = await authFetch(url, { method: 'PUT', headers: FHIR, body: JSON.stringify(body) });
       expect(unchanged.status).toBe(200);
-      const stale = await fetch(url, {
+      const stale = await authFetch(url, {
         method: 'PUT',
         headers: { ...FHIR, 'if-match': 'W/"7"' },
         body: JSON.stringify({ ...body, status: 'completed' }),
       });
       expect(stale.status).toBe(412);
-      const updated = await fetch(url, {
+      const updated = await authFetch(url, {
         method: 'PUT',
         headers: { ...FHIR, 'if-match': 'W/"1"' },
         body: JSON.stringify({ ...body, status: 'completed' }),
@@ -83,12 +84,12 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       expect(updated.status).toBe(200);
       expect(updated.headers.get('etag')).toBe('W/"2"');
 
-      expect(((await (await fetch(`${url}/_history/1`)).json()) as ServiceRequest).status).toBe('active');
-      expect(((await (await fetch(url)).json()) as ServiceRequest).status).toBe('completed');
-      expect(((await (await fetch(`${url}/_history`)).json()) as Bundle).total).toBe(2);
+      expect(((await (await authFetch(`${url}/_history/1`)).json()) as ServiceRequest).status).toBe('active');
+      expect(((await (await authFetch(url)).json()) as ServiceRequest).status).toBe('completed');
+      expect(((await (await authFetch(`${url}/_history`)).json()) as Bundle).total).toBe(2);
 
-      expect((await fetch(url, { method: 'DELETE' })).status).toBe(200);
-      expect((await fetch(url)).status).toBe(410);
+      expect((await authFetch(url, { method: 'DELETE' })).status).toBe(200);
+      expect((await authFetch(url)).status).toBe(410);
       const events = await intake.reader.waitFor(3);
       expect(events.map((e) => e.headers.ce_type)).toEqual([
         'imaging.servicerequest.created',
@@ -98,24 +99,26 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     });
 
     it('searches by identifier and by patient', async () => {
-      await fetch(`${intake.base}/fhir/ServiceRequest`, {
+      await authFetch(`${intake.base}/fhir/ServiceRequest`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify(withoutMeta(DiagnosticChestCtOrder)),
       });
       const byPatient = (await (
-        await fetch(`${intake.base}/fhir/ServiceRequest?patient=${encodeURIComponent(LungCancerPatient.key)}`)
+        await authFetch(
+          `${intake.base}/fhir/ServiceRequest?patient=${encodeURIComponent(LungCancerPatient.key)}`,
+        )
       ).json()) as Bundle;
       expect(byPatient).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 1 });
       const identifier = DiagnosticChestCtOrder.identifier?.[0];
       const byIdentifier = (await (
-        await fetch(
+        await authFetch(
           `${intake.base}/fhir/ServiceRequest?identifier=${encodeURIComponent(`${identifier?.system ?? ''}|${identifier?.value ?? ''}`)}`,
         )
       ).json()) as Bundle;
       expect(byIdentifier.total).toBe(1);
       const none = (await (
-        await fetch(`${intake.base}/fhir/ServiceRequest?subject=Patient/nobody`)
+        await authFetch(`${intake.base}/fhir/ServiceRequest?subject=Patient/nobody`)
       ).json()) as Bundle;
       expect(none.total).toBe(0);
     });
@@ -124,7 +127,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       const good = withoutMeta(DiagnosticChestCtOrder);
       // The shared rules refuse it, whatever rules the resource type adds.
       const bad = { ...good, subject: { reference: 'Group/ward-7' } };
-      const batch = await fetch(`${intake.base}/fhir`, {
+      const batch = await authFetch(`${intake.base}/fhir`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify({
@@ -141,7 +144,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       expect(batchResponse.entry?.map((e) => e.response?.status)).toEqual(['201 Created', '400']);
 
       const before = await intake.storedCount();
-      const transaction = await fetch(`${intake.base}/fhir`, {
+      const transaction = await authFetch(`${intake.base}/fhir`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify({
@@ -162,7 +165,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
       expect(outcome.issue[0]?.expression?.[0]).toMatch(/^Bundle\.entry\[1\]/);
       expect(await intake.storedCount()).toBe(before);
 
-      const ok = await fetch(`${intake.base}/fhir`, {
+      const ok = await authFetch(`${intake.base}/fhir`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify({
@@ -183,7 +186,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     });
 
     it('tells the truth in its CapabilityStatement', async () => {
-      const statement = (await (await fetch(`${intake.base}/fhir/metadata`)).json()) as {
+      const statement = (await (await authFetch(`${intake.base}/fhir/metadata`)).json()) as {
         fhirVersion: string;
         rest: { resource: { type: string; conditionalCreate: boolean }[] }[];
       };
@@ -218,13 +221,13 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     ])(
       'refuses %s with an OperationOutcome, storing and publishing nothing',
       async (_name, headers, body, status) => {
-        const res = await fetch(`${intake.base}/fhir/ServiceRequest`, { method: 'POST', headers, body });
+        const res = await authFetch(`${intake.base}/fhir/ServiceRequest`, { method: 'POST', headers, body });
         expect(res.status).toBe(status);
         const outcome = (await res.json()) as OperationOutcome;
         expect(outcome.resourceType).toBe('OperationOutcome');
         expect(outcome.issue[0]?.details?.text).toBeTruthy();
         expect(await intake.storedCount()).toBe(0);
-        expect((await fetch(`${intake.base}/healthz`)).status).toBe(200);
+        expect((await authFetch(`${intake.base}/healthz`)).status).toBe(200);
       },
     );
 
@@ -241,7 +244,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
             ['POST', '/fhir'],
             ['PUT', '/fhir/ServiceRequest/x1'],
           ] as const) {
-            const res = await fetch(`${intake.base}${url}`, { method, headers: FHIR, body });
+            const res = await authFetch(`${intake.base}${url}`, { method, headers: FHIR, body });
             expect(res.status, `${file} ${method} ${url}`).toBeGreaterThanOrEqual(400);
             expect(res.status, `${file} ${method} ${url}`).toBeLessThan(500);
           }
@@ -253,7 +256,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     it('answers 201 to a Bundle PUT that creates, as to a plain PUT, and 200 to one that updates', async () => {
       const order = { ...withoutMeta(DiagnosticChestCtOrder), id: 'put-creates-1' };
       const put = async (type: 'batch' | 'transaction', resource: ServiceRequest) => {
-        const res = await fetch(`${intake.base}/fhir`, {
+        const res = await authFetch(`${intake.base}/fhir`, {
           method: 'POST',
           headers: FHIR,
           body: JSON.stringify({
@@ -270,7 +273,7 @@ describe.each(testDatabaseTargets())('intake service on real Kafka and $name', (
     });
 
     it('shows readiness with the outbox backlog', async () => {
-      const res = await fetch(`${intake.base}/readyz`);
+      const res = await authFetch(`${intake.base}/readyz`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({
         ready: true,

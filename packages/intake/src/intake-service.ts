@@ -1,11 +1,5 @@
 import { resolveTopics, type ImagingResourceType, type TopicNames } from '@oncoimg/fhir-events';
-import {
-  createEventProducer,
-  ensureTopics,
-  probeKafka,
-  readMaxMessageBytes,
-  type EventProducer,
-} from '@oncoimg/kafka';
+import { createEventProducer, probeKafka, readMaxMessageBytes, type EventProducer } from '@oncoimg/kafka';
 import {
   createOutboxRelay,
   createResourceRepository,
@@ -20,12 +14,20 @@ import {
   type ResourceRepository,
 } from '@oncoimg/store';
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
-import { createHttpShell, type AdmissionOptions } from '@oncoimg/service-runtime';
+import { checkScope } from '@oncoimg/auth';
+import {
+  createHttpShell,
+  smartSecurity,
+  type AdmissionOptions,
+  type HttpAccess,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createIntakeBackend } from './intake-backend.ts';
 import type { AnyIntakeRules } from './intake-rules.ts';
+import { createIntakeWrites, type GroupCommitOptions } from './intake-writes.ts';
 import { createResourceWriter, type ResourceWriter } from './resource-writer.ts';
+import { DEFAULT_INTAKE_TOPIC_PARTITIONS, ensureIntakeTopic } from './intake-topic.ts';
 
 const TOPIC_ROLE: Record<ImagingResourceType, keyof TopicNames> = {
   ServiceRequest: 'serviceRequest',
@@ -51,12 +53,18 @@ export interface IntakeServiceOptions {
   rules?: AnyIntakeRules;
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): every route but health and discovery needs a token. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
   bodyLimitBytes?: number;
   /** Bounds on requests in flight, queued, and their time; the runtime's defaults when absent. */
   admission?: AdmissionOptions;
+  /** Partitions of the intake topic when this service creates it (INTAKE_TOPIC_PARTITIONS). */
+  topicPartitions?: number;
+  /** Group commit of concurrent single writes; default on, one group at a time on PGlite (one connection). */
+  groupCommit?: GroupCommitOptions;
   logger?: Logger;
   extend?: (app: Express, deps: IntakeExtensionDeps) => void;
 }
@@ -88,6 +96,14 @@ export interface IntakeService {
   status(): Promise<IntakeStatus>;
 }
 
+/**
+ * Group commit by default. A group is written by one connection, so on a server a few groups go
+ * at once (the pool has 10 connections); PGlite runs one transaction at a time anyway.
+ */
+function defaultGroupCommit(db: Database): GroupCommitOptions {
+  return { maxGroup: 100, maxConcurrent: db.kind === 'pglite' ? 1 : 4 };
+}
+
 /** Longest a stopping service waits for pending events to reach Kafka; the rest go out on the next start. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** /readyz asks Kafka at most this often, so a probe storm cannot become a broker load. */
@@ -104,11 +120,14 @@ export function createIntakeService({
   rules,
   db,
   brokers,
+  access,
   port = 0,
   host = '127.0.0.1',
   topics: topicOverrides = {},
   bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES,
   admission = {},
+  topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
+  groupCommit = defaultGroupCommit(db),
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {
@@ -116,6 +135,7 @@ export function createIntakeService({
   const topic = topics[TOPIC_ROLE[resourceType]];
   const repository = createResourceRepository({ db });
   const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
+  const writes = createIntakeWrites({ db, topic, source: `oncoimg/${name}`, groupCommit });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
@@ -154,6 +174,7 @@ export function createIntakeService({
 
   const http = createHttpShell({
     status,
+    access,
     admission,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
@@ -164,9 +185,11 @@ export function createIntakeService({
       app.use(
         '/fhir',
         createFhirRouter({
-          backend: createIntakeBackend({ db, repository, writer, resourceType, rules }),
+          backend: createIntakeBackend({ repository, writes, resourceType, rules }),
           bodyLimitBytes,
           software: { name: `oncoimg ${name}`, version },
+          authorize: checkScope,
+          security: smartSecurity(access),
         }),
       );
     },
@@ -180,7 +203,7 @@ export function createIntakeService({
       await migrate(db, [...resourceMigrations, ...outboxMigrations]);
       let maxMessageBytes: number | null = null;
       try {
-        await ensureTopics({ brokers, topics: [topic] });
+        await ensureIntakeTopic({ brokers, topic, partitions: topicPartitions, logger });
         maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.

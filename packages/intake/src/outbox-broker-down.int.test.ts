@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { DiagnosticChestCtOrder, readTopic, uniqueName } from '@oncoimg/testing';
+import { authFetch, DiagnosticChestCtOrder, readTopic, testAuth, uniqueName } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
@@ -44,6 +44,7 @@ describe('transactional outbox while the broker is down', () => {
     broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });
     db = await openDatabase({});
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       db,
@@ -62,7 +63,7 @@ describe('transactional outbox while the broker is down', () => {
 
   it('accepts writes while Kafka is down and publishes each event once, in order per patient, when it is back', async () => {
     const post = async (resource: ServiceRequest) => {
-      const res = await fetch(`${base}/fhir/ServiceRequest`, {
+      const res = await authFetch(`${base}/fhir/ServiceRequest`, {
         method: 'POST',
         headers: FHIR,
         body: JSON.stringify(resource),
@@ -85,7 +86,7 @@ describe('transactional outbox while the broker is down', () => {
       const status = await service.status();
       return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 6;
     }, 'readiness to show Kafka down and the backlog');
-    const ready = await fetch(`${base}/readyz`);
+    const ready = await authFetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
 
     broker = await startKafkaBroker({ port: PORT, controllerPort: PORT + 1, dataDir });

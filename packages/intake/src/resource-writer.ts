@@ -37,6 +37,40 @@ export interface ResourceWriter {
   delete(tx: Queryable, id: string, options?: { ifMatch?: string }): Promise<WriteOutcome>;
 }
 
+/** The answer to a conditional create whose identifier several resources carry. */
+export function severalMatches(count: number): OperationOutcomeError {
+  return new OperationOutcomeError(
+    outcomeWithStatus(412, 'duplicate', `If-None-Exist matches ${String(count)} resources`, 'If-None-Exist'),
+  );
+}
+
+/**
+ * The outbox message of a write that made a version. A delete is a version of its own; its event
+ * carries the last body under that version.
+ */
+export function eventMessage(
+  { topic, source }: { topic: string; source: string },
+  result: WriteResult<ImagingResource>,
+): { topic: string; key: string; value: string; headers: Record<string, string> } {
+  const body: StoredResource<ImagingResource> =
+    result.action === 'deleted'
+      ? {
+          ...result.resource,
+          meta: { ...result.resource.meta, versionId: result.versionId, lastUpdated: result.lastUpdated },
+        }
+      : result.resource;
+  if (result.action === 'unchanged') {
+    throw new Error('a write that changed nothing has no event');
+  }
+  const event = buildImagingEvent({
+    resource: body,
+    action: result.action,
+    source,
+    time: result.lastUpdated,
+  });
+  return { topic, ...encodeEvent(event) };
+}
+
 export function createResourceWriter({
   repository,
   resourceType,
@@ -44,24 +78,9 @@ export function createResourceWriter({
   source,
 }: ResourceWriterOptions): ResourceWriter {
   async function publish(tx: Queryable, result: WriteResult<ImagingResource>): Promise<WriteOutcome> {
-    if (result.action === 'unchanged') {
-      return result;
+    if (result.action !== 'unchanged') {
+      await enqueueOutbox(tx, eventMessage({ topic, source }, result));
     }
-    // A delete is a version of its own; its event carries the last body under that version.
-    const body: StoredResource<ImagingResource> =
-      result.action === 'deleted'
-        ? {
-            ...result.resource,
-            meta: { ...result.resource.meta, versionId: result.versionId, lastUpdated: result.lastUpdated },
-          }
-        : result.resource;
-    const event = buildImagingEvent({
-      resource: body,
-      action: result.action,
-      source,
-      time: result.lastUpdated,
-    });
-    await enqueueOutbox(tx, { topic, ...encodeEvent(event) });
     return result;
   }
 
@@ -75,14 +94,7 @@ export function createResourceWriter({
         );
         const match = matches.at(0);
         if (matches.length > 1) {
-          throw new OperationOutcomeError(
-            outcomeWithStatus(
-              412,
-              'duplicate',
-              `If-None-Exist matches ${String(matches.length)} resources`,
-              'If-None-Exist',
-            ),
-          );
+          throw severalMatches(matches.length);
         }
         if (match) {
           return {

@@ -1,5 +1,5 @@
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
-import { ConfigError, installShutdownHandlers, type Env } from '@oncoimg/service-runtime';
+import { ConfigError, createHttpAccess, installShutdownHandlers, type Env } from '@oncoimg/service-runtime';
 import { openDatabase } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry } from '@oncoimg/telemetry';
 import { readIntakeConfig } from './intake-config.ts';
@@ -48,11 +48,13 @@ export async function runIntakeService({
       rules,
       db,
       brokers: config.brokers,
+      access: createHttpAccess(config.access),
       port: config.port,
       host: config.host,
       topics: config.topics,
       bodyLimitBytes: config.bodyLimitBytes,
       admission: config.admission,
+      topicPartitions: config.topicPartitions,
       logger,
       extend,
     });

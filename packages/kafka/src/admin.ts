@@ -88,6 +88,21 @@ export async function readMaxMessageBytes(
   });
 }
 
+/** How many partitions each of `topics` that exists has (topics that do not exist are left out). */
+export async function readPartitionCounts(
+  options: AdminOptions & { topics: string[] },
+): Promise<Map<string, number>> {
+  return withAdmin(options, 'reading partition counts', async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const names = [...new Set(options.topics)].filter((topic) => existing.has(topic));
+    if (names.length === 0) {
+      return new Map<string, number>();
+    }
+    const { topics } = await admin.fetchTopicMetadata({ topics: names });
+    return new Map<string, number>(topics.map((t) => [t.name, t.partitions.length]));
+  });
+}
+
 export interface PartitionOffset {
   topic: string;
   partition: number;

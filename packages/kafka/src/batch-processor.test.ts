@@ -1,6 +1,11 @@
 import { silentLogger } from '@oncoimg/telemetry';
 import { describe, expect, it } from 'vitest';
-import { createBatchProcessor, type BatchControl, type ConsumerRunnerStats } from './batch-processor.ts';
+import {
+  createBatchProcessor,
+  initialRunnerStats,
+  type BatchControl,
+  type ConsumerRunnerStats,
+} from './batch-processor.ts';
 import type { DeadLetterRecord } from './dead-letter.ts';
 import { NonRetriableError, RetriableError } from './errors.ts';
 import { retryLimits } from './retry-policy.ts';
@@ -47,14 +52,7 @@ function setUp({
   failDeadLetters?: boolean;
   stopping?: boolean;
 }) {
-  const stats: ConsumerRunnerStats = {
-    running: true,
-    processed: 0,
-    deadLettered: 0,
-    retried: 0,
-    lastError: null,
-    lastProcessedAt: null,
-  };
+  const stats: ConsumerRunnerStats = { ...initialRunnerStats(), running: true };
   const deadLetters: { topic: string; record: DeadLetterRecord }[] = [];
   const sleeps: number[] = [];
   const processBatch = createBatchProcessor<Message>({

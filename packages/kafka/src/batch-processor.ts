@@ -1,4 +1,5 @@
 import { serviceMetrics, type Logger } from '@oncoimg/telemetry';
+import { createBatchCoalescer } from './batch-coalescer.ts';
 import { deadLetterRecord, type DeadLetterRecord, type FailedMessage } from './dead-letter.ts';
 import { errorCodeOf, isRetriable, KafkaError } from './errors.ts';
 import { inProcessSpan, type Delivery } from './process-span.ts';
@@ -12,6 +13,18 @@ export interface ConsumerRunnerStats {
   retried: number;
   lastError: string | null;
   lastProcessedAt: string | null;
+}
+
+/** The stats of a runner that has not started. */
+export function initialRunnerStats(): ConsumerRunnerStats {
+  return {
+    running: false,
+    processed: 0,
+    deadLettered: 0,
+    retried: 0,
+    lastError: null,
+    lastProcessedAt: null,
+  };
 }
 
 /** What the processor needs of kafkajs's `EachBatchPayload`. */
@@ -28,6 +41,12 @@ export interface BatchProcessorOptions<M extends FailedMessage> {
   mode: 'message' | 'batch';
   /** Calls the service's handler; in `message` mode it gets one message at a time. */
   handle: (messages: M[], where: { topic: string; partition: number }) => Promise<void>;
+  /**
+   * In `batch` mode, join the batches of partitions handled at the same time (one fetch) into one
+   * handler call (see batch-coalescer.ts); `where` is then the first batch's. The one-at-a-time
+   * fallback after a failure never joins, so a poison message is isolated to its own partition.
+   */
+  coalesce?: boolean;
   /** Writes a dead letter; throwing leaves the offset uncommitted. */
   sendDeadLetter: (topic: string, record: DeadLetterRecord) => Promise<void>;
   deadLetterTopicFor: (topic: string) => string;
@@ -52,6 +71,17 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function createBatchProcessor<M extends FailedMessage>(options: BatchProcessorOptions<M>) {
   const { mode, handle, sendDeadLetter, deadLetterTopicFor, limits, stats, isStopping, log } = options;
   const sleep = options.sleep ?? defaultSleep;
+  const joint = options.coalesce
+    ? createBatchCoalescer<{ messages: M[]; where: { topic: string; partition: number } }>(async (calls) => {
+        const [first] = calls as [(typeof calls)[number], ...typeof calls];
+        await handle(
+          calls.flatMap((call) => call.messages),
+          first.where,
+        );
+      })
+    : undefined;
+  const handleBatch = (messages: M[], where: { topic: string; partition: number }): Promise<void> =>
+    joint ? joint([{ messages, where }]) : handle(messages, where);
 
   async function withRetry(work: () => Promise<void>, isRunning: () => boolean): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
@@ -76,8 +106,10 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
     }
   }
 
-  const traced = (messages: M[], topic: string, partition: number) => () =>
-    inProcessSpan(messages, deliveryOf(topic, partition), () => handle(messages, { topic, partition }));
+  const traced =
+    (messages: M[], topic: string, partition: number, run: typeof handle = handle) =>
+    () =>
+      inProcessSpan(messages, deliveryOf(topic, partition), () => run(messages, { topic, partition }));
 
   const deliveryOf = (topic: string, partition: number): Delivery => ({
     topic,
@@ -150,7 +182,7 @@ export function createBatchProcessor<M extends FailedMessage>(options: BatchProc
     }
     if (mode === 'batch') {
       try {
-        await withRetry(traced(messages, topic, partition), isRunning);
+        await withRetry(traced(messages, topic, partition, handleBatch), isRunning);
         for (const m of messages) {
           control.resolveOffset(m.offset);
         }

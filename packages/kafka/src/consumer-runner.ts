@@ -32,7 +32,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
-import { createBatchProcessor, type ConsumerRunnerStats } from './batch-processor.ts';
+import { createBatchProcessor, initialRunnerStats, type ConsumerRunnerStats } from './batch-processor.ts';
 import { errorCodeOf, KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
@@ -64,6 +64,12 @@ interface CommonOptions {
   deadLetterTopicFor?: (topic: string) => string;
   partitionsConsumedConcurrently?: number;
   /**
+   * Upper bounds of one fetch, in bytes: of the whole response (`maxBytes`) and of each partition
+   * in it (`maxBytesPerPartition`). They bound the memory a backlog can take, since kafkajs holds a
+   * fetched response until every partition's batch in it is handled. Defaults: kafkajs's (10 MiB, 1 MiB).
+   */
+  fetch?: { maxBytes?: number; maxBytesPerPartition?: number };
+  /**
    * How the group shares partitions, in order of preference. Default: with several topics, the
    * co-partitioning assigner (partition p of every topic to one member, so that one key's events
    * on several topics meet in one instance), then round-robin; with one topic, round-robin.
@@ -79,7 +85,18 @@ interface CommonOptions {
 }
 
 export type ConsumerRunnerOptions = CommonOptions &
-  ({ mode?: 'message'; handler: MessageHandler } | { mode: 'batch'; handler: BatchHandler });
+  (
+    | { mode?: 'message'; handler: MessageHandler }
+    | {
+        mode: 'batch';
+        handler: BatchHandler;
+        /**
+         * Hand the handler the batches of all partitions handled at once (one fetch, up to
+         * `partitionsConsumedConcurrently`) in one call; its `context` is then the first batch's.
+         */
+        coalescePartitions?: boolean;
+      }
+  );
 
 export interface ConsumerRunner {
   /** Connects, subscribes and resolves once the consumer has joined its group and runs. */
@@ -123,14 +140,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
   } = options;
   const log = logger.child({ component: 'consumer', groupId });
   const kafka = createKafkaClient({ brokers, clientId, logger });
-  const stats: ConsumerRunnerStats = {
-    running: false,
-    processed: 0,
-    deadLettered: 0,
-    retried: 0,
-    lastError: null,
-    lastProcessedAt: null,
-  };
+  const stats = initialRunnerStats();
   let consumer: Consumer | undefined;
   let deadLetterProducer: Producer | undefined;
   let stopping = false;
@@ -166,6 +176,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       await deadLetterProducer.connect();
       await deadLetterProducer.send({ topic, acks: -1, messages: [record] });
     },
+    coalesce: options.mode === 'batch' && options.coalescePartitions === true,
     deadLetterTopicFor,
     limits: retryLimits(retry),
     groupId,
@@ -183,6 +194,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         groupId,
         allowAutoTopicCreation: true,
         maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
+        ...(options.fetch?.maxBytes === undefined ? {} : { maxBytes: options.fetch.maxBytes }),
+        ...(options.fetch?.maxBytesPerPartition === undefined
+          ? {}
+          : { maxBytesPerPartition: options.fetch.maxBytesPerPartition }),
         partitionAssigners,
         sessionTimeout: options.sessionTimeoutMs ?? CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: CONSUMER_HEARTBEAT_INTERVAL_MS,

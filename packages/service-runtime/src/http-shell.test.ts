@@ -1,26 +1,32 @@
+import { createServiceAccess } from '@oncoimg/auth';
 import { StoreError } from '@oncoimg/store';
+import { authFetch as fetch, testAuth } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpShell } from './http-shell.ts';
+import { createHttpShell, type HttpShell } from './http-shell.ts';
 
 describe('createHttpShell', () => {
   let ready = true;
-  const shell = createHttpShell({
-    status: async () => ({ ready, database: ready ? 'up' : 'down' }),
-    routes(app) {
-      app.get('/api/ok', (_req, res) => {
-        res.json({ ok: true });
-      });
-      app.get('/api/db-down', () => {
-        throw new StoreError('CONNECTION_FAILED', 'connection refused');
-      });
-      app.get('/api/defect', () => {
-        throw new TypeError('Cannot read LC-0001');
-      });
-    },
-  });
+  const makeShell = async () =>
+    createHttpShell({
+      access: (await testAuth()).access,
+      status: async () => ({ ready, database: ready ? 'up' : 'down' }),
+      routes(app) {
+        app.get('/api/ok', (_req, res) => {
+          res.json({ ok: true });
+        });
+        app.get('/api/db-down', () => {
+          throw new StoreError('CONNECTION_FAILED', 'connection refused');
+        });
+        app.get('/api/defect', () => {
+          throw new TypeError('Cannot read LC-0001');
+        });
+      },
+    });
   let base: string;
+  let shell: HttpShell;
 
   beforeAll(async () => {
+    shell = await makeShell();
     base = `http://127.0.0.1:${String((await shell.listen({ port: 0, host: '127.0.0.1' })).port)}`;
   });
   afterAll(() => shell.close());
@@ -57,5 +63,66 @@ describe('createHttpShell', () => {
     const defect = await fetch(`${base}/api/defect`);
     expect(defect.status).toBe(500);
     expect(await defect.text()).not.toContain('LC-0001');
+  });
+});
+
+describe('createHttpShell access settings', () => {
+  const shellOn = async (access: Parameters<typeof createHttpShell>[0]['access']) => {
+    const shell = createHttpShell({
+      access,
+      status: async () => ({ ready: true }),
+      routes(app) {
+        app.get('/api/ok', (_req, res) => void res.json({ ok: true }));
+      },
+    });
+    const { port } = await shell.listen({ port: 0, host: '127.0.0.1' });
+    return { shell, base: `http://127.0.0.1:${String(port)}` };
+  };
+
+  const fetch = globalThis.fetch;
+
+  it('answers 503 with Retry-After while the issuer cannot be reached, and serves once it is the real one', async () => {
+    const unreachable = await shellOn(
+      createServiceAccess({ issuer: 'http://127.0.0.1:1', audience: 'oncoimg' }),
+    );
+    const reachable = await shellOn((await testAuth()).access);
+    try {
+      const headers = await (await testAuth()).bearer();
+      const down = await fetch(`${unreachable.base}/api/ok`, { headers });
+      expect(down.status).toBe(503);
+      expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await fetch(`${unreachable.base}/fhir/.well-known/smart-configuration`)).status).toBe(503);
+      expect((await fetch(`${reachable.base}/api/ok`, { headers })).status).toBe(200);
+    } finally {
+      await Promise.all([unreachable.shell.close(), reachable.shell.close()]);
+    }
+  });
+
+  it('opens /metrics without a token only when METRICS_PUBLIC asks for it', async () => {
+    const { access } = await testAuth();
+    const open = await shellOn({ ...access, metricsPublic: true });
+    const closed = await shellOn(access);
+    try {
+      expect((await fetch(`${open.base}/metrics`)).status).not.toBe(401);
+      expect((await fetch(`${open.base}/api/ok`)).status).toBe(401);
+      expect((await fetch(`${closed.base}/metrics`)).status).toBe(401);
+    } finally {
+      await Promise.all([open.shell.close(), closed.shell.close()]);
+    }
+  });
+
+  it('takes the token from tokenFrom (a sign-in session) when the request has no Authorization header', async () => {
+    const auth = await testAuth();
+    const token = await auth.token('user/*.rs');
+    const { shell, base } = await shellOn({
+      ...auth.access,
+      tokenFrom: (req) => (req.get('cookie') === 'sid=1' ? token : undefined),
+    });
+    try {
+      expect((await fetch(`${base}/api/ok`, { headers: { cookie: 'sid=1' } })).status).toBe(200);
+      expect((await fetch(`${base}/api/ok`, { headers: { cookie: 'sid=2' } })).status).toBe(401);
+    } finally {
+      await shell.close();
+    }
   });
 });

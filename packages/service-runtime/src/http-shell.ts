@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
+import { mountAccess, type HttpAccess } from './access.ts';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
 
 /**
@@ -17,8 +18,15 @@ export interface ServiceStatus {
 
 export interface HttpShellOptions<S extends ServiceStatus> {
   status: () => Promise<S>;
-  /** Mounts the service's own routes, between the shared ones and the error edge. */
+  /**
+   * Who may call: every route but `/healthz`, `/readyz`, `/fhir/metadata`, SMART discovery and
+   * `publicRoutes` needs a valid bearer token. There is no way to leave it out.
+   */
+  access: HttpAccess;
+  /** Mounts the service's own routes after the token check, before the error edge. */
   routes: (app: Express) => void;
+  /** Routes mounted before the token check (a web page's static files, its sign-in callback). */
+  publicRoutes?: (app: Express) => void;
   /**
    * Bounds requests in flight and their time (createAdmissionControl); off when undefined, as a
    * service with long-lived event streams needs.
@@ -46,13 +54,16 @@ export interface HttpShell {
 
 /**
  * The HTTP app every service runs: `/healthz` (process up), `/readyz` (200 or 503 from
- * `status()`, with the `missing` dependencies), `/status`, `/metrics`, admission control when
- * asked, the service's routes, then a JSON 404 for unknown routes and the one error edge
+ * `status()`, with the `missing` dependencies), admission control when asked, SMART discovery,
+ * then the bearer token check (createHttpAccess) before `/status`, `/metrics` (unless
+ * METRICS_PUBLIC) and the service's routes, then a JSON 404 for unknown routes and the one error edge
  * (errorEdge of @oncoimg/fhir-http).
  */
 export function createHttpShell<S extends ServiceStatus>({
   status,
+  access,
   routes,
+  publicRoutes,
   admission,
 }: HttpShellOptions<S>): HttpShell {
   const app = express();
@@ -63,7 +74,6 @@ export function createHttpShell<S extends ServiceStatus>({
   if (admissionControl) {
     app.use(admissionControl.middleware);
   }
-  app.get('/metrics', metricsHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
   });
@@ -71,6 +81,12 @@ export function createHttpShell<S extends ServiceStatus>({
     const current = withMissing(await status());
     res.status(current.ready ? 200 : 503).json(current);
   });
+  if (access.metricsPublic) {
+    app.get('/metrics', metricsHandler);
+  }
+  publicRoutes?.(app);
+  app.use(mountAccess(app, access));
+  app.get('/metrics', metricsHandler);
   app.get('/status', async (_req, res) => {
     res.json(withMissing(await status()));
   });

@@ -3,3 +3,4 @@ export * from './shutdown.ts';
 export * from './http-shell.ts';
 export * from './admission-control.ts';
 export * from './security-headers.ts';
+export * from './access.ts';

@@ -43,3 +43,11 @@ export type {
 } from './resources/resource.types.ts';
 export { RESOURCE_ID, checkResourceId } from './resources/resource-ids.ts';
 export { patientKeysOf, searchTokensOf } from './resources/search-tokens.ts';
+export {
+  writeResources,
+  type ResourceWriteAnswer,
+  type ResourceWriteRequest,
+  type WriteResourcesOptions,
+} from './resources/write-resources.ts';
+export type { BulkOutboxMessage } from './resources/bulk-statements.ts';
+export { withTraceContext } from './outbox/enqueue-outbox.ts';

@@ -7,3 +7,4 @@ export * from './topic-reader.ts';
 export * from './eventually.ts';
 export * from './free-port.ts';
 export * from './cookie-browser.ts';
+export * from './test-auth.ts';

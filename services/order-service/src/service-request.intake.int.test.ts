@@ -2,7 +2,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { DiagnosticChestCtOrder, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { authFetch, DiagnosticChestCtOrder, testAuth, testKafkaBrokers, uniqueName } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceRequestIntakeRules } from './service-request.intake-rules.ts';
 
@@ -15,6 +15,7 @@ describe('order service intake', () => {
     // Its own PGlite, so closing it stops the database this service uses, as an outage would.
     db = await openDatabase();
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'order-service',
       resourceType: 'ServiceRequest',
       rules: serviceRequestIntakeRules,
@@ -32,7 +33,7 @@ describe('order service intake', () => {
 
   it('names where a rule of its own is broken', async () => {
     const { meta: _meta, ...order } = DiagnosticChestCtOrder;
-    const res = await fetch(`${base}/fhir/ServiceRequest`, {
+    const res = await authFetch(`${base}/fhir/ServiceRequest`, {
       method: 'POST',
       headers: { 'content-type': 'application/fhir+json' },
       body: JSON.stringify({ ...order, status: 'bogus' }),
@@ -43,23 +44,23 @@ describe('order service intake', () => {
   });
 
   it('answers unknown routes and a stopped database as the timeline service does', async () => {
-    const elsewhere = await fetch(`${base}/no/such/route`);
+    const elsewhere = await authFetch(`${base}/no/such/route`);
     expect(elsewhere.status).toBe(404);
     expect(elsewhere.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await elsewhere.json()).toEqual(UNKNOWN_ROUTE);
-    const underFhir = await fetch(`${base}/fhir/ServiceRequest/x/y/z`);
+    const underFhir = await authFetch(`${base}/fhir/ServiceRequest/x/y/z`);
     expect(underFhir.status).toBe(404);
     expect(underFhir.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
     expect(await underFhir.json()).toEqual(UNKNOWN_ROUTE);
 
     await db.close();
-    const down = await fetch(`${base}/fhir/ServiceRequest?identifier=x`);
+    const down = await authFetch(`${base}/fhir/ServiceRequest?identifier=x`);
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
     expect(await down.json()).toMatchObject({
       resourceType: 'OperationOutcome',
       issue: [{ code: 'transient' }],
     });
-    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    expect((await authFetch(`${base}/readyz`)).status).toBe(503);
   });
 });

@@ -3,14 +3,16 @@ import { createIntakeService, type IntakeService } from '@oncoimg/intake';
 import { ensureTopics } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
+  authFetch,
   DiagnosticChestCtStudy,
+  fixturesAvailable,
   openTestDatabase,
   readTopic,
-  fixturesAvailable,
+  testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
-  uniqueName,
   type TopicReader,
+  uniqueName,
 } from '@oncoimg/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDicomUpload } from './dicom-upload.route.ts';
@@ -42,6 +44,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
     await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
+      access: (await testAuth()).access,
       name: 'study-service',
       resourceType: 'ImagingStudy',
       rules: imagingStudyIntakeRules,
@@ -62,7 +65,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   });
 
   function upload(body: Buffer, contentType: string): Promise<Response> {
-    return fetch(`${base}/dicom/studies`, {
+    return authFetch(`${base}/dicom/studies`, {
       method: 'POST',
       headers: { 'content-type': contentType },
       body: new Uint8Array(body),
@@ -77,7 +80,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   it('requires the Study Instance UID on FHIR intake too', async () => {
     const { meta: _meta, ...study } = DiagnosticChestCtStudy;
     const post = (body: unknown) =>
-      fetch(`${base}/fhir/ImagingStudy`, {
+      authFetch(`${base}/fhir/ImagingStudy`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json' },
         body: JSON.stringify(body),
@@ -103,7 +106,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
       expect(study?.series?.at(0)?.modality.code).toBe('CT');
       expect(study?.identifier?.some((i) => i.system === 'urn:dicom:uid')).toBe(true);
 
-      const read = await fetch(`${base}/fhir/ImagingStudy/${study?.id ?? ''}`);
+      const read = await authFetch(`${base}/fhir/ImagingStudy/${study?.id ?? ''}`);
       expect(read.status).toBe(200);
       expect(((await read.json()) as ImagingStudy).numberOfInstances).toBe(1);
 

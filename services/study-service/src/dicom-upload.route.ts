@@ -1,6 +1,13 @@
 import { allOk, created, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
-import { outcomeOfError, outcomeOfUnreadableBody, outcomeWithStatus, sendFhir } from '@oncoimg/fhir-http';
+import { accessOf, requireScope } from '@oncoimg/auth';
+import {
+  outcomeOfError,
+  outcomeOfUnreadableBody,
+  outcomeWithStatus,
+  requireOwnPatient,
+  sendFhir,
+} from '@oncoimg/fhir-http';
 import { validateIntake, type IntakeExtensionDeps } from '@oncoimg/intake';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import {
@@ -74,7 +81,9 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
       next();
     });
   };
-  app.post('/dicom/studies', readUpload, async (req, res) => {
+  // The scope is checked before a byte of the (large) body is read.
+  app.post('/dicom/studies', requireScope('ImagingStudy', 'cu'), readUpload, async (req, res) => {
+    const patient = accessOf(res).restrictedTo;
     const instances = readAll(dicomFiles(req));
     const studies = groupByStudy(instances);
     const results = await db.transaction(async (tx) => {
@@ -86,11 +95,15 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
           `urn:dicom:uid|urn:oid:${studyUid}`,
         );
         const existing = matches.at(0);
+        if (existing) {
+          requireOwnPatient(existing, patient);
+        }
         const merged = validateIntake(
           mergeIntoImagingStudy(existing, studyInstances) as unknown as Record<string, unknown>,
           'ImagingStudy',
           imagingStudyIntakeRules,
         );
+        requireOwnPatient(merged, patient);
         written.push(existing ? await writer.update(tx, merged) : await writer.create(tx, merged));
       }
       return written;

@@ -5,9 +5,11 @@ import { readPageSignInConfig } from './web-session/config.ts';
 import type { PageSignInSettings } from './web-session/index.ts';
 import {
   ConfigError,
+  readAccessConfig,
   readCommonConfig,
   readCorsOrigins,
   readInteger,
+  type AccessConfig,
   type CommonServiceConfig,
   type Env,
 } from '@oncoimg/service-runtime';
@@ -26,10 +28,12 @@ export interface TimelineConfig extends CommonServiceConfig {
   sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
-  /** How the page signs in (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL, SMART_LAUNCH_ISSUERS). */
+  /** How the page signs in (OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL, SMART_LAUNCH_ISSUERS; OIDC_ISSUER's provider). */
   pageSignIn: PageSignInSettings;
   /** CORS_ORIGINS: origins whose pages may call the API; none by default. */
   corsOrigins: string[];
+  /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
+  access: AccessConfig;
 }
 
 const CLINICAL_DAYS_RANGE = { min: 1, max: 365 };
@@ -40,6 +44,7 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
   if (!Number.isFinite(unreportedHours) || unreportedHours < 0) {
     throw new ConfigError('UNREPORTED_AFTER_HOURS', 'must be a number of hours ≥ 0');
   }
+  const access = readAccessConfig(env);
   const common = readCommonConfig(
     env,
     { port: 8080, serviceName: 'timeline-service', schema: 'timeline_service' },
@@ -66,7 +71,9 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       max: 300_000,
     }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
-    pageSignIn: readPageSignInConfig(env, common),
+    // The page signs in at the provider whose tokens the API accepts.
+    pageSignIn: readPageSignInConfig(env, { ...common, issuer: access.issuer }),
     corsOrigins: readCorsOrigins(env),
+    access,
   };
 }

@@ -2,7 +2,7 @@
  * Composition root of the timeline service: reads the environment once, opens the store, starts
  * the consumer, relay and HTTP server, and stops them all on SIGTERM or SIGINT.
  */
-import { installShutdownHandlers } from '@oncoimg/service-runtime';
+import { createHttpAccess, installShutdownHandlers } from '@oncoimg/service-runtime';
 import { isStoreError, openDatabase, type Database } from '@oncoimg/store';
 import { createLogger, parseLogLevel, startTelemetry, type Logger } from '@oncoimg/telemetry';
 import { ConfigError, readTimelineConfig } from './config.ts';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const service = createTimelineService({
     db,
     brokers: config.brokers,
+    access: createHttpAccess(config.access),
     port: config.port,
     host: config.host,
     topics: config.topics,

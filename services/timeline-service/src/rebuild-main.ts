@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '@oncoimg/store';
 import { ConfigError, readTimelineConfig } from './config.ts';
+import { describeProgress } from './rebuild-progress.ts';
 import { rebuildTimelines } from './rebuild.ts';
 
 /** Progress lines at most this often: readable in a terminal and in CI logs. */
@@ -50,19 +51,24 @@ async function main(): Promise<void> {
         confirmationDays: config.confirmationDays,
       },
       allowNonEmpty: values.force,
-      onProgress: ({ events, total, elapsedMs }) => {
-        if (elapsedMs - lastPrint < PROGRESS_EVERY_MS && events < total) {
+      onProgress: (progress) => {
+        const finished =
+          progress.phase === 'writing' &&
+          progress.patients >= progress.patientsTotal &&
+          progress.patientsTotal > 0;
+        if (progress.elapsedMs - lastPrint < PROGRESS_EVERY_MS && !finished) {
           return;
         }
-        lastPrint = elapsedMs;
-        const percent = total === 0 ? 100 : Math.floor((events / total) * 100);
-        process.stdout.write(
-          `  ${String(events)}/${String(total)} events (${String(percent)} %), ${(elapsedMs / 1000).toFixed(1)} s\n`,
-        );
+        lastPrint = progress.elapsedMs;
+        process.stdout.write(`  ${describeProgress(progress)}\n`);
       },
     });
+    const skipped =
+      result.undecodable > 0
+        ? ` ${String(result.undecodable)} undecodable events left out (dead letters).`
+        : '';
     process.stdout.write(
-      `Done: ${String(result.events)} events, ${String(result.patients)} patients in ${(result.elapsedMs / 1000).toFixed(1)} s. ` +
+      `Done: ${String(result.events)} events, ${String(result.patients)} patients in ${(result.elapsedMs / 1000).toFixed(1)} s.${skipped} ` +
         `Start the service with ${config.databaseUrl ? `DATABASE_SCHEMA=${config.schema}` : `DATA_DIR=${config.dataDir}`} to use it.\n`,
     );
   } finally {

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
-import { DEFAULT_TOPICS, type TopicNames } from '@oncoimg/fhir-events';
+import type { TopicNames } from '@oncoimg/fhir-events';
 import { RETRY_AFTER_SECONDS, UNKNOWN_ROUTE } from '@oncoimg/fhir-http';
 import {
   createConsumerRunner,
@@ -11,8 +11,9 @@ import {
 } from '@oncoimg/kafka';
 import { openDatabase, type Database } from '@oncoimg/store';
 import {
+  authFetch,
   eventually,
-  openTestDatabase,
+  testAuth,
   testDatabaseTargets,
   testKafkaBrokers,
   uniqueName,
@@ -26,35 +27,15 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyEvent, buildTimeline, emptyPatientRecords, type PatientTimeline } from './domain/index.ts';
 import { rebuildTimelines } from './rebuild.ts';
+import { createTimelineRepository } from './store/timeline.repository.ts';
+import { publishEvents, startTestTimeline, uniqueTopics } from './timeline-service.fixtures.ts';
 import { createTimelineService, type TimelineService } from './timeline-service.ts';
 
 const brokers = testKafkaBrokers();
 
-function uniqueTopics(): TopicNames {
-  const run = uniqueName('tl');
-  return {
-    serviceRequest: `${run}.servicerequest`,
-    imagingStudy: `${run}.imagingstudy`,
-    diagnosticReport: `${run}.diagnosticreport`,
-    timeline: `${run}.timeline`,
-  };
-}
-
-/** Publishes persona events on the run's topics, as the intake services would. */
-async function publishPathway(producer: EventProducer, topics: TopicNames): Promise<number> {
-  const roleOf: Record<string, keyof TopicNames> = {
-    [DEFAULT_TOPICS.serviceRequest]: 'serviceRequest',
-    [DEFAULT_TOPICS.imagingStudy]: 'imagingStudy',
-    [DEFAULT_TOPICS.diagnosticReport]: 'diagnosticReport',
-  };
-  const messages = personaMessages(lungCancerPathwayEvents());
-  for (const message of messages) {
-    await producer.send(topics[roleOf[message.topic] ?? 'serviceRequest'], [
-      { key: message.key ?? '', value: message.value ?? '', headers: message.headers },
-    ]);
-  }
-  return messages.length;
-}
+/** Publishes the lung cancer pathway on the run's topics, as the intake services would. */
+const publishPathway = (producer: EventProducer, topics: TopicNames): Promise<number> =>
+  publishEvents(producer, topics, lungCancerPathwayEvents());
 
 /** The timeline the pure domain builds from the pathway: what the service must end with. */
 function expectedTimeline(): PatientTimeline {
@@ -71,7 +52,7 @@ async function finalTimeline(base: string): Promise<PatientTimeline> {
   const url = `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`;
   return eventually(
     async () => {
-      const res = await fetch(url);
+      const res = await authFetch(url);
       if (!res.ok) {
         return undefined;
       }
@@ -96,19 +77,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
   let base: string;
 
   beforeEach(async () => {
-    topics = uniqueTopics();
-    await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
-    db = await openTestDatabase(target);
-    service = createTimelineService({
-      db,
-      brokers,
-      port: 0,
-      topics,
-      groupId: uniqueName('timeline'),
-      unreportedAfterMs: 0,
-    });
-    const { port } = await service.start();
-    base = `http://127.0.0.1:${String(port)}`;
+    ({ db, service, topics, base } = await startTestTimeline(target, { unreportedAfterMs: 0 }));
     producer = createEventProducer({ brokers, clientId: 'timeline-int-test' });
     await producer.connect();
   });
@@ -143,21 +112,21 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
         ce_subject: LungCancerPatient.key,
       });
 
-      const search = (await (await fetch(`${base}/api/patients?q=LC-0001`)).json()) as {
+      const search = (await (await authFetch(`${base}/api/patients?q=LC-0001`)).json()) as {
         patients: { patientKey: string }[];
       };
       expect(search.patients.map((p) => p.patientKey)).toEqual([LungCancerPatient.key]);
 
       const studyUid = StagingBrainMrStudy.identifier?.[0]?.value?.replace('urn:oid:', '') ?? '';
-      const priors = await fetch(`${base}/api/studies/${studyUid}/priors`);
+      const priors = await authFetch(`${base}/api/studies/${studyUid}/priors`);
       expect(priors.status).toBe(200);
       expect(((await priors.json()) as { priors: unknown[] }).priors.length).toBeGreaterThan(0);
 
-      const unknown = await fetch(`${base}/api/patients/${encodeURIComponent('urn:x|nobody')}/timeline`);
+      const unknown = await authFetch(`${base}/api/patients/${encodeURIComponent('urn:x|nobody')}/timeline`);
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
 
-      const ready = await fetch(`${base}/readyz`);
+      const ready = await authFetch(`${base}/readyz`);
       expect(ready.status).toBe(200);
     } finally {
       await reader.stop();
@@ -186,7 +155,7 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
       expect(dead[0]?.headers.dlq_reason).toBeTruthy();
       await eventually(
         async () => {
-          const res = await fetch(
+          const res = await authFetch(
             `${base}/api/patients/${encodeURIComponent(LungCancerPatient.key)}/timeline`,
           );
           return res.ok ? res : undefined;
@@ -223,6 +192,17 @@ describe.each(testDatabaseTargets())('timeline service on real Kafka and $name',
     } finally {
       await fresh.close();
     }
+    // A memory bound of one byte spills every event to the store: the same timeline all the same.
+    const spilled = await openDatabase({});
+    try {
+      const result = await rebuildTimelines({ db: spilled, brokers, topics, memoryBytes: 1 });
+      expect(result.spills).toBeGreaterThan(1);
+      expect(
+        (await createTimelineRepository({ db: spilled }).getTimeline(LungCancerPatient.key))?.timeline,
+      ).toEqual(live);
+    } finally {
+      await spilled.close();
+    }
   });
 });
 
@@ -236,7 +216,14 @@ describe('timeline service HTTP edge', () => {
     await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 1 });
     // Its own PGlite, so closing it stops the database this service uses, as an outage would.
     db = await openDatabase();
-    service = createTimelineService({ db, brokers, port: 0, topics, groupId: uniqueName('edge') });
+    service = createTimelineService({
+      access: (await testAuth()).access,
+      db,
+      brokers,
+      port: 0,
+      topics,
+      groupId: uniqueName('edge'),
+    });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   });
 
@@ -246,25 +233,25 @@ describe('timeline service HTTP edge', () => {
   });
 
   it('lists its API at /api, and answers unknown routes and a stopped database as the intake services do', async () => {
-    const index = await fetch(`${base}/api`);
+    const index = await authFetch(`${base}/api`);
     expect(index.status).toBe(200);
     const { links } = (await index.json()) as { links: Record<string, string> };
     expect(links.timeline).toBe('/api/patients/{patientKey}/timeline');
 
-    const unknown = await fetch(`${base}/no/such/route`);
+    const unknown = await authFetch(`${base}/no/such/route`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await unknown.json()).toEqual(UNKNOWN_ROUTE);
 
     await db.close();
-    const down = await fetch(`${base}/api/patients?q=LC-0001`);
+    const down = await authFetch(`${base}/api/patients?q=LC-0001`);
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
     expect(await down.json()).toMatchObject({
       resourceType: 'OperationOutcome',
       issue: [{ code: 'transient' }],
     });
-    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    expect((await authFetch(`${base}/readyz`)).status).toBe(503);
   });
 });
 
@@ -282,6 +269,7 @@ describe('timeline service starting while Kafka is unreachable', () => {
     const port = await unusedPort();
     // Nothing listens on port 1: every connection is refused, as with a broker that is down.
     const service = createTimelineService({
+      access: (await testAuth()).access,
       db,
       brokers: ['127.0.0.1:1'],
       port,
@@ -290,7 +278,7 @@ describe('timeline service starting while Kafka is unreachable', () => {
     const starting = service.start();
     try {
       const base = `http://127.0.0.1:${String(port)}`;
-      const answer = (path: string) => fetch(`${base}${path}`).catch(() => undefined);
+      const answer = (path: string) => authFetch(`${base}${path}`).catch(() => undefined);
       // Listening comes first: health answers while Kafka is still being retried.
       await eventually(async () => ((await answer('/healthz'))?.ok ? true : undefined), '/healthz', 5_000);
       const ready = await answer('/readyz');

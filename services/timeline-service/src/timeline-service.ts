@@ -1,4 +1,3 @@
-import { requireAccess, requireScope, type TokenVerifier } from '@oncoimg/auth';
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
   consumerLag,
@@ -20,7 +19,7 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { corsFor, createHttpShell, securityHeaders } from '@oncoimg/service-runtime';
+import { corsFor, createHttpShell, securityHeaders, type HttpAccess } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
@@ -38,6 +37,8 @@ export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 export interface TimelineServiceOptions {
   db: Database;
   brokers: string[];
+  /** Who may call (createHttpAccess): the API and its event stream need a token; the page does not. */
+  access: HttpAccess;
   port?: number;
   host?: string;
   topics?: Partial<TopicNames>;
@@ -57,8 +58,6 @@ export interface TimelineServiceOptions {
   pageSignIn?: PageSignInSettings;
   /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
-  /** Requires a bearer token with the timeline's read scopes on `/api`; no check when undefined. */
-  accessVerifier?: TokenVerifier;
 }
 
 export interface TimelineService {
@@ -80,6 +79,18 @@ export interface TimelineService {
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
+/**
+ * One fetch of the intake topics: at most 4 MiB in all (a few thousand events), 512 KiB of any
+ * one partition. kafkajs holds a fetched response until every batch in it is handled, so this,
+ * not the backlog, bounds the consumer's memory; it is also the unit of one transaction.
+ */
+export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512 * 2 ** 10 };
+/**
+ * Batches of one fetch handled at once, joined into one transaction (`coalescePartitions`): enough
+ * for every partition of the three topics at 12 partitions each, and more.
+ */
+export const TIMELINE_PARTITIONS_AT_ONCE = 64;
+
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
 /** Default for the unreported worklist: a report is expected within a working day. */
@@ -92,6 +103,7 @@ const START_RETRY_MAX_MS = 10_000;
 export function createTimelineService({
   db,
   brokers,
+  access,
   port = 8080,
   host = '127.0.0.1',
   topics: topicOverrides = {},
@@ -105,7 +117,6 @@ export function createTimelineService({
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
   pageSignIn: pageSignInSettings,
   corsOrigins = [],
-  accessVerifier,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
@@ -123,24 +134,25 @@ export function createTimelineService({
   const stopObserving: (() => void)[] = [];
 
   const signIn = pageSignInSettings && pageSignInFor(db, pageSignInSettings);
+  const provider = pageSignInSettings ? [new URL(pageSignInSettings.issuer).origin] : [];
   const http = createHttpShell({
     status,
-    routes(app) {
-      const provider = pageSignInSettings ? [new URL(pageSignInSettings.issuer).origin] : [];
+    // A signed-in page's requests carry no token: its session supplies one to the access check.
+    access: signIn ? { ...access, tokenFrom: signIn.tokenFrom } : access,
+    // Before the token check: headers and CORS (preflights carry no token), the sign-in routes,
+    // and the page itself (it holds no patient data; what it fetches from /api does).
+    publicRoutes(app) {
       app.use(securityHeaders({ formActionOrigins: provider }), corsFor(corsOrigins));
       if (signIn) {
-        app.use(signIn.sessionToken, signIn.sameOrigin, signIn.router);
+        app.use(signIn.sessionToken, signIn.sameOrigin, signIn.router, signIn.pageGuard);
       }
-      const access = accessVerifier
-        ? [
-            requireAccess({ verifier: accessVerifier }),
-            requireScope('ImagingStudy', 'rs'),
-            requireScope('DiagnosticReport', 'rs'),
-          ]
-        : [];
+      if (webRoot) {
+        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
+      }
+    },
+    routes(app) {
       app.use(
         '/api',
-        ...access,
         createTimelineApi({
           repository,
           db,
@@ -158,12 +170,6 @@ export function createTimelineService({
       app.get('/outbox/dead-letters', async (_req, res) => {
         res.json(await listOutboxDeadLetterSummaries(db));
       });
-      if (webRoot) {
-        if (signIn) {
-          app.use(signIn.pageGuard);
-        }
-        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
-      }
     },
   });
 
@@ -207,6 +213,10 @@ export function createTimelineService({
       topics: inputTopics,
       fromBeginning: true,
       mode: 'batch',
+      // A patient's order, study and report sit on three topics: one transaction for all of them.
+      coalescePartitions: true,
+      partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
+      fetch: TIMELINE_FETCH,
       logger,
       handler: async (messages: ConsumedMessage[]) => {
         const result = await handleImagingEvents(messages, {

@@ -7,6 +7,7 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import type { ImagingResourceType } from '@oncoimg/fhir-events';
 import {
+  authFetch,
   DICOM_UID_SYSTEM,
   imagingOrder,
   imagingReport,
@@ -202,7 +203,7 @@ async function postUntilAcknowledged(
   while (Date.now() < deadline) {
     let wait = RETRY_WITHOUT_HINT_MS;
     try {
-      const res = await fetch(`${fhirBase(resourceType)}/${resourceType}`, {
+      const res = await authFetch(`${fhirBase(resourceType)}/${resourceType}`, {
         method: 'POST',
         headers: { 'content-type': 'application/fhir+json', 'if-none-exist': write.ifNoneExist },
         body: JSON.stringify(write.resource),

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
+import { authFetch, testAuthEnv } from '@oncoimg/testing';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -19,7 +20,7 @@ const STOP_GRACE_MS = 15_000;
 const OUTPUT_LIMIT_CHARS = 200_000;
 /** The environment of the test run that must not leak into a child: it gets its settings from us. */
 const INHERITED_SETTINGS =
-  /^(DATABASE_URL|DATABASE_SCHEMA|DATA_DIR|KAFKA_.*|TOPIC_.*|PORT|HOST|WEB_ROOT|NODE_OPTIONS|VITEST.*)$/;
+  /^(DATABASE_URL|DATABASE_SCHEMA|DATA_DIR|KAFKA_.*|TOPIC_.*|OIDC_.*|PORT|HOST|WEB_ROOT|NODE_OPTIONS|VITEST.*)$/;
 
 export interface ServiceProcess {
   readonly name: ServiceName;
@@ -56,7 +57,16 @@ export async function spawnService({ name, env }: SpawnServiceOptions): Promise<
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !INHERITED_SETTINGS.test(key)),
   );
-  const childEnv = { ...inherited, LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' };
+  // The test process's issuer: the same one whose tokens authFetch sends.
+  const auth = await testAuthEnv();
+  const childEnv = {
+    ...inherited,
+    LOG_LEVEL: 'info',
+    ...auth,
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let expectingExit = false;
@@ -140,7 +150,7 @@ async function waitFor(
       throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
     }
     try {
-      const res = await fetch(`${service.baseUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
+      const res = await authFetch(`${service.baseUrl}${path}`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) {
         return;
       }

@@ -4,6 +4,7 @@
  * the acknowledged version, and nothing else: no exam twice, no part twice.
  */
 import type { AcknowledgedWrite } from './imaging-load.ts';
+import { authFetch } from '@oncoimg/testing';
 
 interface PartView {
   resourceType: string;
@@ -52,7 +53,7 @@ export function expectedTimelines(acknowledged: readonly AcknowledgedWrite[]): M
 }
 
 async function actualTimeline(timelineBase: string, patientKey: string): Promise<string[] | 'missing'> {
-  const res = await fetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
+  const res = await authFetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
     signal: AbortSignal.timeout(10_000),
   });
   if (res.status === 404) {

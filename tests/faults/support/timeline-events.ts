@@ -3,7 +3,7 @@
  * (patient, version) published twice with different content. A relay that publishes the same
  * outbox row again after a crash repeats the same value, which is allowed (at least once).
  */
-import { readTopic } from '@oncoimg/testing';
+import { authFetch, readTopic } from '@oncoimg/testing';
 
 /** The outbox relay publishes within a second or two; a loaded machine may need more. */
 const PUBLISHED_TIMEOUT_MS = 60_000;
@@ -21,7 +21,7 @@ interface TimelineEventValue {
 }
 
 async function currentVersion(timelineBase: string, patientKey: string): Promise<number> {
-  const res = await fetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
+  const res = await authFetch(`${timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`, {
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) {

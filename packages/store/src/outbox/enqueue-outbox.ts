@@ -69,7 +69,8 @@ function checkMessage(message: OutboxMessage): void {
   }
 }
 
-function withTraceContext(headers: Record<string, string>): Record<string, string> {
+/** `headers` plus the active trace context (W3C `traceparent`), unless they carry one already. */
+export function withTraceContext(headers: Record<string, string> = {}): Record<string, string> {
   if ('traceparent' in headers) {
     return headers;
   }

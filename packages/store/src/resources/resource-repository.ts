@@ -11,11 +11,18 @@ import {
   searchResources,
   searchWithTokens,
 } from './resource-reads.ts';
-import type { ResourceRepository, StoredResource, WriteAction, WriteResult } from './resource.types.ts';
+import type { ResourceRepository, StoredResource } from './resource.types.ts';
+import {
+  nextTimestamp,
+  versionConflict,
+  withMeta,
+  withoutVersionMeta,
+  written,
+} from './resource-versions.ts';
 import { identifierSearchToken, searchTokensOf } from './search-tokens.ts';
 
 /** Most matches a conditional lookup returns: callers only tell none, one and several apart. */
-const MAX_IDENTIFIER_MATCHES = 100;
+export const MAX_IDENTIFIER_MATCHES = 100;
 /** First key of the advisory locks that serialise conditional creates of the same identifier. */
 export const IDENTIFIER_LOCK_NAMESPACE = 0x69646e74; // 'idnt'
 
@@ -195,43 +202,4 @@ async function insertNew<R extends Resource>(
     JSON.stringify(stored),
   ]);
   return rowCount === 1 ? stored : undefined;
-}
-
-/** The resource as stored: resourceType, id and meta first (as FHIR servers print them), then the rest. */
-function withMeta<R extends Resource>(resource: R, id: string, version: number, at: Date): StoredResource<R> {
-  const { resourceType, id: _ignored, meta, ...rest } = resource;
-  return {
-    resourceType,
-    id,
-    meta: { ...meta, versionId: String(version), lastUpdated: at.toISOString() },
-    ...rest,
-  } as unknown as StoredResource<R>;
-}
-
-/** The resource without what the server sets, to compare content. */
-function withoutVersionMeta(resource: Resource): Resource {
-  const { meta, ...rest } = resource;
-  if (meta === undefined) {
-    return resource;
-  }
-  const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta;
-  return Object.keys(otherMeta).length === 0 ? rest : { ...rest, meta: otherMeta };
-}
-
-/** Now, but never before the previous version (clocks of several instances may disagree slightly). */
-function nextTimestamp(previous: Date): Date {
-  return new Date(Math.max(Date.now(), previous.getTime() + 1));
-}
-
-function written<R extends Resource>(action: WriteAction, stored: StoredResource<R>): WriteResult<R> {
-  return { action, resource: stored, versionId: stored.meta.versionId, lastUpdated: stored.meta.lastUpdated };
-}
-
-function versionConflict(type: string, expected: number, current: number | undefined): StoreError {
-  return new StoreError(
-    'VERSION_CONFLICT',
-    current === undefined
-      ? `If-Match names version ${expected} of a ${type} that does not exist`
-      : `If-Match names version ${expected}, the current ${type} version is ${current}`,
-  );
 }

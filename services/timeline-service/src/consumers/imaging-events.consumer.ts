@@ -35,6 +35,7 @@ import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
 import {
   timelineHash,
   type PartitionPosition,
+  type TimelineHead,
   type TimelineRepository,
   type TimelineToSave,
 } from '../store/timeline.repository.ts';
@@ -131,25 +132,31 @@ function byRef(a: RecordEntry, b: RecordEntry): number {
 }
 
 /**
- * `held` is the batch's merged entries, the same as stored (they were saved before): those are not
- * read back, only the patients' other entries are.
+ * Recomputes these patients' timelines and stores those that changed (with their outbox events when
+ * `deps.timelineTopic` is set). `held` is the batch's merged entries, the same as stored (they were
+ * saved before): those are not read back, only the patients' other entries are. `heldIsAll`: the
+ * caller knows the store holds nothing else of these patients and no timeline of them (a rebuild
+ * into a fresh store), so nothing is read.
  */
-async function recomputeTimelines(
+export async function recomputeTimelines(
   tx: Queryable,
   patientKeys: readonly string[],
   held: ReadonlyMap<string, RecordEntry>,
   deps: ImagingEventsDeps,
   now: Date,
+  { heldIsAll = false }: { heldIsAll?: boolean } = {},
 ): Promise<TimelineChange[]> {
   const { repository, timelineTopic, source, timelineOptions = {} } = deps;
-  const entriesByPatient = await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
+  const entriesByPatient = heldIsAll
+    ? new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]))
+    : await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
   for (const entry of held.values()) {
     const owner = entryPatientKey(entry);
     if (owner) {
       entriesByPatient.get(owner)?.push(entry);
     }
   }
-  const heads = await repository.loadHeads(tx, patientKeys);
+  const heads = heldIsAll ? new Map<string, TimelineHead>() : await repository.loadHeads(tx, patientKeys);
   const changes: TimelineChange[] = [];
   const outbox: OutboxMessage[] = [];
   const toSave: TimelineToSave[] = [];

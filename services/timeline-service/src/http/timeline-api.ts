@@ -1,6 +1,7 @@
 import { notFound, OperationOutcomeError } from '@medplum/core';
+import { accessOf, canSeePatient, requireScope } from '@oncoimg/auth';
 import { invalid } from '@oncoimg/fhir-http';
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { priorsFor, unreportedWorklist, type PatientTimeline } from '../domain/index.ts';
 import type { Queryable } from '@oncoimg/store';
 import type { TimelineRepository } from '../store/timeline.repository.ts';
@@ -89,8 +90,13 @@ function linkProblemsOf(timelines: readonly PatientTimeline[]) {
   ]);
 }
 
+/** Whether this request's caller may see `patientKey` (a patient-context token sees one patient). */
+const visible = (res: Response, patientKey: string): boolean => canSeePatient(accessOf(res), patientKey);
+
 /**
  * The timeline REST API (`/api`): patient search, one patient's timeline, worklists and priors.
+ * Every route needs read access to ImagingStudy and DiagnosticReport (`*\/*.rs` does); a
+ * patient-context caller sees only its patient: another one answers 404 and is left out of lists.
  * Errors are OperationOutcomes from the service's error edge, as on the intake services.
  */
 export function createTimelineApi({
@@ -101,6 +107,7 @@ export function createTimelineApi({
   now = () => new Date(),
 }: TimelineApiOptions): Router {
   const router = express.Router();
+  router.use(requireScope('ImagingStudy', 'rs'), requireScope('DiagnosticReport', 'rs'));
 
   router.get('/', (_req, res) => {
     res.json(API_INDEX);
@@ -112,10 +119,19 @@ export function createTimelineApi({
       throw invalid('q (identifier or name fragment) is required', 'q');
     }
     const limit = limitParam(req.query.limit, DEFAULT_PATIENT_SEARCH_LIMIT);
-    res.json({ patients: await repository.searchPatients(query, limit) });
+    const restricted = accessOf(res).restrictedTo;
+    if (restricted === undefined) {
+      res.json({ patients: await repository.searchPatients(query, limit) });
+      return;
+    }
+    const matches = await repository.searchPatients(query, MAX_LIMIT);
+    res.json({ patients: matches.filter((match) => match.patientKey === restricted) });
   });
 
   router.get('/patients/:patientKey/timeline', async (req, res) => {
+    if (!visible(res, req.params.patientKey)) {
+      throw notFoundError();
+    }
     const stored = await repository.getTimeline(req.params.patientKey);
     if (!stored) {
       throw notFoundError();
@@ -130,6 +146,9 @@ export function createTimelineApi({
   });
 
   router.get('/patients/:patientKey/exams/:examId', async (req, res) => {
+    if (!visible(res, req.params.patientKey)) {
+      throw notFoundError();
+    }
     const stored = await repository.getTimeline(req.params.patientKey);
     const exam = stored?.timeline.exams.find((candidate) => candidate.examId === req.params.examId);
     if (!exam) {
@@ -158,6 +177,9 @@ export function createTimelineApi({
     });
     res.write('retry: 2000\n\n');
     const unsubscribe = subscribe?.((notice) => {
+      if (!visible(res, notice.patientKey)) {
+        return;
+      }
       res.write(`event: timeline\ndata: ${JSON.stringify(notice)}\n\n`);
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
@@ -170,20 +192,24 @@ export function createTimelineApi({
   router.get('/worklists/unreported', async (req, res) => {
     const olderThanMs = hoursParam(req.query.olderThanHours, unreportedAfterMs);
     const limit = limitParam(req.query.limit, MAX_LIMIT);
-    const items = unreportedWorklist(await repository.timelinesWithUnreported(), { now: now(), olderThanMs });
+    const timelines = (await repository.timelinesWithUnreported()).filter((t) => visible(res, t.patientKey));
+    const items = unreportedWorklist(timelines, { now: now(), olderThanMs });
     res.json({ olderThanHours: olderThanMs / 3_600_000, total: items.length, items: items.slice(0, limit) });
   });
 
   router.get('/worklists/links', async (req, res) => {
     const limit = limitParam(req.query.limit, MAX_LIMIT);
-    const items = linkProblemsOf(await repository.timelinesWithProblems());
+    const items = linkProblemsOf(
+      (await repository.timelinesWithProblems()).filter((t) => visible(res, t.patientKey)),
+    );
     res.json({ total: items.length, items: items.slice(0, limit) });
   });
 
   router.get('/studies/:studyUid/priors', async (req, res) => {
     const studyUid = req.params.studyUid.replace(/^urn:oid:/, '');
     const results = [];
-    for (const patientKey of await repository.patientsWithStudy(studyUid)) {
+    const patients = (await repository.patientsWithStudy(studyUid)).filter((key) => visible(res, key));
+    for (const patientKey of patients) {
       const stored = await repository.getTimeline(patientKey);
       const priors = stored && priorsFor(studyUid, stored.timeline);
       if (priors) {

@@ -2,7 +2,7 @@ import { ConfigError, readCorsOrigins } from '@oncoimg/service-runtime';
 import { describe, expect, it } from 'vitest';
 import { readPageSignInConfig } from './config.ts';
 
-const at8080 = { host: '127.0.0.1', port: 8080 };
+const at8080 = { host: '127.0.0.1', port: 8080, issuer: 'http://127.0.0.1:8085' };
 
 describe('page sign-in and CORS settings', () => {
   it('signs in at the embedded provider as timeline-web, with the redirect URI it registers', () => {
@@ -15,17 +15,14 @@ describe('page sign-in and CORS settings', () => {
     expect(new URL('/callback', settings.publicUrl).href).toBe('http://127.0.0.1:8080/callback');
   });
 
-  it('keeps a hospital issuer exactly as given and names a bad setting', () => {
-    const settings = readPageSignInConfig(
-      { OIDC_ISSUER: 'https://tenant.auth.example/', PUBLIC_URL: 'https://timeline.hospital.example' },
-      at8080,
-    );
-    expect(settings.issuer).toBe('https://tenant.auth.example/');
+  it('serves a hospital’s page at its public address, and names a bad setting', () => {
+    const settings = readPageSignInConfig({ PUBLIC_URL: 'https://timeline.hospital.example' }, at8080);
     expect(settings.publicUrl.protocol).toBe('https:');
+    expect(settings.launchIssuers).toEqual(['https://timeline.hospital.example/fhir']);
     expect(() => readPageSignInConfig({ PUBLIC_URL: 'https://x.example/timeline' }, at8080)).toThrow(
       /^PUBLIC_URL /,
     );
-    expect(() => readPageSignInConfig({ OIDC_ISSUER: 'not a url' }, at8080)).toThrow(ConfigError);
+    expect(() => readPageSignInConfig({ SMART_LAUNCH_ISSUERS: 'not a url' }, at8080)).toThrow(ConfigError);
   });
 
   it('allows CORS for listed origins only, and never for *', () => {

@@ -1,8 +1,6 @@
 import { ConfigError, type Env } from '@oncoimg/service-runtime';
 import type { PageSignInSettings } from './index.ts';
 
-/** The embedded development provider (services/auth-server) of `npm start`. */
-export const DEFAULT_OIDC_ISSUER = 'http://127.0.0.1:8085';
 /** The page's development client at the embedded provider (docs/security.md). */
 export const DEFAULT_PAGE_CLIENT_ID = 'timeline-web';
 /** What the page asks for; the provider grants what the user may have (user/ or patient/ reads). */
@@ -17,17 +15,15 @@ function readUrl(env: Env, name: string, fallback: string): URL {
 }
 
 /**
- * OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL (default `http://{HOST}:{PORT}`, the
- * page's redirect URI is `{PUBLIC_URL}/callback`) and SMART_LAUNCH_ISSUERS (comma-separated FHIR
- * bases an EHR launch may name; default `{PUBLIC_URL}/fhir`).
+ * OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL (default `http://{HOST}:{PORT}`, the page's redirect
+ * URI is `{PUBLIC_URL}/callback`) and SMART_LAUNCH_ISSUERS (comma-separated FHIR bases an EHR
+ * launch may name; default `{PUBLIC_URL}/fhir`). `issuer`: the provider (OIDC_ISSUER, read with
+ * the service's access settings, exactly as given: issuers compare as strings).
  */
 export function readPageSignInConfig(
   env: Env,
-  { host, port }: { host: string; port: number },
+  { host, port, issuer }: { host: string; port: number; issuer: string },
 ): PageSignInSettings {
-  // Exactly as configured: an issuer is compared as a string (some end in '/').
-  const issuer = env.OIDC_ISSUER?.trim() || DEFAULT_OIDC_ISSUER;
-  readUrl(env, 'OIDC_ISSUER', DEFAULT_OIDC_ISSUER);
   const loopback = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const publicUrl = readUrl(env, 'PUBLIC_URL', `http://${loopback}:${String(port)}`);
   if (publicUrl.pathname !== '/') {

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTokenVerifier } from '@oncoimg/auth';
+import { createHttpAccess } from '@oncoimg/service-runtime';
 import { migrate, type Database } from '@oncoimg/store';
 import { cookieBrowser, freePort, openTestDatabase, testKafkaBrokers } from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,8 @@ beforeAll(async () => {
     brokers: testKafkaBrokers(),
     webRoot,
     corsOrigins: [ALLOWED_ORIGIN],
-    accessVerifier: createTokenVerifier({ issuer: auth.issuer, audience: 'oncoimg' }),
-    pageSignIn: readPageSignInConfig({ OIDC_ISSUER: auth.issuer }, { host: '127.0.0.1', port }),
+    access: createHttpAccess({ issuer: auth.issuer, audience: 'oncoimg', metricsPublic: false }),
+    pageSignIn: readPageSignInConfig({}, { host: '127.0.0.1', port, issuer: auth.issuer }),
   });
   server = service.app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -16,7 +16,8 @@ import type { SignedInUser, WebSession, WebSessionStore } from './session-store.
  * The timeline page signs in as a backend-for-frontend: the service runs the authorization-code
  * flow with PKCE against the OpenID provider, keeps the tokens in a server-side session, and
  * gives the browser only an HttpOnly cookie. Requests of the page then carry no token; the
- * session middleware puts the session's access token on them before the access check.
+ * session middleware reads the session before the access check, which takes the session's access
+ * token through `tokenFrom` when the request has no Authorization header.
  */
 export interface PageSignInOptions {
   oidc: PageOidcClient;
@@ -33,8 +34,10 @@ export interface PageSignInOptions {
 export interface PageSignIn {
   /** `/login`, `/launch`, `/callback`, `/logout`, `/signed-out`, `/session`. */
   router: Router;
-  /** Reads the session cookie; puts the session's access token on requests that carry none. */
+  /** Reads the session cookie of a request (before the access check). */
   sessionToken: RequestHandler;
+  /** The session's access token for the access check (`HttpAccess.tokenFrom`); the header wins. */
+  tokenFrom: (req: Request) => string | undefined;
   /** Refuses a cookie-authenticated state-changing request from another origin (CSRF). */
   sameOrigin: RequestHandler;
   /** Sends a browser without a session from the page to sign in. */
@@ -46,7 +49,8 @@ const PENDING_TTL_MS = 10 * 60_000;
 /** The longest a page session lasts, whatever the token says (a working day). */
 const MAX_SESSION_MS = 12 * 3_600_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const USER_KEY = 'oncoimgPageUser';
+/** The signed-in user of each request whose cookie named a session, set by sessionToken. */
+const usersOfRequests = new WeakMap<Request, SignedInUser>();
 
 /** A path of this site (`/…`, never `//host`), else `/`: sign-in must not redirect elsewhere. */
 function localPath(value: unknown): string {
@@ -56,8 +60,8 @@ function localPath(value: unknown): string {
 const stringClaim = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /** The signed-in user of this request, when the page's session cookie named one. */
-export function pageUserOf(res: Response): SignedInUser | undefined {
-  return (res.locals as Record<string, unknown>)[USER_KEY] as SignedInUser | undefined;
+export function pageUserOf(req: Request): SignedInUser | undefined {
+  return usersOfRequests.get(req);
 }
 
 export function createPageSignIn({
@@ -202,8 +206,8 @@ export function createPageSignIn({
     sendPage(res, 200, 'Signed out', 'You have signed out of the oncology imaging timeline.');
   });
 
-  router.get('/session', (_req, res) => {
-    const user = pageUserOf(res);
+  router.get('/session', (req, res) => {
+    const user = pageUserOf(req);
     res.set('cache-control', 'no-store');
     if (!user) {
       res.status(401).json({ signedIn: false, login: '/login' });
@@ -218,16 +222,14 @@ export function createPageSignIn({
     });
   });
 
-  const sessionToken: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+  const sessionToken: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
     if (cookieOf(req) === undefined) {
       next();
       return;
     }
     readSession(req).then((session) => {
       if (session?.kind === 'signed-in') {
-        (res.locals as Record<string, unknown>)[USER_KEY] = session.user;
-        // A caller's own Authorization header wins: the cookie only stands in for a missing one.
-        req.headers.authorization ??= `Bearer ${session.user.accessToken}`;
+        usersOfRequests.set(req, session.user);
       }
       next();
     }, next);
@@ -247,7 +249,7 @@ export function createPageSignIn({
   };
 
   const pageGuard: RequestHandler = (req, res, next) => {
-    if (req.method !== 'GET' || (req.path !== '/' && req.path !== '/index.html') || pageUserOf(res)) {
+    if (req.method !== 'GET' || (req.path !== '/' && req.path !== '/index.html') || pageUserOf(req)) {
       next();
       return;
     }
@@ -255,7 +257,9 @@ export function createPageSignIn({
     res.redirect(302, '/login');
   };
 
-  return { router, sessionToken, sameOrigin, pageGuard };
+  const tokenFrom = (req: Request) => pageUserOf(req)?.accessToken;
+
+  return { router, sessionToken, tokenFrom, sameOrigin, pageGuard };
 }
 
 function originOf(url: string | undefined): string | undefined {
