@@ -4,7 +4,7 @@
  * cookie jar, and typing the development user's password into the provider's login form.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { request, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpAccess } from '@oncoimg/service-runtime';
@@ -140,6 +140,20 @@ describe('the timeline page signs in (backend for frontend)', () => {
     expect(jar.has('oncoimg_session')).toBe(false);
     expect((await go('/session')).status).toBe(401);
     expect((await go('/api/patients?q=smith')).status).toBe(401);
+  });
+
+  it('sends a browser on another name of the host to the public URL first, where its cookie belongs', async () => {
+    // fetch sets Host itself; node:http sends the one a browser on http://localhost:{port} would.
+    const other = await new Promise<IncomingMessage>((resolve, reject) => {
+      const url = new URL('/login?returnTo=/x', base);
+      request(url, { headers: { host: `localhost:${url.port}` } }, resolve)
+        .on('error', reject)
+        .end();
+    });
+    other.resume();
+    expect(other.statusCode).toBe(302);
+    expect(other.headers.location).toBe(`${base}/login?returnTo=%2Fx&via=public`);
+    expect(other.headers['set-cookie']).toBeUndefined();
   });
 
   it('refuses a callback it did not start, and a launch naming an untrusted FHIR server', async () => {

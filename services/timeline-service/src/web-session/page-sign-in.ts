@@ -93,9 +93,12 @@ export function createPageSignIn({
     res: Response,
     { extraScope = '', launch }: { extraScope?: string; launch?: string },
   ): Promise<void> {
-    // The cookie belongs to the public host; a browser on another name for it is sent there first.
-    if (req.get('host') !== publicUrl.host) {
-      res.redirect(302, new URL(req.originalUrl, publicUrl).href);
+    // The cookie belongs to the public host; a browser on another name for it is sent there first
+    // (once: behind a proxy that rewrites Host, the marker stops a redirect loop).
+    if (req.get('host') !== publicUrl.host && req.query.via !== 'public') {
+      const target = new URL(req.originalUrl, publicUrl);
+      target.searchParams.set('via', 'public');
+      res.redirect(302, target.href);
       return;
     }
     let request;
