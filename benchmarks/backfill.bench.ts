@@ -56,13 +56,14 @@ export async function benchBackfill(
       topics: Object.values(topics),
       numPartitions: config.timeline.partitions,
     });
-    const { port } = await studyHost.call(
+    const { port, authorization } = await studyHost.call(
       {
         type: 'start-intake',
         brokers: config.brokers,
         database: database('study'),
         topic: topics.imagingStudy,
         resourceType: 'ImagingStudy',
+        access: 'verified',
       },
       'started',
     );
@@ -77,7 +78,7 @@ export async function benchBackfill(
       'started',
     );
     log(`  backfill: POST ${String(studies)} ImagingStudies for ${String(patients)} patients`);
-    const http = createHttpClient({ port, connections: CONNECTIONS });
+    const http = createHttpClient({ port, connections: CONNECTIONS, headers: { authorization } });
     const examsPerPatient = Math.ceil(studies / patients);
     let next = 0;
     let refusals = 0;

@@ -16,6 +16,8 @@ export interface BenchConfig {
     bundleSize: number;
     bundleConcurrency: number;
     validateSeconds: number;
+    /** Group commit of concurrent single POSTs (BENCH_GROUP_COMMIT=0 turns it off, for comparison). */
+    groupCommit: boolean;
   };
   /** Ten times as many concurrent clients as the intake service handles at once (64 in flight). */
   overload: {
@@ -98,6 +100,7 @@ export function readBenchConfig(env: Env): BenchConfig {
       bundleSize: positiveInteger(env, 'BENCH_BUNDLE_SIZE', 100),
       bundleConcurrency: positiveInteger(env, 'BENCH_BUNDLE_CONCURRENCY', 4),
       validateSeconds: positiveInteger(env, 'BENCH_VALIDATE_SECONDS', quick ? 2 : 10),
+      groupCommit: (env.BENCH_GROUP_COMMIT ?? '') === '' || flag(env, 'BENCH_GROUP_COMMIT'),
     },
     overload: {
       concurrency: positiveInteger(env, 'BENCH_OVERLOAD_CONCURRENCY', 640),

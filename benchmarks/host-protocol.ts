@@ -11,14 +11,24 @@ export interface DatabaseTarget {
   keepSchema?: boolean;
 }
 
+/**
+ * How the intake service under benchmark checks tokens: `verified` as deployed (jose against the
+ * host's test issuer), or `pass-through`, a verifier that accepts any bearer token without looking
+ * at it: the same middleware and scope checks minus the token's verification, to measure its cost.
+ */
+export type BenchAccess = 'verified' | 'pass-through';
+
 export type HostCommand =
   | {
       type: 'start-intake';
       brokers: string[];
       database: DatabaseTarget;
       topic: string;
+      access: BenchAccess;
       /** The order service (default) or the study service. */
       resourceType?: 'ServiceRequest' | 'ImagingStudy';
+      /** false: each single write in its own transaction (to measure what group commit brings). */
+      groupCommit?: boolean;
     }
   | {
       type: 'start-timeline';
@@ -44,7 +54,8 @@ export interface HostUsage {
 }
 
 export type HostReply =
-  | { type: 'started'; port: number }
+  /** `authorization`: the header every request of the runner sends (a token of the host's issuer). */
+  | { type: 'started'; port: number; authorization: string }
   | {
       type: 'consumed';
       total: number;

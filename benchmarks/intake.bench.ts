@@ -68,75 +68,83 @@ export async function benchIntake(
   execArgv: string[],
 ): Promise<IntakeFigures> {
   const { warmupSeconds, seconds, concurrency, bundleSize, bundleConcurrency } = config.intake;
-  return withIntakeHost(config, database, execArgv, 'bench.intake.servicerequest', async (host, port) => {
-    const http = createHttpClient({ port, connections: Math.max(concurrency, bundleConcurrency) });
-    const single = async (index: number) => {
-      const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(orderBody(run, index)));
-      if (answer.status !== 201) {
-        throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
-      }
-      return 1;
-    };
-    const batch = async (index: number) => {
-      const bundle: Bundle = {
-        resourceType: 'Bundle',
-        type: 'batch',
-        entry: Array.from({ length: bundleSize }, (_, i) => ({
-          resource: orderBody(run, index * bundleSize + i) as never,
-          request: { method: 'POST' as const, url: 'ServiceRequest' },
-        })),
+  return withIntakeHost(
+    config,
+    database,
+    execArgv,
+    'bench.intake.servicerequest',
+    async (host, port, headers) => {
+      const http = createHttpClient({ port, connections: Math.max(concurrency, bundleConcurrency), headers });
+      const single = async (index: number) => {
+        const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(orderBody(run, index)));
+        if (answer.status !== 201) {
+          throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
+        }
+        return 1;
       };
-      const answer = await http.post('/fhir', JSON.stringify(bundle));
-      if (answer.status !== 200) {
-        throw new Error(`batch answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
-      }
-      const response = JSON.parse(answer.body) as Bundle;
-      const created = (response.entry ?? []).filter((e) => e.response?.status.startsWith('201')).length;
-      if (created !== bundleSize) {
-        throw new Error(`batch created ${String(created)} of ${String(bundleSize)}`);
-      }
-      return created;
-    };
+      const batch = async (index: number) => {
+        const bundle: Bundle = {
+          resourceType: 'Bundle',
+          type: 'batch',
+          entry: Array.from({ length: bundleSize }, (_, i) => ({
+            resource: orderBody(run, index * bundleSize + i) as never,
+            request: { method: 'POST' as const, url: 'ServiceRequest' },
+          })),
+        };
+        const answer = await http.post('/fhir', JSON.stringify(bundle));
+        if (answer.status !== 200) {
+          throw new Error(`batch answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
+        }
+        const response = JSON.parse(answer.body) as Bundle;
+        const created = (response.entry ?? []).filter((e) => e.response?.status.startsWith('201')).length;
+        if (created !== bundleSize) {
+          throw new Error(`batch created ${String(created)} of ${String(bundleSize)}`);
+        }
+        return created;
+      };
 
-    log(`  intake (${database.kind}): warm-up ${String(warmupSeconds)} s`);
-    // Request indexes keep counting across phases, so every resource posted is new.
-    const nextIndex = (await runClosedLoop({ concurrency, durationMs: warmupSeconds * 1000, send: single }))
-      .nextIndex;
-    let before = (await host.call({ type: 'usage' }, 'usage')).usage;
-    log(`  intake (${database.kind}): single POST, ${String(concurrency)} concurrent, ${String(seconds)} s`);
-    const singleResult = await runClosedLoop({
-      concurrency,
-      durationMs: seconds * 1000,
-      send: single,
-      firstIndex: nextIndex,
-    });
-    let after = (await host.call({ type: 'usage' }, 'usage')).usage;
-    const singlePhase = phaseOf(singleResult, before, after);
+      log(`  intake (${database.kind}): warm-up ${String(warmupSeconds)} s`);
+      // Request indexes keep counting across phases, so every resource posted is new.
+      const nextIndex = (await runClosedLoop({ concurrency, durationMs: warmupSeconds * 1000, send: single }))
+        .nextIndex;
+      let before = (await host.call({ type: 'usage' }, 'usage')).usage;
+      log(
+        `  intake (${database.kind}): single POST, ${String(concurrency)} concurrent, ${String(seconds)} s`,
+      );
+      const singleResult = await runClosedLoop({
+        concurrency,
+        durationMs: seconds * 1000,
+        send: single,
+        firstIndex: nextIndex,
+      });
+      let after = (await host.call({ type: 'usage' }, 'usage')).usage;
+      const singlePhase = phaseOf(singleResult, before, after);
 
-    // Bundle indexes are counted in bundles; start past every single POST's resource.
-    const firstBundle = Math.ceil((singleResult.nextIndex + 1) / bundleSize);
-    before = after;
-    log(
-      `  intake (${database.kind}): batch Bundles of ${String(bundleSize)}, ${String(bundleConcurrency)} concurrent, ${String(seconds)} s`,
-    );
-    const batchResult = await runClosedLoop({
-      concurrency: bundleConcurrency,
-      durationMs: seconds * 1000,
-      send: batch,
-      firstIndex: firstBundle,
-    });
-    after = (await host.call({ type: 'usage' }, 'usage')).usage;
-    const batchPhase = phaseOf(batchResult, before, after);
-    http.close();
-    const stopped = await host.stop();
-    return {
-      database: database.kind,
-      single: singlePhase,
-      batch: batchPhase,
-      rssPeakBytes: stopped.usage.rssPeakBytes,
-      outboxBacklogAtEnd: stopped.outboxBacklog,
-    };
-  });
+      // Bundle indexes are counted in bundles; start past every single POST's resource.
+      const firstBundle = Math.ceil((singleResult.nextIndex + 1) / bundleSize);
+      before = after;
+      log(
+        `  intake (${database.kind}): batch Bundles of ${String(bundleSize)}, ${String(bundleConcurrency)} concurrent, ${String(seconds)} s`,
+      );
+      const batchResult = await runClosedLoop({
+        concurrency: bundleConcurrency,
+        durationMs: seconds * 1000,
+        send: batch,
+        firstIndex: firstBundle,
+      });
+      after = (await host.call({ type: 'usage' }, 'usage')).usage;
+      const batchPhase = phaseOf(batchResult, before, after);
+      http.close();
+      const stopped = await host.stop();
+      return {
+        database: database.kind,
+        single: singlePhase,
+        batch: batchPhase,
+        rssPeakBytes: stopped.usage.rssPeakBytes,
+        outboxBacklogAtEnd: stopped.outboxBacklog,
+      };
+    },
+  );
 }
 
 /** `validateR4` alone, single thread, on orders like the ones posted: the raw baseline. */

@@ -41,47 +41,53 @@ export async function benchOverload(
   execArgv: string[],
 ): Promise<OverloadFigures> {
   const { concurrency, seconds } = config.overload;
-  return withIntakeHost(config, database, execArgv, 'bench.overload.servicerequest', async (host, port) => {
-    const http = createHttpClient({ port, connections: concurrency });
-    let refused = 0;
-    let refusedWithoutRetryAfter = 0;
-    const send = async (index: number) => {
-      const order = asNewResource(syntheticExam(run, index, index % 4).order);
-      const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(order));
-      if (answer.status === 201) {
-        return 1;
-      }
-      if (answer.status === 503 || answer.status === 429) {
-        refused += 1;
-        if (answer.retryAfter === undefined) {
-          refusedWithoutRetryAfter += 1;
+  return withIntakeHost(
+    config,
+    database,
+    execArgv,
+    'bench.overload.servicerequest',
+    async (host, port, headers) => {
+      const http = createHttpClient({ port, connections: concurrency, headers });
+      let refused = 0;
+      let refusedWithoutRetryAfter = 0;
+      const send = async (index: number) => {
+        const order = asNewResource(syntheticExam(run, index, index % 4).order);
+        const answer = await http.post('/fhir/ServiceRequest', JSON.stringify(order));
+        if (answer.status === 201) {
+          return 1;
         }
-        return 0;
-      }
-      throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
-    };
-    const before = (await host.call({ type: 'usage' }, 'usage')).usage;
-    log(`  overload (${database.kind}): ${String(concurrency)} concurrent clients, ${String(seconds)} s`);
-    const result = await runClosedLoop({ concurrency, durationMs: seconds * 1000, send });
-    const after = (await host.call({ type: 'usage' }, 'usage')).usage;
-    http.close();
-    const stopped = await host.stop();
-    return {
-      database: database.kind,
-      concurrency,
-      seconds: result.elapsedMs / 1000,
-      accepted: result.accepted,
-      refused,
-      refusedWithoutRetryAfter,
-      failed: result.failed,
-      firstError: result.firstError,
-      acceptedPerSecond: ratePerSecond(result.accepted, result.elapsedMs),
-      refusedPerSecond: ratePerSecond(refused, result.elapsedMs),
-      latency: summarizeLatencies(result.latenciesMs),
-      rssAtStartBytes: before.rssBytes,
-      rssAtEndBytes: after.rssBytes,
-      rssPeakBytes: stopped.usage.rssPeakBytes,
-      serviceCores: (after.cpuMs - before.cpuMs) / result.elapsedMs,
-    };
-  });
+        if (answer.status === 503 || answer.status === 429) {
+          refused += 1;
+          if (answer.retryAfter === undefined) {
+            refusedWithoutRetryAfter += 1;
+          }
+          return 0;
+        }
+        throw new Error(`POST answered ${String(answer.status)}: ${answer.body.slice(0, 300)}`);
+      };
+      const before = (await host.call({ type: 'usage' }, 'usage')).usage;
+      log(`  overload (${database.kind}): ${String(concurrency)} concurrent clients, ${String(seconds)} s`);
+      const result = await runClosedLoop({ concurrency, durationMs: seconds * 1000, send });
+      const after = (await host.call({ type: 'usage' }, 'usage')).usage;
+      http.close();
+      const stopped = await host.stop();
+      return {
+        database: database.kind,
+        concurrency,
+        seconds: result.elapsedMs / 1000,
+        accepted: result.accepted,
+        refused,
+        refusedWithoutRetryAfter,
+        failed: result.failed,
+        firstError: result.firstError,
+        acceptedPerSecond: ratePerSecond(result.accepted, result.elapsedMs),
+        refusedPerSecond: ratePerSecond(refused, result.elapsedMs),
+        latency: summarizeLatencies(result.latenciesMs),
+        rssAtStartBytes: before.rssBytes,
+        rssAtEndBytes: after.rssBytes,
+        rssPeakBytes: stopped.usage.rssPeakBytes,
+        serviceCores: (after.cpuMs - before.cpuMs) / result.elapsedMs,
+      };
+    },
+  );
 }

@@ -14,6 +14,8 @@ import {
 import type { DatabaseTarget, HostCommand, HostReply, HostResponse, HostUsage } from './host-protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
 import { testAuth } from '@oncoimg/testing';
+import type { TokenVerifier } from '@oncoimg/auth';
+import type { HttpAccess } from '@oncoimg/service-runtime';
 
 const rss = startRssSampler(50);
 let db: Database | undefined;
@@ -62,21 +64,39 @@ async function committedOffsets(database: Database, groupId: string): Promise<nu
   return Number(rows.at(0)?.n ?? 0);
 }
 
+/** Accepts any token without looking at it, with every scope: only for measuring verification. */
+const passThrough: TokenVerifier = {
+  issuer: 'bench-pass-through',
+  verify: () => Promise.resolve({ claims: { scope: 'system/*.cruds' }, header: { alg: 'none' } }),
+};
+
+async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAccess> {
+  const { access } = await testAuth();
+  return kind === 'verified' ? access : { ...access, verifier: passThrough };
+}
+
+const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
       const study = command.resourceType === 'ImagingStudy';
       intake = createIntakeService({
-        access: (await testAuth()).access,
+        access: await benchAccess(command.access),
         name: study ? 'study-service' : 'order-service',
         resourceType: study ? 'ImagingStudy' : 'ServiceRequest',
         db: await open(command.database),
         brokers: command.brokers,
-        topics: study ? { imagingStudy: command.topic } : { serviceRequest: command.topic },
+        topics: study
+          ? { imagingStudy: command.topic, audit: `${command.topic}.audit` }
+          : { serviceRequest: command.topic, audit: `${command.topic}.audit` },
+        ...(command.groupCommit === false ? { groupCommit: false } : {}),
         port: 0,
+        // One client sends the whole load: the per-client limit would measure itself, not intake.
+        rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
-      return { type: 'started', port };
+      return { type: 'started', port, authorization: `Bearer ${await (await testAuth()).token()}` };
     }
     case 'start-timeline': {
       const service = createTimelineService({
@@ -100,11 +120,12 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
+      const authorization = `Bearer ${await (await testAuth()).token()}`;
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();
       timeline = state;
-      return { type: 'started', port };
+      return { type: 'started', port, authorization };
     }
     case 'wait-consumed': {
       if (!timeline || !db) {

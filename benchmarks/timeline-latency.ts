@@ -45,10 +45,20 @@ export async function sendByTopic(
   }
 }
 
+/** Where the timeline service under benchmark listens, and the header its API needs. */
+export interface TimelineEndpoint {
+  port: number;
+  authorization: string;
+}
+
 /** The timeline's change stream (`GET /api/events`, what the web page listens to), as patient keys. */
-function subscribeToChanges(port: number, onChange: (patientKey: string) => void): Promise<() => void> {
+function subscribeToChanges(
+  { port, authorization }: TimelineEndpoint,
+  onChange: (patientKey: string) => void,
+): Promise<() => void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/events' }, (res) => {
+    const options = { host: '127.0.0.1', port, path: '/api/events', headers: { authorization } };
+    const req = request(options, (res) => {
       let buffered = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -109,7 +119,7 @@ async function measureLatency(
   config: BenchConfig,
   run: SyntheticRun,
   topics: InputTopics,
-  port: number,
+  endpoint: TimelineEndpoint,
   patients: number,
   examsPerPatient: number,
 ): Promise<LatencyFigures> {
@@ -117,7 +127,7 @@ async function measureLatency(
   const schedule = latencySchedule(run, patients, examsPerPatient, rate * seconds);
   const pending = new Map<string, number>();
   const latencies: number[] = [];
-  const unsubscribe = await subscribeToChanges(port, (patientKey) => {
+  const unsubscribe = await subscribeToChanges(endpoint, (patientKey) => {
     const sentAt = pending.get(patientKey);
     if (sentAt === undefined) {
       return;

@@ -157,7 +157,7 @@ export async function benchTimeline(
     log('  timeline: raw kafkajs consumer');
     const rawSeconds = await rawConsume(config, inputTopics, events);
     log('  timeline: timeline service consumer');
-    const { port } = await host.call(
+    const { port, authorization } = await host.call(
       {
         type: 'start-timeline',
         brokers: config.brokers,
@@ -181,7 +181,14 @@ export async function benchTimeline(
     log(
       `  timeline: publish→visible at ${String(config.timeline.latencyRate)} events/s for ${String(config.timeline.latencySeconds)} s`,
     );
-    const latency = await measureLatency(config, run, topics, port, patients, examsPerPatient);
+    const latency = await measureLatency(
+      config,
+      run,
+      topics,
+      { port, authorization },
+      patients,
+      examsPerPatient,
+    );
     const stopped = await host.stop();
     const url = config.timeline.databaseUrl;
     let scaleOut: ScaleOutFigures | null = null;

@@ -1,3 +1,4 @@
+import { devClientKeyPath, readPrivateJwk, requestBackendToken } from '@oncoimg/auth';
 import { generateCohort, loadCohort } from '@oncoimg/synthetic-cohort';
 
 /** The demo cohort: 24 synthetic patients from seed 42, unless DEMO_PATIENTS asks for another size. */
@@ -8,10 +9,19 @@ export interface DemoCohortOptions {
   orderBase: string;
   studyBase: string;
   reportBase: string;
+  /** The embedded authorization server, whose `demo-loader` backend client loads the cohort. */
+  issuer: string;
+  /** Its DATA_DIR, where the client's private key is. */
+  authDataDir: string;
   progress?: (line: string) => void;
   /** Defaults to DEMO_PATIENTS, else 24. */
   patients?: number;
 }
+
+/** What the demo loader may do: write and read back the three imaging resource types. */
+export const DEMO_LOADER_SCOPE = ['ServiceRequest', 'ImagingStudy', 'DiagnosticReport']
+  .map((type) => `system/${type}.cru`)
+  .join(' ');
 
 function demoPatients(): number {
   const raw = process.env.DEMO_PATIENTS;
@@ -33,16 +43,31 @@ export async function loadDemoCohort({
   orderBase,
   studyBase,
   reportBase,
+  issuer,
+  authDataDir,
   progress = () => {},
   patients = demoPatients(),
 }: DemoCohortOptions) {
   const cohort = generateCohort({ patients, seed: DEMO_SEED });
+  // SMART Backend Services, as the EHR, PACS and RIS of a hospital would sign in.
+  const { access_token: token } = await requestBackendToken({
+    issuer,
+    clientId: 'demo-loader',
+    privateJwk: await readPrivateJwk(devClientKeyPath(authDataDir, 'demo-loader')),
+    scope: DEMO_LOADER_SCOPE,
+  });
+  const authorized: typeof fetch = (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
   const started = Date.now();
   const result = await loadCohort({
     cohort,
     orderBase,
     studyBase,
     reportBase,
+    fetch: authorized,
     progress: (line) => progress(`Demo data: ${line}`),
   });
   progress(

@@ -26,6 +26,15 @@ interface ServiceSpec {
   paths: string[];
 }
 
+/** The embedded OpenID provider; started first, unless OIDC_ISSUER names another one. */
+const AUTH_SERVER: ServiceSpec = {
+  name: 'auth-server',
+  workspace: 'services/auth-server',
+  port: 8085,
+  paths: ['/.well-known/openid-configuration'],
+};
+const EMBEDDED_ISSUER = `http://127.0.0.1:${String(AUTH_SERVER.port)}`;
+
 const SERVICES: readonly ServiceSpec[] = [
   { name: 'order-service', workspace: 'services/order-service', port: 8081, paths: ['/fhir/metadata'] },
   { name: 'study-service', workspace: 'services/study-service', port: 8082, paths: ['/fhir/metadata'] },
@@ -176,60 +185,89 @@ async function main(): Promise<void> {
     }
     say(process.env.DATABASE_URL ? 'Database: DATABASE_URL' : `Database: PGlite in ${dataRoot}/<service>`);
 
-    for (const spec of SERVICES) {
-      say(`Starting ${spec.name} on port ${String(spec.port)}…`);
-      const supervised = supervise({
-        name: spec.name,
-        log: say,
-        spawn: () =>
-          spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
-            cwd: root,
-            stdio: ['ignore', 'inherit', 'inherit'],
-            // Its own process group: Ctrl-C reaches only this script, which stops each service
-            // with one SIGTERM. A second signal (the terminal's SIGINT, then ours) would make the
-            // service exit at once, skipping its outbox flush and database close.
-            detached: true,
-            env: {
-              ...process.env,
-              PORT: String(spec.port),
-              KAFKA_BROKERS: brokers,
-              DATA_DIR: join(dataRoot, spec.name),
-              LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-              ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot, ...timelineSession } : {}),
-            },
-          }),
-        onRestart: () => {
-          void waitUntilReady(spec, supervised).then(
-            () => say(`${spec.name} is back (restart ${String(supervised.restarts())})`),
-            (error: unknown) =>
-              say(`${spec.name}: ${error instanceof Error ? error.message : String(error)}`),
-          );
-        },
-      });
-      children.push({ spec, supervised });
+    // Every service checks tokens against one provider: a hospital's (OIDC_ISSUER), else the embedded one.
+    const embeddedAuth = !process.env.OIDC_ISSUER?.trim();
+    const issuer = process.env.OIDC_ISSUER?.trim() || EMBEDDED_ISSUER;
+    if (embeddedAuth) {
+      const auth = startSupervised(AUTH_SERVER, { DATA_DIR: join(dataRoot, AUTH_SERVER.name) });
+      await waitUntilReady(AUTH_SERVER, auth, { maxExits: MAX_EXITS_BEFORE_READY });
+      say(
+        `Access: the embedded authorization server ${issuer} (development clients and users: docs/security.md)`,
+      );
+    } else {
+      say(`Access: tokens of OIDC_ISSUER=${issuer}`);
     }
-    for (const { spec, supervised } of children) {
+    const started = SERVICES.map((spec) => ({
+      spec,
+      supervised: startSupervised(spec, {
+        KAFKA_BROKERS: brokers,
+        OIDC_ISSUER: issuer,
+        ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot, ...timelineSession } : {}),
+      }),
+    }));
+    for (const { spec, supervised } of started) {
       await waitUntilReady(spec, supervised, { maxExits: MAX_EXITS_BEFORE_READY });
       say(`  ${spec.name} ready`);
     }
 
-    if (process.env.DEMO_DATA !== '0') {
+    if (process.env.DEMO_DATA !== '0' && !embeddedAuth) {
+      say('Demo data: skipped (it signs in as the embedded server’s demo-loader; DEMO_DATA=0 silences this)');
+    } else if (process.env.DEMO_DATA !== '0') {
       await loadDemoCohort({
         orderBase: 'http://127.0.0.1:8081/fhir',
         studyBase: 'http://127.0.0.1:8082/fhir',
         reportBase: 'http://127.0.0.1:8083/fhir',
+        issuer,
+        authDataDir: join(dataRoot, AUTH_SERVER.name),
         progress: say,
       });
     }
 
     say('\nRunning. Open:');
-    for (const spec of SERVICES) {
+    for (const { spec } of children) {
       for (const path of spec.paths) {
         say(`  ${spec.name.padEnd(16)} http://127.0.0.1:${String(spec.port)}${path}`);
       }
     }
     say('  DICOM upload: POST application/dicom to http://127.0.0.1:8082/dicom/studies');
+    say('Every API needs a bearer token, for example:');
+    say(
+      `  curl -H "Authorization: Bearer $(npm run -s oncoimg -- token --scope 'system/*.rs')" http://127.0.0.1:8081/fhir/ServiceRequest`,
+    );
     say('Press Ctrl-C to stop.');
+  }
+
+  /** Starts one service in its own process group, started again when it exits unasked. */
+  function startSupervised(spec: ServiceSpec, env: Record<string, string>): SupervisedProcess {
+    say(`Starting ${spec.name} on port ${String(spec.port)}…`);
+    const supervised = supervise({
+      name: spec.name,
+      log: say,
+      spawn: () =>
+        spawn(process.execPath, [...process.execArgv, join(root, spec.workspace, 'src/main.ts')], {
+          cwd: root,
+          stdio: ['ignore', 'inherit', 'inherit'],
+          // Its own process group: Ctrl-C reaches only this script, which stops each service
+          // with one SIGTERM. A second signal (the terminal's SIGINT, then ours) would make the
+          // service exit at once, skipping its outbox flush and database close.
+          detached: true,
+          env: {
+            ...process.env,
+            PORT: String(spec.port),
+            DATA_DIR: join(dataRoot, spec.name),
+            LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+            ...env,
+          },
+        }),
+      onRestart: () => {
+        void waitUntilReady(spec, supervised).then(
+          () => say(`${spec.name} is back (restart ${String(supervised.restarts())})`),
+          (error: unknown) => say(`${spec.name}: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      },
+    });
+    children.push({ spec, supervised });
+    return supervised;
   }
 }
 

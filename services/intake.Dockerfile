@@ -12,6 +12,7 @@ WORKDIR /app
 # workspace pulls in (testcontainers, vitest). Scripts stay off: no production dependency needs an
 # install script.
 COPY package.json package-lock.json .npmrc ./
+COPY packages/auth/package.json packages/auth/
 COPY packages/fhir-events/package.json packages/fhir-events/
 COPY packages/fhir-http/package.json packages/fhir-http/
 COPY packages/intake/package.json packages/intake/
@@ -31,6 +32,7 @@ ENV NODE_ENV=production \
     SERVICE=${SERVICE}
 WORKDIR /app
 COPY --from=deps /app ./
+COPY packages/auth/src packages/auth/src
 COPY packages/fhir-events/src packages/fhir-events/src
 COPY packages/fhir-http/src packages/fhir-http/src
 COPY packages/intake/src packages/intake/src

@@ -184,7 +184,9 @@ function imageOf(name: string): Stage[] {
 describe('Dockerfiles', () => {
   it('builds every application service and the collector', () => {
     // timeline-worker: more timeline instances (profile scale-out), the timeline's own build.
-    expect(builds.map((b) => b.name).sort()).toEqual([...APPS, 'otel-collector', 'timeline-worker'].sort());
+    expect(builds.map((b) => b.name).sort()).toEqual(
+      [...APPS, 'auth-server', 'otel-collector', 'timeline-worker'].sort(),
+    );
     expect(builds.find((b) => b.name === 'timeline-worker')).toEqual({
       ...builds.find((b) => b.name === 'timeline-service'),
       name: 'timeline-worker',

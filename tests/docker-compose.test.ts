@@ -128,8 +128,19 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs the embedded authorization server on 8085 and points every service at it', () => {
+    expect(published('auth-server').get(8085)).toBe(8085);
+    const issuer = env('auth-server', 'ISSUER');
+    expect(new URL(issuer).port).toBe(env('auth-server', 'PORT'));
+    for (const name of APPS) {
+      expect(env(name, 'OIDC_ISSUER'), name).toBe(issuer);
+      expect(env(name, 'OIDC_AUDIENCE'), name).toBe(env('auth-server', 'AUDIENCE'));
+      expect(Object.keys(service(name).depends_on ?? {}), name).toContain('auth-server');
+    }
+  });
+
   it('restarts a service, the broker or the database that exits, unless it was stopped', () => {
-    for (const name of [...APPS, 'kafka', 'postgres']) {
+    for (const name of [...APPS, 'auth-server', 'kafka', 'postgres']) {
       expect(service(name).restart, name).toBe('unless-stopped');
     }
   });

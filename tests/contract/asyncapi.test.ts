@@ -1,6 +1,8 @@
 import { DiagnosticSeverity, type AsyncAPIDocumentInterface } from '@asyncapi/parser';
 import {
   allTopics,
+  auditMessageOf,
+  buildAuditEvent,
   buildImagingEvent,
   deadLetterTopicFor,
   DEFAULT_TOPICS,
@@ -280,6 +282,30 @@ describe('the AsyncAPI contract (infra/asyncapi/asyncapi.yaml)', () => {
       expect(deadLetters.payload('not even JSON')).toBe(true);
       expect(deadLetters.key(null)).toBe(true);
     }
+  });
+
+  it('accepts the AuditEvents every service publishes on the audit topic, keyed by patient or by nothing', () => {
+    const audit = channel(DEFAULT_TOPICS.audit);
+    const event = buildAuditEvent({
+      id: '5b1a7d0e-0c7b-4f43-a2a4-0d2f5b0c9e11',
+      recorded: new Date('2024-05-02T10:00:00Z'),
+      interaction: 'create',
+      status: 403,
+      outcomeDesc: '403 Forbidden: missing scope system/ServiceRequest.c',
+      caller: { subject: 'clinician', clientId: 'timeline-web', fhirUser: 'Practitioner/dev-clinician' },
+      address: '127.0.0.1',
+      observer: 'oncoimg/order-service',
+      patient: FullSummary.patientKey,
+      query: 'POST /fhir/ServiceRequest',
+    });
+    const message = auditMessageOf(event, 'oncoimg/order-service');
+    expect(audit.headers(message.headers), JSON.stringify(audit.headers.errors)).toBe(true);
+    expect(audit.key(message.key)).toBe(true);
+    expect(audit.key('')).toBe(true);
+    expect(audit.payload(JSON.parse(message.value)), JSON.stringify(audit.payload.errors)).toBe(true);
+    expect(audit.payload({ ...event, outcome: '3' })).toBe(false);
+    expect(audit.payload(stored(ResponseFirstFollowUpCt.order))).toBe(false);
+    expect(audit.headers({ ...message.headers, ce_type: TIMELINE_EVENT_TYPE })).toBe(false);
   });
 
   it('names the timeline service consumer group of the service configuration', () => {

@@ -136,6 +136,18 @@ describe('messages the running services publish match asyncapi.yaml', () => {
     expect(summaries.some((s) => s.currentBaseline !== null)).toBe(true);
   });
 
+  it('every AuditEvent the services publish matches the audit channel', async () => {
+    // One per write of the pathway, from three services, at least.
+    const messages = await reader(system.topics.audit).waitFor(ResponsePathwayResources.length);
+    for (const message of messages) {
+      assertMessageMatches(channelOf('audit'), message, jsonOf(message));
+    }
+    const sources = new Set(messages.map((m) => m.headers.ce_source));
+    expect(sources).toEqual(
+      new Set(['oncoimg/order-service', 'oncoimg/study-service', 'oncoimg/report-service']),
+    );
+  });
+
   it('a message the timeline service can never process reaches the dead-letter topic as documented', async () => {
     const producer = createEventProducer({ brokers, clientId: 'contract-test' });
     const poison = { key: ResponsePatient.key, value: 'not FHIR', headers: { 'content-type': 'text/plain' } };
@@ -198,6 +210,7 @@ describe('the timeline service answers every route of openapi.yaml as documented
         '/status',
         '/outbox/dead-letters',
         '/metrics',
+        '/fhir/AuditEvent',
       ].sort(),
     );
   });

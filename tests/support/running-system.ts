@@ -76,6 +76,7 @@ export async function startSystem({
     imagingStudy: `${run}.imagingstudy`,
     diagnosticReport: `${run}.diagnosticreport`,
     timeline: `${run}.timeline`,
+    audit: `${run}.audit`,
   };
   await ensureTopics({ brokers, topics: Object.values(topics), numPartitions: 3 });
 

@@ -58,6 +58,7 @@ describe('tracing and metrics across the order and timeline services', () => {
     imagingStudy: `${uniqueName('trace')}.imagingstudy`,
     diagnosticReport: `${uniqueName('trace')}.diagnosticreport`,
     timeline: `${uniqueName('trace')}.timeline`,
+    audit: `${uniqueName('trace')}.audit`,
   };
   const groupId = uniqueName('trace-timeline');
   let orderDb: Database;

@@ -1,7 +1,7 @@
 import { buildImagingEvent, deadLetterTopicFor, encodeEvent } from '@oncoimg/fhir-events';
 import { type ConsumerRunner } from '@oncoimg/kafka';
 import type { BaselineChestCtOrder } from '@oncoimg/testing';
-import { testKafkaBrokers, uniqueName } from '@oncoimg/testing';
+import { testKafkaBrokers, uniqueName, testAuth } from '@oncoimg/testing';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { runCli } from './cli.ts';
@@ -44,7 +44,7 @@ export async function oncoimg(
         options.onStderr?.(stderr);
       },
     },
-    env: { KAFKA_BROKERS: brokers.join(',') },
+    env: { KAFKA_BROKERS: brokers.join(','), ONCOIMG_TOKEN: await (await testAuth()).token() },
     signal: options.signal,
   });
   return { code, stdout, stderr };

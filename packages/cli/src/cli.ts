@@ -1,3 +1,4 @@
+import { apiAuthorization } from './api-token.ts';
 import { BROKERS_HELP, type CliIo, type Command, type CommandContext } from './command.ts';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
 import { lagCommand } from './commands/lag.ts';
@@ -156,10 +157,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     const signal = io.signal ?? new AbortController().signal;
+    const fetchFn = io.fetch ?? fetch;
     const context: CommandContext = {
       io,
       signal,
-      fetch: io.fetch ?? fetch,
+      fetch: fetchFn,
+      authorization: apiAuthorization(io.env ?? {}, fetchFn),
       stdin: io.stdin ?? process.stdin,
       out,
       err,

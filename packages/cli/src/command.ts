@@ -20,6 +20,8 @@ export interface CommandContext {
   io: CliIo;
   signal: AbortSignal;
   fetch: typeof fetch;
+  /** The `Authorization` header for a service API call needing `scope` (see apiAuthorization). */
+  authorization(scope: string): Promise<string>;
   stdin: AsyncIterable<Buffer | string>;
   out(line?: string): void;
   err(line: string): void;

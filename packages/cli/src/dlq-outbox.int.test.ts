@@ -27,7 +27,7 @@ async function oncoimg(argv: string[]): Promise<{ code: number; stdout: string; 
   const code = await runCli(argv, {
     stdout: { write: (chunk: string) => (stdout += chunk) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
+    env: { ONCOIMG_TOKEN: await (await testAuth()).token() },
   });
   return { code, stdout, stderr };
 }

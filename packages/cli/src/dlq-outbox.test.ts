@@ -58,6 +58,7 @@ describe('dlq list --outbox', () => {
     const code = await runCli(['dlq', 'list', '--outbox', '--service-urls', 'http://x:1'], {
       stdout: { write: (chunk: string) => (stdout += chunk) },
       stderr: { write: (chunk: string) => (stderr += chunk) },
+      env: { ONCOIMG_TOKEN: 'token-of-the-test' },
       fetch: () =>
         Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })),
     });

@@ -4,6 +4,7 @@ import { runCli } from './cli.ts';
 interface Sent {
   method: string;
   url: string;
+  authorization: string | null;
   body: { resourceType: string; entry?: { resource: { resourceType: string; id?: string } }[] };
 }
 
@@ -18,9 +19,11 @@ async function publish(resource: unknown, answer: (request: Sent) => Response, a
     stdin: (async function* () {
       yield JSON.stringify(resource);
     })(),
+    env: { ONCOIMG_TOKEN: 'token-of-the-test' },
     fetch: (input, init) => {
       const request = {
         method: init?.method ?? 'GET',
+        authorization: new Headers(init?.headers).get('authorization'),
         url: input instanceof Request ? input.url : input.toString(),
         body: JSON.parse(typeof init?.body === 'string' ? init.body : '{}') as Sent['body'],
       };
@@ -48,8 +51,8 @@ describe('oncoimg publish', () => {
       fhir(201, {}, { location: 'http://pacs/fhir/ImagingStudy/s1/_history/1' }),
     );
     expect(code).toBe(0);
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'PUT http://127.0.0.1:8082/fhir/ImagingStudy/s1',
+    expect(requests.map((r) => `${r.method} ${r.url} ${r.authorization ?? 'no token'}`)).toEqual([
+      'PUT http://127.0.0.1:8082/fhir/ImagingStudy/s1 Bearer token-of-the-test',
     ]);
     expect(stdout).toBe(
       '201 Created  PUT http://127.0.0.1:8082/fhir/ImagingStudy/s1  Location: http://pacs/fhir/ImagingStudy/s1/_history/1\n',

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,5 +102,29 @@ describe('oncoimg token', () => {
     ]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/cannot reach the authorization server/);
+  });
+});
+
+describe('commands that call an API get their own token', () => {
+  it('publish sends a cli-dev token with the write scope of the service it calls', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      res.writeHead(201, { 'content-type': 'application/fhir+json' }).end('{}');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/fhir`;
+    const file = join(dataDir, 'order.json');
+    await writeFile(file, JSON.stringify({ resourceType: 'ServiceRequest', id: 'o1' }));
+    try {
+      const { code, stderr } = await oncoimg(['publish', file, '--order-url', base]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      server.close();
+    }
+    const token = /^Bearer (\S+)$/.exec(seen[0] ?? '')?.[1] ?? '';
+    const { claims } = await createTokenVerifier({ issuer, audience: 'oncoimg' }).verify(token);
+    expect(identityOf(claims)).toMatchObject({ clientId: 'cli-dev', scopes: ['system/ServiceRequest.cud'] });
   });
 });

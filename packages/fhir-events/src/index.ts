@@ -9,3 +9,4 @@ export * from './response-vocabulary.ts';
 export * from './imaging-event.ts';
 export * from './validate-r4.ts';
 export * from './timeline-event.ts';
+export * from './audit-event.ts';

@@ -4,6 +4,8 @@ export const DEFAULT_TOPICS = {
   imagingStudy: 'imaging.imagingstudy.v1',
   diagnosticReport: 'imaging.diagnosticreport.v1',
   timeline: 'imaging.timeline.v1',
+  /** FHIR AuditEvents of every service (who read or wrote which patient's data), keyed by patient key. */
+  audit: 'imaging.audit.v1',
 } as const;
 
 export type TopicRole = keyof typeof DEFAULT_TOPICS;
@@ -29,6 +31,12 @@ export function resolveTopics(overrides: Partial<TopicNames> = {}): TopicNames {
 
 /** Every topic the system owns, dead-letter topics included: the registry the contract documents. */
 export function allTopics(topics: TopicNames = DEFAULT_TOPICS): string[] {
-  const base = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport, topics.timeline];
+  const base = [
+    topics.serviceRequest,
+    topics.imagingStudy,
+    topics.diagnosticReport,
+    topics.timeline,
+    topics.audit,
+  ];
   return [...base, ...base.map(deadLetterTopicFor)];
 }

@@ -2,6 +2,7 @@ import { allOk, created } from '@medplum/core';
 import type { Bundle, CapabilityStatementRestSecurity, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { HistoryEntry, SearchCriteria, StoredResource, WriteResult } from '@oncoimg/store';
 import express, { type Request, type Response, type Router } from 'express';
+import { bundleAuditEntries, noteAudit, patientOfResource } from './audit-note.ts';
 import { capabilityStatement } from './capability-statement.ts';
 import { errorEdge, unknownRoute } from './error-edge.ts';
 import { fhirBody } from './fhir-body.ts';
@@ -62,7 +63,22 @@ export function locatorOf(req: Request): Locator {
     `${base}/${resource.resourceType}/${resource.id ?? ''}/_history/${versionId}`;
 }
 
+/** Tells the audit trail whose data this answer holds and which version. */
+function noteResource(res: Response, resource: Resource, versionId?: string): void {
+  const what = `${resource.resourceType}/${resource.id ?? ''}`;
+  noteAudit(res, {
+    patient: patientOfResource(resource),
+    what: versionId === undefined ? what : `${what}/_history/${versionId}`,
+  });
+}
+
+/** The patient a write is for, before it is checked: a refused write is audited against them too. */
+function noteWritten(res: Response, body: Record<string, unknown>): void {
+  noteAudit(res, { patient: patientOfResource(body as unknown as Resource) });
+}
+
 function sendWrite(req: Request, res: Response, write: WriteResult): void {
+  noteResource(res, write.resource, write.versionId);
   setVersionHeaders(res, write.resource, locatorOf(req)(write.resource, write.versionId));
   sendFhir(res, [write.action === 'created' ? created : allOk, write.resource]);
 }
@@ -97,16 +113,20 @@ export function createFhirRouter({
   });
   router.post('/', body, async (req, res) => {
     const parsed = parse(req);
+    noteAudit(res, { interaction: parsed.type === 'transaction' ? 'transaction' : 'batch' });
     // Every entry's method needs its scope; one patient-bound answer binds the whole Bundle.
     const patients = entryMethodsOf(parsed).map((method) => allowed(res, ENTRY_PERMISSIONS[method] ?? 'c'));
     const patient = patients.find((key) => key !== undefined);
     await requireBundleOwnPatient(parsed, patient, (id) => backend.read(id));
-    sendFhir(res, await backend.bundle(parsed, locatorOf(req)));
+    const [outcome, answer] = await backend.bundle(parsed, locatorOf(req));
+    noteAudit(res, { entries: bundleAuditEntries(parsed, answer) });
+    sendFhir(res, [outcome, answer]);
   });
   router.post('/:type', body, async (req, res) => {
     typed(req);
     const patient = allowed(res, 'c');
     const parsed = parse(req);
+    noteWritten(res, parsed);
     requireOwnPatient(parsed, patient);
     sendWrite(req, res, await backend.create(parsed, { ifNoneExist: req.get('if-none-exist') }));
   });
@@ -115,6 +135,7 @@ export function createFhirRouter({
     const patient = allowed(res, 'cu');
     const parsed = parse(req);
     requireIdOfUrl(parsed, req.params.id, resourceType);
+    noteWritten(res, parsed);
     requireOwnPatient(parsed, patient);
     const id = String(req.params.id);
     await requireStoredOwnPatient(() => backend.read(id), patient);
@@ -126,6 +147,7 @@ export function createFhirRouter({
     const { id } = req.params;
     await requireStoredOwnPatient(() => backend.read(id), patient);
     const write = await backend.delete(id, { ifMatch: req.get('if-match') });
+    noteResource(res, write.resource, write.versionId);
     res.setHeader('ETag', `W/"${write.versionId}"`);
     sendFhir(res, [allOk]);
   });
@@ -133,6 +155,7 @@ export function createFhirRouter({
     typed(req);
     const patient = allowed(res, 'r');
     const resource = await backend.vread(req.params.id, req.params.vid);
+    noteResource(res, resource, req.params.vid);
     requireOwnPatient(resource, patient);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);
@@ -151,6 +174,7 @@ export function createFhirRouter({
     typed(req);
     const patient = allowed(res, 'r');
     const resource = await backend.read(req.params.id);
+    noteResource(res, resource, resource.meta.versionId);
     requireOwnPatient(resource, patient);
     setVersionHeaders(res, resource);
     sendFhir(res, [allOk, resource]);

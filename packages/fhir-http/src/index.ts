@@ -6,4 +6,5 @@ export * from './fhir-request.ts';
 export * from './fhir-responses.ts';
 export * from './capability-statement.ts';
 export * from './fhir-router.ts';
+export * from './audit-note.ts';
 export * from './router-access.ts';

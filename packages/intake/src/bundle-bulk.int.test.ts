@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, ServiceRequest } from '@medplum/fhirtypes';
 import {
+  authFetch,
   BiopsyGuidanceCtOrder,
   DiagnosticChestCtOrder,
   DiagnosticChestXrayOrder,
@@ -28,7 +29,7 @@ describe.each(testDatabaseTargets())('Bundles written in bulk on $name', (target
   beforeEach(() => intake.start('ServiceRequest'));
 
   const send = async (type: 'batch' | 'transaction', entry: BundleEntry[]) => {
-    const res = await fetch(`${intake.base}/fhir`, {
+    const res = await authFetch(`${intake.base}/fhir`, {
       method: 'POST',
       headers: FHIR,
       body: JSON.stringify({ resourceType: 'Bundle', type, entry }),
@@ -36,7 +37,7 @@ describe.each(testDatabaseTargets())('Bundles written in bulk on $name', (target
     return { status: res.status, body: (await res.json()) as Bundle };
   };
   const create = async (order: ServiceRequest) => {
-    const res = await fetch(`${intake.base}/fhir/ServiceRequest`, {
+    const res = await authFetch(`${intake.base}/fhir/ServiceRequest`, {
       method: 'POST',
       headers: FHIR,
       body: JSON.stringify(withoutMeta(order)),
@@ -83,7 +84,7 @@ describe.each(testDatabaseTargets())('Bundles written in bulk on $name', (target
       [existing.id, '2', 'completed'],
       [body.entry?.[5]?.resource?.id, '1', BiopsyGuidanceCtOrder.status],
     ]);
-    const read = await fetch(`${intake.base}/fhir/ServiceRequest/${existing.id ?? ''}`);
+    const read = await authFetch(`${intake.base}/fhir/ServiceRequest/${existing.id ?? ''}`);
     expect(((await read.json()) as ServiceRequest).status).toBe('completed');
   });
 
@@ -102,11 +103,11 @@ describe.each(testDatabaseTargets())('Bundles written in bulk on $name', (target
     ]);
     expect(status).toBe(412);
     expect(await intake.storedCount()).toBe(before);
-    const search = await fetch(
+    const search = await authFetch(
       `${intake.base}/fhir/ServiceRequest?identifier=${encodeURIComponent(accessionOf(DiagnosticChestXrayOrder).slice(11))}`,
     );
     expect(((await search.json()) as Bundle).entry ?? []).toEqual([]);
-    const read = await fetch(`${intake.base}/fhir/ServiceRequest/${existing.id ?? ''}`);
+    const read = await authFetch(`${intake.base}/fhir/ServiceRequest/${existing.id ?? ''}`);
     expect(((await read.json()) as ServiceRequest).meta?.versionId).toBe('1');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(distinct(intake.reader.messages)).toHaveLength(1);

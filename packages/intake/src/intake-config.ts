@@ -5,8 +5,10 @@ import {
   readAdmissionConfig,
   readCommonConfig,
   readInteger,
+  readRateLimitConfig,
   type AccessConfig,
   type AdmissionConfig,
+  type RateLimitConfig,
   type CommonServiceConfig,
   type Env,
 } from '@oncoimg/service-runtime';
@@ -15,6 +17,7 @@ import {
 export interface IntakeConfig extends CommonServiceConfig {
   bodyLimitBytes: number;
   admission: AdmissionConfig;
+  rateLimit: RateLimitConfig;
   /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
   access: AccessConfig;
   /** INTAKE_TOPIC_PARTITIONS: partitions of the intake topic when the service creates it. */
@@ -34,6 +37,7 @@ export function readIntakeConfig(
       max: 256 * 1_048_576,
     }),
     admission: readAdmissionConfig(env, 'INTAKE'),
+    rateLimit: readRateLimitConfig(env),
     access: readAccessConfig(env),
     topicPartitions: readInteger(env, 'INTAKE_TOPIC_PARTITIONS', DEFAULT_INTAKE_TOPIC_PARTITIONS, {
       min: 1,

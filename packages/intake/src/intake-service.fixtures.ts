@@ -47,7 +47,10 @@ export function useIntakeService(target: DatabaseTarget) {
       ...(resourceType === 'ServiceRequest' ? { rules: testOrderRules } : {}),
       db,
       brokers,
-      topics: resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic },
+      topics: {
+        ...(resourceType === 'ServiceRequest' ? { serviceRequest: topic } : { imagingStudy: topic }),
+        audit: `${topic}.audit`,
+      },
       ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
     });
     const { port } = await service.start();
@@ -55,8 +58,11 @@ export function useIntakeService(target: DatabaseTarget) {
     reader = await readTopic(brokers, topic);
   }
 
+  /** Events of the resource topic in the outbox (audit records are counted apart). */
   async function storedCount(): Promise<number> {
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
+      topic,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 

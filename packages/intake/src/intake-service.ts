@@ -1,5 +1,11 @@
 import { resolveTopics, type ImagingResourceType, type TopicNames } from '@oncoimg/fhir-events';
-import { createEventProducer, probeKafka, readMaxMessageBytes, type EventProducer } from '@oncoimg/kafka';
+import {
+  createEventProducer,
+  ensureTopics,
+  probeKafka,
+  readMaxMessageBytes,
+  type EventProducer,
+} from '@oncoimg/kafka';
 import {
   createOutboxRelay,
   createResourceRepository,
@@ -16,8 +22,12 @@ import {
 import { createFhirRouter, DEFAULT_BODY_LIMIT_BYTES } from '@oncoimg/fhir-http';
 import { checkScope } from '@oncoimg/auth';
 import {
+  createAuditRecorder,
   createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
   smartSecurity,
+  type RateLimitOptions,
   type AdmissionOptions,
   type HttpAccess,
 } from '@oncoimg/service-runtime';
@@ -65,6 +75,8 @@ export interface IntakeServiceOptions {
   topicPartitions?: number;
   /** Group commit of concurrent single writes; default on, one group at a time on PGlite (one connection). */
   groupCommit?: GroupCommitOptions;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
   logger?: Logger;
   extend?: (app: Express, deps: IntakeExtensionDeps) => void;
 }
@@ -128,14 +140,17 @@ export function createIntakeService({
   admission = {},
   topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
   groupCommit = defaultGroupCommit(db),
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {
   const topics = resolveTopics(topicOverrides);
   const topic = topics[TOPIC_ROLE[resourceType]];
+  const source = `oncoimg/${name}`;
   const repository = createResourceRepository({ db });
-  const writer = createResourceWriter({ repository, resourceType, topic, source: `oncoimg/${name}` });
-  const writes = createIntakeWrites({ db, topic, source: `oncoimg/${name}`, groupCommit });
+  const writer = createResourceWriter({ repository, resourceType, topic, source });
+  const writes = createIntakeWrites({ db, topic, source, groupCommit });
+  const auditRecorder = createAuditRecorder({ db, topic: topics.audit, source, logger });
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
   let kafkaProbe: { at: number; up: boolean } = { at: 0, up: false };
@@ -176,6 +191,8 @@ export function createIntakeService({
     status,
     access,
     admission,
+    audit: { recorder: auditRecorder, observer: source },
+    rateLimit,
     routes(app) {
       extend?.(app, { db, repository, writer, logger, rules });
       // Rows the broker can never accept, without their keys and values (patient data).
@@ -204,7 +221,8 @@ export function createIntakeService({
       let maxMessageBytes: number | null = null;
       try {
         await ensureIntakeTopic({ brokers, topic, partitions: topicPartitions, logger });
-        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic] });
+        await ensureTopics({ brokers, topics: [topics.audit] });
+        maxMessageBytes = await readMaxMessageBytes({ brokers, topics: [topic, topics.audit] });
       } catch (error) {
         // Writes are accepted while Kafka is down; the relay publishes them once it is back.
         logger.warn('Kafka unreachable at start; events wait in the outbox', { error: String(error) });
@@ -225,6 +243,10 @@ export function createIntakeService({
       stopObservingBacklog?.();
       stopObservingBacklog = undefined;
       await http.close();
+      // The last answers' audit records go to the outbox before the relay's last flush.
+      await auditRecorder.flush().catch((error: unknown) => {
+        logger.warn('audit records not written at shutdown', { error: String(error) });
+      });
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServiceRequest } from '@medplum/fhirtypes';
+import type { AuditEvent, ServiceRequest } from '@medplum/fhirtypes';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
 import { openDatabase, type Database } from '@oncoimg/store';
 import { authFetch, DiagnosticChestCtOrder, readTopic, testAuth, uniqueName } from '@oncoimg/testing';
@@ -49,7 +49,7 @@ describe('transactional outbox while the broker is down', () => {
       resourceType: 'ServiceRequest',
       db,
       brokers: [broker.brokers],
-      topics: { serviceRequest: topic },
+      topics: { serviceRequest: topic, audit: `${topic}.audit` },
     });
     base = `http://127.0.0.1:${String((await service.start()).port)}`;
   }, 180_000);
@@ -84,7 +84,8 @@ describe('transactional outbox while the broker is down', () => {
     }
     await until(async () => {
       const status = await service.status();
-      return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 6;
+      // Six events and the six writes' audit records.
+      return status.kafka === 'down' && (status.outbox?.backlog ?? 0) === 12;
     }, 'readiness to show Kafka down and the backlog');
     const ready = await authFetch(`${base}/readyz`);
     expect(ready.status).toBe(503);
@@ -110,6 +111,19 @@ describe('transactional outbox while the broker is down', () => {
       expect(valuesOf('B')).toEqual(['B-1', 'B-2', 'B-3']);
     } finally {
       await reader.stop();
+    }
+
+    // Every write's AuditEvent too, the ones recorded during the outage included, keyed by patient.
+    const audits = await readTopic([broker.brokers], `${topic}.audit`);
+    try {
+      await audits.waitFor(9, 60_000);
+      const events = audits.messages.map((m) => JSON.parse(m.value?.toString() ?? '{}') as AuditEvent);
+      expect(new Set(events.map((e) => e.id)).size).toBe(9);
+      expect(events.every((e) => e.action === 'C' && e.outcome === '0')).toBe(true);
+      expect(audits.messages.filter((m) => m.key?.endsWith('|A'))).toHaveLength(6);
+      expect(audits.messages.filter((m) => m.key?.endsWith('|B'))).toHaveLength(3);
+    } finally {
+      await audits.stop();
     }
   }, 300_000);
 });

@@ -55,6 +55,7 @@ export async function runIntakeService({
       bodyLimitBytes: config.bodyLimitBytes,
       admission: config.admission,
       topicPartitions: config.topicPartitions,
+      rateLimit: config.rateLimit,
       logger,
       extend,
     });

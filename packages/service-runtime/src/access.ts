@@ -80,6 +80,7 @@ export const SCOPES_SUPPORTED = [
   'system/ServiceRequest.cruds',
   'system/ImagingStudy.cruds',
   'system/DiagnosticReport.cruds',
+  'system/AuditEvent.rs',
   'user/*.rs',
   'patient/*.rs',
 ] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readAdmissionConfig } from './config.ts';
+import { ConfigError, readAdmissionConfig, readRateLimitConfig } from './config.ts';
 
 describe('readAdmissionConfig', () => {
   it('defaults to 64 in flight, as many queued, and a 30 s time limit', () => {
@@ -28,5 +28,16 @@ describe('readAdmissionConfig', () => {
   it('names the setting that is wrong', () => {
     expect(() => readAdmissionConfig({ INTAKE_MAX_IN_FLIGHT: '0' }, 'INTAKE')).toThrow(ConfigError);
     expect(() => readAdmissionConfig({ REQUEST_TIMEOUT_MS: 'soon' }, 'INTAKE')).toThrow(/REQUEST_TIMEOUT_MS/);
+  });
+});
+
+describe('readRateLimitConfig', () => {
+  it('defaults to 200 requests a second per client with bursts of 1000, and 0 switches it off', () => {
+    expect(readRateLimitConfig({})).toEqual({ perSecond: 200, burst: 1_000 });
+    expect(readRateLimitConfig({ RATE_LIMIT_PER_CLIENT_PER_SEC: '0', RATE_LIMIT_BURST: '5' })).toEqual({
+      perSecond: 0,
+      burst: 5,
+    });
+    expect(() => readRateLimitConfig({ RATE_LIMIT_BURST: '0' })).toThrow(/RATE_LIMIT_BURST/);
   });
 });

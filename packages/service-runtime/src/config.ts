@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './admission-control.ts';
+import { DEFAULT_RATE_LIMIT_BURST, DEFAULT_RATE_LIMIT_PER_SECOND } from './rate-limit.ts';
 
 /** A setting that is present but unusable; the message names the variable. */
 export class ConfigError extends Error {
@@ -69,6 +70,7 @@ const TOPIC_SETTINGS = {
   TOPIC_IMAGINGSTUDY: 'imagingStudy',
   TOPIC_DIAGNOSTICREPORT: 'diagnosticReport',
   TOPIC_TIMELINE: 'timeline',
+  TOPIC_AUDIT: 'audit',
 } as const;
 
 /** TOPIC_* overrides of the default topic names. */
@@ -145,5 +147,25 @@ export function readAdmissionConfig(env: Env, prefix: string): AdmissionConfig {
       min: 100,
       max: 600_000,
     }),
+  };
+}
+
+/** The per-client rate limit (rateLimitMiddleware) of a token-authenticated API. */
+export interface RateLimitConfig {
+  perSecond: number;
+  burst: number;
+}
+
+/**
+ * `RATE_LIMIT_PER_CLIENT_PER_SEC` (default 200; 0 switches the limit off) and
+ * `RATE_LIMIT_BURST` (default 1000): requests per OAuth client id.
+ */
+export function readRateLimitConfig(env: Env): RateLimitConfig {
+  return {
+    perSecond: readInteger(env, 'RATE_LIMIT_PER_CLIENT_PER_SEC', DEFAULT_RATE_LIMIT_PER_SECOND, {
+      min: 0,
+      max: 1_000_000,
+    }),
+    burst: readInteger(env, 'RATE_LIMIT_BURST', DEFAULT_RATE_LIMIT_BURST, { min: 1, max: 1_000_000 }),
   };
 }

@@ -5,6 +5,8 @@ import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
 import { mountAccess, type HttpAccess } from './access.ts';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
+import { auditTrail, type AuditTrailOptions } from './audit/audit-trail.ts';
+import { rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
 
 /**
  * What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. A
@@ -32,6 +34,10 @@ export interface HttpShellOptions<S extends ServiceStatus> {
    * service with long-lived event streams needs.
    */
   admission?: AdmissionOptions;
+  /** Records an AuditEvent for every API request once answered (auditTrail); none when undefined. */
+  audit?: AuditTrailOptions;
+  /** The per-client token bucket (rateLimitMiddleware), after the access check; none when undefined. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** The readiness contract: every answer names what is missing, `[]` when nothing is. */
@@ -65,6 +71,8 @@ export function createHttpShell<S extends ServiceStatus>({
   routes,
   publicRoutes,
   admission,
+  audit,
+  rateLimit,
 }: HttpShellOptions<S>): HttpShell {
   const app = express();
   app.disable('x-powered-by');
@@ -73,6 +81,11 @@ export function createHttpShell<S extends ServiceStatus>({
   const admissionControl = admission ? createAdmissionControl(admission) : undefined;
   if (admissionControl) {
     app.use(admissionControl.middleware);
+  }
+  // After admission control: a request refused for overload touched no data and costs no audit row.
+  // Before the token check: a refused token is audited too.
+  if (audit) {
+    app.use(auditTrail(audit));
   }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'up' });
@@ -86,6 +99,9 @@ export function createHttpShell<S extends ServiceStatus>({
   }
   publicRoutes?.(app);
   app.use(mountAccess(app, access));
+  if (rateLimit) {
+    app.use(rateLimitMiddleware(rateLimit));
+  }
   app.get('/metrics', metricsHandler);
   app.get('/status', async (_req, res) => {
     res.json(withMissing(await status()));

@@ -4,6 +4,7 @@ import type { Database, Queryable, QueryResult } from './database.ts';
 import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
 import { closableDatabase } from './closable-database.ts';
 import { guardTransaction } from './transaction-guard.ts';
+import { preparedNameOf } from './prepared-statements.ts';
 
 /** How long to wait for a pooled connection before failing: a down database must fail a request, not hang it. */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -45,7 +46,12 @@ export async function openPostgresDatabase({
   ): Promise<QueryResult<T>> =>
     withStoreErrors(async () => {
       type Answer = pg.QueryResult<Record<string, unknown>>;
-      const answer = (await client.query(sql, params as unknown[] | undefined)) as Answer | Answer[];
+      const name = preparedNameOf(sql);
+      const answer = (
+        name === undefined
+          ? await client.query(sql, params as unknown[] | undefined)
+          : await client.query({ name, text: sql, values: params as unknown[] | undefined })
+      ) as Answer | Answer[];
       // A script of several statements answers one result each; the last is the script's result.
       const result = Array.isArray(answer) ? answer.at(-1) : answer;
       if (result === undefined) {

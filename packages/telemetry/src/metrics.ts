@@ -16,6 +16,8 @@ export const METRIC_NAMES = {
   outboxDeadLetters: 'oncoimg.outbox.dead_letters',
   retries: 'oncoimg.retries',
   httpOverload: 'oncoimg.http.overload',
+  httpRateLimited: 'oncoimg.http.rate_limited',
+  auditRecords: 'oncoimg.audit.records',
   processStartTime: 'oncoimg.process.start_time_seconds',
 } as const;
 
@@ -29,6 +31,8 @@ export const PROMETHEUS_NAMES = {
   outboxDeadLetters: 'oncoimg_outbox_dead_letters_total',
   retries: 'oncoimg_retries_total',
   httpOverload: 'oncoimg_http_overload_total',
+  httpRateLimited: 'oncoimg_http_rate_limited_total',
+  auditRecords: 'oncoimg_audit_records_total',
   /** Changes when the process restarts: `changes(…[1h])` counts restarts. */
   processStartTime: 'oncoimg_process_start_time_seconds',
 } as const;
@@ -64,6 +68,13 @@ export interface ServiceMetrics {
    * (the process is too busy to take more) or `timeout`.
    */
   recordOverload(reason: 'in_flight' | 'event_loop' | 'timeout'): void;
+  /** A request answered 429 by the per-client rate limit; `client` is the OAuth client id, never a user. */
+  recordRateLimited(client: string): void;
+  /**
+   * Audit records by what became of them: `written` to the outbox, `retried` after a failed write
+   * (the database was away), `dropped` when more were waiting than the recorder may hold.
+   */
+  recordAudit(result: 'written' | 'retried' | 'dropped', count: number): void;
   /** Reports `read()` as the outbox backlog of `service` until the returned function is called. */
   observeOutboxBacklog(service: string, read: () => number | null): () => void;
   /**
@@ -96,6 +107,8 @@ const METRIC_DESCRIPTIONS: Record<keyof typeof METRIC_NAMES, string> = {
   consumerLag: 'Messages not yet committed by the consumer group, per topic partition',
   retries: 'Tries again after a transient failure, by what was retried',
   httpOverload: 'Requests answered 503 by admission control, by reason (in_flight, event_loop, timeout)',
+  httpRateLimited: 'Requests answered 429 by the per-client rate limit, by OAuth client id',
+  auditRecords: 'Audit records written to the outbox, retried or dropped, by result',
   processStartTime: 'When this process started, in seconds since the epoch; a new value is a restart',
 };
 
@@ -129,7 +142,14 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
   const meter = provider.getMeter(METER_NAME);
   const counter = (
     name:
-      'httpRequests' | 'eventsPublished' | 'deadLetters' | 'outboxDeadLetters' | 'retries' | 'httpOverload',
+      | 'httpRequests'
+      | 'eventsPublished'
+      | 'deadLetters'
+      | 'outboxDeadLetters'
+      | 'retries'
+      | 'httpOverload'
+      | 'httpRateLimited'
+      | 'auditRecords',
   ) => meter.createCounter(METRIC_NAMES[name], { description: METRIC_DESCRIPTIONS[name] });
   const gauge = (name: 'outboxBacklog' | 'consumerLag' | 'processStartTime') =>
     meter.createObservableGauge(METRIC_NAMES[name], { description: METRIC_DESCRIPTIONS[name] });
@@ -141,6 +161,8 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
   const consumerLag = gauge('consumerLag');
   const retries = counter('retries');
   const httpOverload = counter('httpOverload');
+  const httpRateLimited = counter('httpRateLimited');
+  const auditRecords = counter('auditRecords');
   const processStartTime = gauge('processStartTime');
   const startedAtSeconds = Math.round((Date.now() - performance.now()) / 1_000);
   processStartTime.addCallback((result: ObservableResult) => {
@@ -208,6 +230,12 @@ function createServiceMetrics(provider: MeterProvider): ServiceMetrics {
     },
     recordOverload(reason) {
       httpOverload.add(1, { reason });
+    },
+    recordRateLimited(client) {
+      httpRateLimited.add(1, { client: label(client) });
+    },
+    recordAudit(result, count) {
+      auditRecords.add(count, { result });
     },
     observeOutboxBacklog(service, read) {
       const key = Symbol(service);

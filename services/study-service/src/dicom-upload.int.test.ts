@@ -38,9 +38,10 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   let service: IntakeService;
   let base: string;
   let reader: TopicReader;
+  let topic: string;
 
   beforeEach(async () => {
-    const topic = uniqueName('dicom');
+    topic = uniqueName('dicom');
     await ensureTopics({ brokers, topics: [topic], numPartitions: 1 });
     db = await openTestDatabase(target);
     service = createIntakeService({
@@ -50,7 +51,7 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
       rules: imagingStudyIntakeRules,
       db,
       brokers,
-      topics: { imagingStudy: topic },
+      topics: { imagingStudy: topic, audit: `${topic}.audit` },
       extend: addDicomUpload,
     });
     const { port } = await service.start();
@@ -73,7 +74,9 @@ describe.each(testDatabaseTargets())('POST /dicom/studies on real Kafka and $nam
   }
 
   async function outboxRows(): Promise<number> {
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox');
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM outbox WHERE topic = $1', [
+      topic,
+    ]);
     return Number(rows.at(0)?.n ?? 0);
   }
 

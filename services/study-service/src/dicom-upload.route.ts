@@ -2,9 +2,11 @@ import { allOk, created, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, ImagingStudy, OperationOutcome } from '@medplum/fhirtypes';
 import { accessOf, requireScope } from '@oncoimg/auth';
 import {
+  noteAudit,
   outcomeOfError,
   outcomeOfUnreadableBody,
   outcomeWithStatus,
+  patientOfResource,
   requireOwnPatient,
   sendFhir,
 } from '@oncoimg/fhir-http';
@@ -109,6 +111,14 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
       return written;
     });
     const anyCreated = results.some((r) => r.action === 'created');
+    noteAudit(res, {
+      entries: results.map((r) => ({
+        interaction: r.action === 'created' ? 'create' : 'update',
+        status: r.action === 'created' ? 201 : 200,
+        patient: patientOfResource(r.resource),
+        what: `ImagingStudy/${r.resource.id}/_history/${r.versionId}`,
+      })),
+    });
     const bundle: Bundle = {
       resourceType: 'Bundle',
       type: 'batch-response',

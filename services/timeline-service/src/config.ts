@@ -9,8 +9,10 @@ import {
   readCommonConfig,
   readCorsOrigins,
   readInteger,
+  readRateLimitConfig,
   type AccessConfig,
   type CommonServiceConfig,
+  type RateLimitConfig,
   type Env,
 } from '@oncoimg/service-runtime';
 
@@ -32,6 +34,10 @@ export interface TimelineConfig extends CommonServiceConfig {
   pageSignIn: PageSignInSettings;
   /** CORS_ORIGINS: origins whose pages may call the API; none by default. */
   corsOrigins: string[];
+  /** RATE_LIMIT_PER_CLIENT_PER_SEC and RATE_LIMIT_BURST. */
+  rateLimit: RateLimitConfig;
+  /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 keeps them all. */
+  auditRetentionDays: number;
   /** OIDC_ISSUER, OIDC_AUDIENCE, METRICS_PUBLIC. */
   access: AccessConfig;
 }
@@ -75,5 +81,7 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
     pageSignIn: readPageSignInConfig(env, { ...common, issuer: access.issuer }),
     corsOrigins: readCorsOrigins(env),
     access,
+    rateLimit: readRateLimitConfig(env),
+    auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 0, { min: 0, max: 36_500 }),
   };
 }

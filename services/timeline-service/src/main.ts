@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     confirmationDays: config.confirmationDays,
     pageSignIn: config.pageSignIn,
     corsOrigins: config.corsOrigins,
+    rateLimit: config.rateLimit,
+    auditRetentionDays: config.auditRetentionDays,
     logger,
   });
   // Stop HTTP, consumer and relay before the database they write to; flush spans last.

@@ -23,6 +23,7 @@ export function uniqueTopics(): TopicNames {
     imagingStudy: `${run}.imagingstudy`,
     diagnosticReport: `${run}.diagnosticreport`,
     timeline: `${run}.timeline`,
+    audit: `${run}.audit`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
+import { resolveTopics } from '@oncoimg/fhir-events';
 import {
   consumerLag,
   createConsumerRunner,
@@ -16,67 +16,30 @@ import {
   migrate,
   outboxMigrations,
   outboxSendLimits,
-  type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { corsFor, createHttpShell, securityHeaders, type HttpAccess } from '@oncoimg/service-runtime';
-import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
-import express, { type Express } from 'express';
+import {
+  createHttpShell,
+  DEFAULT_RATE_LIMIT_BURST,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+} from '@oncoimg/service-runtime';
+import { serviceMetrics, silentLogger } from '@oncoimg/telemetry';
+import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
+import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
-import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
+import { createTimelineRepository } from './store/timeline.repository.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
-import { pageSignInFor, webSessionMigrations, type PageSignInSettings } from './web-session/index.ts';
+import type { TimelineService, TimelineServiceOptions } from './timeline-service.types.ts';
+import { createTimelinePage, webSessionMigrations } from './web-session/index.ts';
 
 export const TIMELINE_SERVICE_NAME = 'timeline-service';
 export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 
-export interface TimelineServiceOptions {
-  db: Database;
-  brokers: string[];
-  /** Who may call (createHttpAccess): the API and its event stream need a token; the page does not. */
-  access: HttpAccess;
-  port?: number;
-  host?: string;
-  topics?: Partial<TopicNames>;
-  groupId?: string;
-  /** The consumer group's session timeout (KAFKA_SESSION_TIMEOUT_MS); @oncoimg/kafka's default when left out. */
-  sessionTimeoutMs?: number;
-  /** Partitions of topics this service creates when they are missing. */
-  numPartitions?: number;
-  unreportedAfterMs?: number;
-  logger?: Logger;
-  /** Static files of the web page, served at `/`; none when undefined. */
-  webRoot?: string;
-  /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
-  baselineWindowDays?: number;
-  confirmationDays?: number;
-  /** The page signs in with this OpenID provider (sessions in `db`); no sign-in routes when undefined. */
-  pageSignIn?: PageSignInSettings;
-  /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
-  corsOrigins?: readonly string[];
-}
-
-export interface TimelineService {
-  app: Express;
-  repository: TimelineRepository;
-  /**
-   * Listens first (`/healthz` answers at once, `/readyz` says what is missing), then migrates,
-   * creates the topics, connects and joins the consumer group, retrying each step with backoff
-   * while a dependency is down. Resolves with the bound port once consuming; a `stop()` meanwhile
-   * ends the retries and resolves too.
-   */
-  start(): Promise<{ port: number }>;
-  /** Stops in reverse order: HTTP, consumer, relay (after a short flush), producer, database. */
-  stop(): Promise<void>;
-  /** Registers a listener for committed timeline changes (live updates of the web page). */
-  onChange(listener: (change: TimelineChange) => void): () => void;
-  status(): Promise<TimelineServiceStatus>;
-}
-
+export type { TimelineService, TimelineServiceOptions } from './timeline-service.types.ts';
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
 /**
@@ -115,12 +78,24 @@ export function createTimelineService({
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
-  pageSignIn: pageSignInSettings,
+  pageSignIn,
   corsOrigins = [],
+  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
+  const audit = createTimelineAudit({
+    db,
+    brokers,
+    topic: topics.audit,
+    source: TIMELINE_SERVICE_SOURCE,
+    groupId: `${groupId}.audit`,
+    sessionTimeoutMs,
+    retentionDays: auditRetentionDays,
+    logger,
+  });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -132,25 +107,18 @@ export function createTimelineService({
   /** Read through a call: `stop()` flips it while a start-up step is awaited. */
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
+  let auditJoining: Promise<unknown> | undefined;
 
-  const signIn = pageSignInSettings && pageSignInFor(db, pageSignInSettings);
-  const provider = pageSignInSettings ? [new URL(pageSignInSettings.issuer).origin] : [];
+  const page = createTimelinePage({ db, webRoot, pageSignIn, corsOrigins });
   const http = createHttpShell({
     status,
-    // A signed-in page's requests carry no token: its session supplies one to the access check.
-    access: signIn ? { ...access, tokenFrom: signIn.tokenFrom } : access,
-    // Before the token check: headers and CORS (preflights carry no token), the sign-in routes,
-    // and the page itself (it holds no patient data; what it fetches from /api does).
-    publicRoutes(app) {
-      app.use(securityHeaders({ formActionOrigins: provider }), corsFor(corsOrigins));
-      if (signIn) {
-        app.use(signIn.sessionToken, signIn.sameOrigin, signIn.router, signIn.pageGuard);
-      }
-      if (webRoot) {
-        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
-      }
-    },
+    access: page.withSession(access),
+    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    rateLimit,
+    // Before the token check: the page, its sign-in and its headers (see createTimelinePage).
+    publicRoutes: page.mount,
     routes(app) {
+      app.use('/fhir', audit.router);
       app.use(
         '/api',
         createTimelineApi({
@@ -237,14 +205,21 @@ export function createTimelineService({
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
     if (
       (await untilDone('migrating', () =>
-        migrate(db, [...outboxMigrations, ...timelineMigrations, ...webSessionMigrations]),
+        migrate(db, [
+          ...outboxMigrations,
+          ...timelineMigrations,
+          ...auditEventMigrations,
+          ...webSessionMigrations,
+        ]),
       )) === undefined
     ) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline], numPartitions }).then(() => true),
+      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
+        () => true,
+      ),
     );
     if (created === undefined) {
       return;
@@ -285,6 +260,8 @@ export function createTimelineService({
     if (joined === undefined || stopRequested()) {
       return;
     }
+    // In the background: storing the audit trail must not hold up the timelines.
+    auditJoining = untilDone('joining the audit consumer group', () => audit.startConsumer());
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -329,6 +306,8 @@ export function createTimelineService({
       await http.close();
       await runner?.stop();
       runner = undefined;
+      await audit.stop();
+      await auditJoining;
       if (relay) {
         await relay.stop();
         await relay.flush({ timeoutMs: SHUTDOWN_FLUSH_MS }).catch((error: unknown) => {

@@ -25,6 +25,12 @@ const SERVICE_OF: Readonly<Partial<Record<string, ServiceName>>> = {
   DiagnosticReport: 'report',
 };
 
+const TYPE_OF_SERVICE: Readonly<Record<ServiceName, string>> = {
+  order: 'ServiceRequest',
+  study: 'ImagingStudy',
+  report: 'DiagnosticReport',
+};
+
 function baseUrl(value: string | undefined, fallback: string, option: string): string {
   if (value === undefined) {
     return fallback;
@@ -152,11 +158,17 @@ async function send(
   body: Json,
   service: ServiceName,
 ): Promise<Sent> {
+  // Whatever a Bundle's entries do to the service's one type: create, update or delete.
+  const authorization = await context.authorization(`system/${TYPE_OF_SERVICE[service]}.cud`);
   let response: Response;
   try {
     response = await context.fetch(url, {
       method,
-      headers: { 'content-type': 'application/fhir+json', accept: 'application/fhir+json' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        accept: 'application/fhir+json',
+        authorization,
+      },
       body: JSON.stringify(body),
       signal: context.signal,
     });

@@ -1,6 +1,7 @@
 import type { Queryable } from '../database.ts';
 import { StoreError } from '../errors.ts';
 import { withTraceContext } from '../outbox/enqueue-outbox.ts';
+import { preparedStatement } from '../prepared-statements.ts';
 import { IDENTIFIER_LOCK_NAMESPACE, MAX_IDENTIFIER_MATCHES } from './resource-repository.ts';
 import type { StoredResource } from './resource.types.ts';
 
@@ -24,7 +25,9 @@ export interface LockedCurrent {
 
 export const keyOf = (type: string, id: string): string => `${type}/${id}`;
 
-const LOCK_CURRENT_MANY = `
+const LOCK_CURRENT_MANY = preparedStatement(
+  'oncoimg_lock_current_many',
+  `
   SELECT r.resource_type, r.id, r.version_id, r.last_updated, r.deleted,
     CASE WHEN r.deleted THEN (
       SELECT p.content FROM fhir_resource_versions p
@@ -35,7 +38,8 @@ const LOCK_CURRENT_MANY = `
   JOIN fhir_resource_versions v USING (resource_type, id, version_id)
   JOIN unnest($1::text[], $2::text[]) AS k(resource_type, id) USING (resource_type, id)
   ORDER BY r.resource_type, r.id
-  FOR UPDATE OF r`;
+  FOR UPDATE OF r`,
+);
 
 /** Locks the current rows of `keys` (in one order, so two bulk writes cannot deadlock) and reads them. */
 export async function lockCurrentMany(
@@ -141,7 +145,9 @@ export interface BulkOutboxMessage {
 
 // New resources are a plain INSERT: a concurrent creator of the same id makes the statement fail
 // (and the transaction roll back) instead of losing a version.
-const WRITE_ALL = `
+const WRITE_ALL = preparedStatement(
+  'oncoimg_write_all',
+  `
   WITH versions AS (
     INSERT INTO fhir_resource_versions (resource_type, id, version_id, last_updated, deleted, content)
     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[])
@@ -166,7 +172,8 @@ const WRITE_ALL = `
     ORDER BY ord
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM updated)::int AS updated`;
+  SELECT (SELECT count(*) FROM updated)::int AS updated`,
+);
 
 /**
  * Writes every version, current row and outbox message in ONE statement: on its own (outside a

@@ -1,6 +1,6 @@
 import { notFound, OperationOutcomeError } from '@medplum/core';
 import { accessOf, canSeePatient, requireScope } from '@oncoimg/auth';
-import { invalid } from '@oncoimg/fhir-http';
+import { invalid, recordAuditNow } from '@oncoimg/fhir-http';
 import express, { type Response, type Router } from 'express';
 import { priorsFor, unreportedWorklist, type PatientTimeline } from '../domain/index.ts';
 import type { Queryable } from '@oncoimg/store';
@@ -176,6 +176,8 @@ export function createTimelineApi({
       connection: 'keep-alive',
     });
     res.write('retry: 2000\n\n');
+    // The stream may stay open for hours: its reading is audited when it starts.
+    recordAuditNow(res);
     const unsubscribe = subscribe?.((notice) => {
       if (!visible(res, notice.patientKey)) {
         return;

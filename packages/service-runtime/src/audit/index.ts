@@ -1,0 +1,3 @@
+export * from './audit-recorder.ts';
+export * from './audit-request.ts';
+export * from './audit-trail.ts';
