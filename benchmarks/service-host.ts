@@ -77,6 +77,14 @@ async function benchAccess(kind: 'verified' | 'pass-through'): Promise<HttpAcces
 
 const NO_RATE_LIMIT = { perSecond: 0, burst: 1 };
 
+/**
+ * The runner's bearer token, from this process's issuer (the one the services trust). Valid for
+ * the whole run: a full backfill on a loaded machine outlasts the test tokens' 5 minutes.
+ */
+async function runToken(): Promise<string> {
+  return `Bearer ${await (await testAuth()).issuer.sign({}, { expiresIn: '6h' })}`;
+}
+
 async function handle(command: HostCommand): Promise<HostReply> {
   switch (command.type) {
     case 'start-intake': {
@@ -96,14 +104,15 @@ async function handle(command: HostCommand): Promise<HostReply> {
         rateLimit: NO_RATE_LIMIT,
       });
       const { port } = await intake.start();
-      return { type: 'started', port, authorization: `Bearer ${await (await testAuth()).token()}` };
+      return { type: 'started', port, authorization: await runToken() };
     }
     case 'start-timeline': {
       const service = createTimelineService({
         access: (await testAuth()).access,
         db: await open(command.database),
         brokers: command.brokers,
-        topics: command.topics,
+        // An audit topic of its own: the shared one holds every earlier run's records.
+        topics: { audit: `${command.groupId}.audit`, ...command.topics },
         groupId: command.groupId,
         port: 0,
       });
@@ -120,7 +129,7 @@ async function handle(command: HostCommand): Promise<HostReply> {
         state.lastChangeAtEpochMs = Date.now();
       });
       const { port } = await service.start();
-      const authorization = `Bearer ${await (await testAuth()).token()}`;
+      const authorization = await runToken();
       // start() resolves just after the group join: from here on the consumer fetches.
       state.startedAt = performance.now();
       state.startedAtEpochMs = Date.now();

@@ -41,13 +41,18 @@ describe('the synthetic cohort through the FHIR APIs', () => {
 
   it('is accepted whole, and a second load changes nothing', async () => {
     const lines: string[] = [];
-    const first = await loadCohort({ cohort, ...system, progress: (line) => lines.push(line) });
+    const first = await loadCohort({
+      cohort,
+      ...system,
+      fetch: authFetch,
+      progress: (line) => lines.push(line),
+    });
     expect(first.created).toBe(latest.size);
     expect(lines.at(-1)).toMatch(/^patients 6\/6, resources (\d+)\/\1$/);
     const before = await versions();
     expect([...before.values()].filter((v) => v !== '1')).toEqual(['2']);
 
-    const second = await loadCohort({ cohort, ...system });
+    const second = await loadCohort({ cohort, ...system, fetch: authFetch });
     expect(second).toMatchObject({ patients: 6, created: 0, skipped: 1 });
     expect(await versions()).toEqual(before);
   }, 120_000);

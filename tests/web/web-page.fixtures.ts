@@ -112,7 +112,7 @@ export async function startSignedInSystem(): Promise<SignedInSystem> {
         orderBase: system.orderBase,
         studyBase: system.studyBase,
         reportBase: system.reportBase,
-        fetch: (input, init) => authFetch(input as string | URL, init),
+        fetch: authFetch,
       }),
     async readerFetch(url, init = {}) {
       const { access_token: token } = await requestBackendToken({

@@ -4,6 +4,21 @@ import { MAX_SEARCH_COUNT } from '@oncoimg/store';
 /** The search parameters `GET /fhir/{Type}` takes; anything else is refused with 400. */
 export const SEARCH_PARAMETERS = ['identifier', 'patient', 'subject', '_count'] as const;
 
+/** What every CapabilityStatement of this system's services starts with. */
+export function capabilityHeader(): Pick<
+  CapabilityStatement,
+  'resourceType' | 'status' | 'date' | 'kind' | 'fhirVersion' | 'format'
+> {
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+  };
+}
+
 /** The CapabilityStatement of one intake service: exactly the interactions the router implements. */
 export function capabilityStatement(
   resourceType: string,
@@ -25,12 +40,7 @@ export function capabilityStatement(
     },
   ];
   return {
-    resourceType: 'CapabilityStatement',
-    status: 'active',
-    date: new Date().toISOString(),
-    kind: 'instance',
-    fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    ...capabilityHeader(),
     software,
     implementation: {
       description: `${software.name}: FHIR R4 intake of ${resourceType}, published to Kafka`,

@@ -24,8 +24,6 @@ import { checkScope } from '@oncoimg/auth';
 import {
   createAuditRecorder,
   createHttpShell,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
   smartSecurity,
   type RateLimitOptions,
   type AdmissionOptions,
@@ -140,7 +138,7 @@ export function createIntakeService({
   admission = {},
   topicPartitions = DEFAULT_INTAKE_TOPIC_PARTITIONS,
   groupCommit = defaultGroupCommit(db),
-  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
+  rateLimit,
   logger = silentLogger,
   extend,
 }: IntakeServiceOptions): IntakeService {

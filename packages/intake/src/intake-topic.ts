@@ -1,8 +1,8 @@
-import { ensureTopics, readPartitionCounts } from '@oncoimg/kafka';
+import { DEFAULT_TOPIC_PARTITIONS, ensureTopics, readPartitionCounts } from '@oncoimg/kafka';
 import type { Logger } from '@oncoimg/telemetry';
 
 /** Partitions of an intake topic created by its service: up to 12 timeline instances share the work. */
-export const DEFAULT_INTAKE_TOPIC_PARTITIONS = 12;
+export const DEFAULT_INTAKE_TOPIC_PARTITIONS = DEFAULT_TOPIC_PARTITIONS;
 
 /**
  * Creates the intake topic with `partitions` partitions when it is missing. An existing topic with

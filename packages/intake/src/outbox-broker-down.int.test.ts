@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { AuditEvent, ServiceRequest } from '@medplum/fhirtypes';
 import { startKafkaBroker, type KafkaBroker } from '@oncoimg/kafka-local';
 import { openDatabase, type Database } from '@oncoimg/store';
-import { authFetch, DiagnosticChestCtOrder, readTopic, testAuth, uniqueName } from '@oncoimg/testing';
+import {
+  authFetch,
+  DiagnosticChestCtOrder,
+  fetchPatiently,
+  readTopic,
+  testAuth,
+  uniqueName,
+} from '@oncoimg/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeService, type IntakeService } from './intake-service.ts';
 
@@ -63,9 +70,11 @@ describe('transactional outbox while the broker is down', () => {
 
   it('accepts writes while Kafka is down and publishes each event once, in order per patient, when it is back', async () => {
     const post = async (resource: ServiceRequest) => {
-      const res = await authFetch(`${base}/fhir/ServiceRequest`, {
+      // Retried on 503 throttled, as a real client would: a loaded machine stalls the event loop
+      // (the first request loads the R4 definitions) and admission control refuses for a moment.
+      const res = await fetchPatiently(`${base}/fhir/ServiceRequest`, {
         method: 'POST',
-        headers: FHIR,
+        headers: { ...FHIR, authorization: `Bearer ${await (await testAuth()).token()}` },
         body: JSON.stringify(resource),
       });
       expect(res.status).toBe(201);

@@ -34,6 +34,12 @@ async function withAdmin<T>(
  * Creates the topics that do not exist yet (idempotent). Three partitions by default: events of
  * one patient stay in one partition (the key), and up to three consumers share the work.
  */
+/**
+ * Partitions of a topic a service creates: as many consumers of one group as this can share the
+ * work, and keys spread evenly enough for a few dozen patients at a time.
+ */
+export const DEFAULT_TOPIC_PARTITIONS = 12;
+
 export async function ensureTopics(
   options: AdminOptions & {
     topics: string[];

@@ -5,7 +5,8 @@ import {
   smartConfiguration,
   type ServiceAccess,
 } from '@oncoimg/auth';
-import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
+import { capabilityHeader } from '@oncoimg/fhir-http';
 import type { Express, Request, RequestHandler } from 'express';
 import { ConfigError, type Env } from './config.ts';
 
@@ -66,6 +67,20 @@ export function createHttpAccess({ issuer, audience, metricsPublic }: AccessConf
 /** `rest.security` of a CapabilityStatement: SMART on FHIR with the provider's endpoints. */
 export function smartSecurity(access: ServiceAccess): () => Promise<CapabilityStatementRestSecurity> {
   return async () => capabilitySecurity(await access.endpoints());
+}
+
+/**
+ * `GET /fhir/metadata` of a service whose own FHIR routes do not answer it (the timeline service):
+ * a CapabilityStatement that tells a client where to get a token.
+ */
+export function securityMetadata(access: ServiceAccess): RequestHandler {
+  return async (_req, res) => {
+    const statement: CapabilityStatement = {
+      ...capabilityHeader(),
+      rest: [{ mode: 'server', security: capabilitySecurity(await access.endpoints()) }],
+    };
+    res.type('application/fhir+json').send(JSON.stringify(statement));
+  };
 }
 
 /** Requests that pass without a token, besides the routes mounted before the check. */

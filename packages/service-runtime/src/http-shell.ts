@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { errorEdge, unknownRoute } from '@oncoimg/fhir-http';
 import { httpMetricsMiddleware, metricsHandler } from '@oncoimg/telemetry';
 import express, { type Express } from 'express';
-import { mountAccess, type HttpAccess } from './access.ts';
+import { mountAccess, securityMetadata, type HttpAccess } from './access.ts';
 import { createAdmissionControl, type AdmissionOptions } from './admission-control.ts';
 import { auditTrail, type AuditTrailOptions } from './audit/audit-trail.ts';
-import { rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
+import { DEFAULT_RATE_LIMIT, rateLimitMiddleware, type RateLimitOptions } from './rate-limit.ts';
 
 /**
  * What `/readyz` and `/status` report; `ready` decides between 200 and 503 on `/readyz`. A
@@ -36,7 +36,10 @@ export interface HttpShellOptions<S extends ServiceStatus> {
   admission?: AdmissionOptions;
   /** Records an AuditEvent for every API request once answered (auditTrail); none when undefined. */
   audit?: AuditTrailOptions;
-  /** The per-client token bucket (rateLimitMiddleware), after the access check; none when undefined. */
+  /**
+   * The per-client token bucket (rateLimitMiddleware), after the access check: 200 requests a
+   * second, bursts of 1000, unless given; `perSecond: 0` switches it off.
+   */
   rateLimit?: RateLimitOptions;
 }
 
@@ -72,7 +75,7 @@ export function createHttpShell<S extends ServiceStatus>({
   publicRoutes,
   admission,
   audit,
-  rateLimit,
+  rateLimit = DEFAULT_RATE_LIMIT,
 }: HttpShellOptions<S>): HttpShell {
   const app = express();
   app.disable('x-powered-by');
@@ -99,14 +102,14 @@ export function createHttpShell<S extends ServiceStatus>({
   }
   publicRoutes?.(app);
   app.use(mountAccess(app, access));
-  if (rateLimit) {
-    app.use(rateLimitMiddleware(rateLimit));
-  }
+  app.use(rateLimitMiddleware(rateLimit));
   app.get('/metrics', metricsHandler);
   app.get('/status', async (_req, res) => {
     res.json(withMissing(await status()));
   });
   routes(app);
+  // Only reached when the service's routes have no CapabilityStatement of their own.
+  app.get('/fhir/metadata', securityMetadata(access));
   app.use(unknownRoute('application/json'));
   app.use(errorEdge('application/json'));
 

@@ -18,6 +18,10 @@ export interface RateLimitOptions {
  */
 export const DEFAULT_RATE_LIMIT_PER_SECOND = 200;
 export const DEFAULT_RATE_LIMIT_BURST = 1_000;
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  perSecond: DEFAULT_RATE_LIMIT_PER_SECOND,
+  burst: DEFAULT_RATE_LIMIT_BURST,
+};
 /** Buckets kept before idle full ones are forgotten: one per client id the issuer hands out. */
 const MAX_BUCKETS = 10_000;
 /** The key of tokens without a client claim: they share one bucket. */

@@ -8,7 +8,7 @@ export interface LoadCohortOptions {
   reportBase: string;
   /** Called after each patient with a line such as "patients 12/40, resources 300/1000". */
   progress?: (line: string) => void;
-  /** Tries of one request on 502/503/504 or a refused connection, the first included. */
+  /** Tries of one request on 429/502/503/504 or a refused connection, the first included. */
   attempts?: number;
   /** Patients loaded at the same time; each patient's resources still go one by one, in order. */
   concurrency?: number;
@@ -37,8 +37,9 @@ export class CohortLoadError extends Error {
   }
 }
 
-// Answers that mean "not now": the service is starting, its database or broker is briefly away.
-const RETRIABLE_STATUSES: readonly number[] = [502, 503, 504];
+// Answers that mean "not now": the service is starting, its database or broker is briefly away,
+// or this client used up its rate limit (429).
+const RETRIABLE_STATUSES: readonly number[] = [429, 502, 503, 504];
 
 /** JSON with object keys sorted, so a resource read back from the store compares equal to the one sent. */
 function canonical(value: unknown): string {
@@ -84,7 +85,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * /{Type}/{id}`, each patient's resources in their arrival order (a few patients at a time), so a second load changes nothing (the services
  * answer an identical PUT without a new version). Where the cohort holds several versions of one
  * resource (a report later entered-in-error), versions the service has already gone past are not
- * sent again. Retries 502/503/504 and refused connections with backoff; fails on any other error
+ * sent again. Retries 429/502/503/504 and refused connections with backoff; fails on any other error
  * with the OperationOutcome's text.
  */
 export async function loadCohort({

@@ -37,13 +37,13 @@ export function testAuth(): Promise<TestAuth> {
 }
 
 /** `fetch` as a fully allowed caller: adds a bearer token of the test issuer unless one is given. */
-export async function authFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
+export const authFetch: typeof fetch = async (input, init = {}) => {
+  const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
   if (!headers.has('authorization')) {
     headers.set('authorization', `Bearer ${await (await testAuth()).token()}`);
   }
   return fetch(input, { ...init, headers });
-}
+};
 
 /**
  * `fetch` that waits and tries again while the service refuses for overload (503 `throttled`, as

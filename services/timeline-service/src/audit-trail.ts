@@ -4,31 +4,34 @@
  * searched: a consumer of `imaging.audit.v1` stores every service's AuditEvents for
  * `GET /fhir/AuditEvent`, and old ones are pruned after the retention period.
  */
+import type { TopicNames } from '@oncoimg/fhir-events';
 import { createConsumerRunner, type ConsumedMessage, type ConsumerRunner } from '@oncoimg/kafka';
-import { createAuditRecorder, type AuditRecorder } from '@oncoimg/service-runtime';
+import { createAuditRecorder, type AuditTrailOptions } from '@oncoimg/service-runtime';
 import type { Database } from '@oncoimg/store';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Router } from 'express';
 import { handleAuditEvents } from './consumers/audit-events.consumer.ts';
 import { createAuditEventApi } from './http/audit-event-api.ts';
+import { TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { createAuditEventStore } from './store/audit-event.repository.ts';
 
 export interface TimelineAuditOptions {
   db: Database;
   brokers: string[];
-  topic: string;
-  /** `ce_source` and `AuditEvent.source.observer`. */
-  source: string;
-  /** The audit consumer's group: its own, so the trail and the timelines never wait for each other. */
+  topics: Pick<TopicNames, 'audit'>;
+  /**
+   * The timeline service's group: the audit consumer's is this plus `.audit`, its own, so the
+   * trail and the timelines never wait for each other.
+   */
   groupId: string;
-  sessionTimeoutMs?: number;
   /** AUDIT_RETENTION_DAYS: stored events older than this are deleted hourly; 0 keeps them all. */
-  retentionDays?: number;
+  auditRetentionDays?: number;
   logger?: Logger;
 }
 
 export interface TimelineAudit {
-  recorder: AuditRecorder;
+  /** The service's own records (the runtime's audit middleware), as the service `oncoimg/timeline-service`. */
+  trail: AuditTrailOptions;
   /** `/fhir` routes: `GET /fhir/AuditEvent`. */
   router: Router;
   /** Joins the audit consumer group (after the topic exists); resolves with the running consumer. */
@@ -42,15 +45,13 @@ const PRUNE_EVERY_MS = 3_600_000;
 export function createTimelineAudit({
   db,
   brokers,
-  topic,
-  source,
+  topics: { audit: topic },
   groupId,
-  sessionTimeoutMs,
-  retentionDays = 0,
+  auditRetentionDays: retentionDays = 0,
   logger = silentLogger,
 }: TimelineAuditOptions): TimelineAudit {
   const store = createAuditEventStore({ db });
-  const recorder = createAuditRecorder({ db, topic, source, logger });
+  const recorder = createAuditRecorder({ db, topic, source: TIMELINE_SERVICE_SOURCE, logger });
   let runner: ConsumerRunner | undefined;
   const prune = (): void => {
     store.prune(new Date(Date.now() - retentionDays * 86_400_000)).catch((error: unknown) => {
@@ -60,14 +61,13 @@ export function createTimelineAudit({
   const pruning = retentionDays > 0 ? setInterval(prune, PRUNE_EVERY_MS) : undefined;
   pruning?.unref();
   return {
-    recorder,
+    trail: { recorder, observer: TIMELINE_SERVICE_SOURCE },
     router: createAuditEventApi({ store }),
     async startConsumer() {
       const attempt = createConsumerRunner({
         brokers,
         clientId: 'timeline-service-audit',
-        groupId,
-        sessionTimeoutMs,
+        groupId: `${groupId}.audit`,
         topics: [topic],
         fromBeginning: true,
         mode: 'batch',

@@ -5,18 +5,15 @@ import {
   type ConsumedMessage,
   type TopicNames,
 } from '@oncoimg/fhir-events';
-import { createConsumerRunner, readTopicEndOffsets } from '@oncoimg/kafka';
+import { readTopicEndOffsets } from '@oncoimg/kafka';
 import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
 import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { recordEntryOf, type RecordEntry, type TimelineOptions } from './domain/index.ts';
 import { createRebuildStore } from './rebuild-store.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository } from './store/timeline.repository.ts';
-import {
-  DEFAULT_TIMELINE_GROUP_ID,
-  TIMELINE_PARTITIONS_AT_ONCE,
-  TIMELINE_SERVICE_SOURCE,
-} from './timeline-service.ts';
+import { createIntakeConsumer } from './consumers/intake-consumer.ts';
+import { DEFAULT_TIMELINE_GROUP_ID, TIMELINE_SERVICE_SOURCE } from './timeline-service.ts';
 
 export interface RebuildProgress {
   /** `reading` the topics into memory (and spills), then `writing` the timelines. */
@@ -180,15 +177,11 @@ async function readUntil(
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const runner = createConsumerRunner({
+  const runner = createIntakeConsumer({
     brokers,
     clientId: 'timeline-rebuild',
     groupId: `timeline-rebuild-${randomUUID()}`,
     topics,
-    fromBeginning: true,
-    mode: 'batch',
-    coalescePartitions: true,
-    partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
     fetch: REBUILD_FETCH,
     logger,
     handler: async (messages: ConsumedMessage[]) => {

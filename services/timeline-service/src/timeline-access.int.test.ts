@@ -1,4 +1,4 @@
-import type { OperationOutcome } from '@medplum/fhirtypes';
+import type { CapabilityStatement, OperationOutcome } from '@medplum/fhirtypes';
 import type { TopicNames } from '@oncoimg/fhir-events';
 import { createEventProducer, type EventProducer } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
@@ -116,6 +116,18 @@ describe('access control of the timeline service (real service, real Kafka, test
       expect(outcome.issue[0]?.details?.text, refused.name).toMatch(refused.reason);
     }
     expect((await call(timelinePath(own), 'system/*.rs')).status).toBe(200);
+  });
+
+  it('tells a caller without a token where to get one: /fhir/metadata and SMART discovery', async () => {
+    const { issuer } = (await testAuth()).issuer;
+    const metadata = (await (await fetch(`${base}/fhir/metadata`)).json()) as CapabilityStatement;
+    expect(metadata.rest?.[0]?.security?.extension?.[0]?.extension).toContainEqual({
+      url: 'token',
+      valueUri: `${issuer}/token`,
+    });
+    const discovery = await fetch(`${base}/fhir/.well-known/smart-configuration`);
+    expect(((await discovery.json()) as { issuer: string }).issuer).toBe(issuer);
+    expect((await fetch(`${base}/api`)).status).toBe(401);
   });
 
   it('needs read access to both ImagingStudy and DiagnosticReport, and names what is missing', async () => {

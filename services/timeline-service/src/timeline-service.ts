@@ -1,11 +1,10 @@
-import { resolveTopics } from '@oncoimg/fhir-events';
+import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
 import {
   consumerLag,
-  createConsumerRunner,
   createEventProducer,
+  DEFAULT_TOPIC_PARTITIONS,
   ensureTopics,
   readMaxMessageBytes,
-  type ConsumedMessage,
   type ConsumerRunner,
   type EventProducer,
 } from '@oncoimg/kafka';
@@ -16,43 +15,82 @@ import {
   migrate,
   outboxMigrations,
   outboxSendLimits,
+  type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import {
-  createHttpShell,
-  DEFAULT_RATE_LIMIT_BURST,
-  DEFAULT_RATE_LIMIT_PER_SECOND,
-} from '@oncoimg/service-runtime';
-import { serviceMetrics, silentLogger } from '@oncoimg/telemetry';
+import { createHttpShell, type HttpAccess, type RateLimitOptions } from '@oncoimg/service-runtime';
+import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
+import type { Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
+import { createIntakeConsumer } from './consumers/intake-consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
 import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
-import { createTimelineRepository } from './store/timeline.repository.ts';
+import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
+import { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
-import type { TimelineService, TimelineServiceOptions } from './timeline-service.types.ts';
-import { createTimelinePage, webSessionMigrations } from './web-session/index.ts';
+import { createTimelinePage, webSessionMigrations, type PageSignInSettings } from './web-session/index.ts';
 
-export const TIMELINE_SERVICE_NAME = 'timeline-service';
-export const TIMELINE_SERVICE_SOURCE = `oncoimg/${TIMELINE_SERVICE_NAME}`;
+export { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
 
-export type { TimelineService, TimelineServiceOptions } from './timeline-service.types.ts';
+export interface TimelineServiceOptions {
+  db: Database;
+  brokers: string[];
+  /** Who may call (createHttpAccess): the API and its event stream need a token; the page does not. */
+  access: HttpAccess;
+  port?: number;
+  host?: string;
+  topics?: Partial<TopicNames>;
+  groupId?: string;
+  /** The consumer group's session timeout (KAFKA_SESSION_TIMEOUT_MS); @oncoimg/kafka's default when left out. */
+  sessionTimeoutMs?: number;
+  /** Partitions of topics this service creates when they are missing. */
+  numPartitions?: number;
+  unreportedAfterMs?: number;
+  logger?: Logger;
+  /** Static files of the web page, served at `/`; none when undefined. */
+  webRoot?: string;
+  /** Clinical settings of the timeline rules, in days (the domain's defaults: 28). */
+  baselineWindowDays?: number;
+  confirmationDays?: number;
+  /** Requests per OAuth client (RATE_LIMIT_PER_CLIENT_PER_SEC, RATE_LIMIT_BURST). */
+  rateLimit?: RateLimitOptions;
+  /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 (default) keeps them. */
+  auditRetentionDays?: number;
+  /** The page signs in with this OpenID provider (sessions in `db`); no sign-in routes when undefined. */
+  pageSignIn?: PageSignInSettings;
+  /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
+}
+
+export interface TimelineService {
+  app: Express;
+  repository: TimelineRepository;
+  /**
+   * Listens first (`/healthz` answers at once, `/readyz` says what is missing), then migrates,
+   * creates the topics, connects and joins the consumer group, retrying each step with backoff
+   * while a dependency is down. Resolves with the bound port once consuming; a `stop()` meanwhile
+   * ends the retries and resolves too.
+   */
+  start(): Promise<{ port: number }>;
+  /** Stops in reverse order: HTTP, consumer, relay (after a short flush), producer, database. */
+  stop(): Promise<void>;
+  /** Registers a listener for committed timeline changes (live updates of the web page). */
+  onChange(listener: (change: TimelineChange) => void): () => void;
+  status(): Promise<TimelineServiceStatus>;
+}
+
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
-/**
- * One fetch of the intake topics: at most 4 MiB in all (a few thousand events), 512 KiB of any
- * one partition. kafkajs holds a fetched response until every batch in it is handled, so this,
- * not the backlog, bounds the consumer's memory; it is also the unit of one transaction.
- */
-export const TIMELINE_FETCH = { maxBytes: 4 * 2 ** 20, maxBytesPerPartition: 512 * 2 ** 10 };
-/**
- * Batches of one fetch handled at once, joined into one transaction (`coalescePartitions`): enough
- * for every partition of the three topics at 12 partitions each, and more.
- */
-export const TIMELINE_PARTITIONS_AT_ONCE = 64;
+const MIGRATIONS = [
+  ...outboxMigrations,
+  ...timelineMigrations,
+  ...auditEventMigrations,
+  ...webSessionMigrations,
+];
 
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -72,30 +110,22 @@ export function createTimelineService({
   topics: topicOverrides = {},
   groupId = DEFAULT_TIMELINE_GROUP_ID,
   sessionTimeoutMs,
-  numPartitions = 3,
+  // The same count the intake services create theirs with: whichever service starts first makes them.
+  numPartitions = DEFAULT_TOPIC_PARTITIONS,
   unreportedAfterMs = DEFAULT_UNREPORTED_AFTER_MS,
   logger = silentLogger,
   webRoot,
   baselineWindowDays = DEFAULT_BASELINE_WINDOW_DAYS,
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
+  rateLimit,
+  auditRetentionDays = 0,
   pageSignIn,
   corsOrigins = [],
-  rateLimit = { perSecond: DEFAULT_RATE_LIMIT_PER_SECOND, burst: DEFAULT_RATE_LIMIT_BURST },
-  auditRetentionDays = 0,
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
-  const audit = createTimelineAudit({
-    db,
-    brokers,
-    topic: topics.audit,
-    source: TIMELINE_SERVICE_SOURCE,
-    groupId: `${groupId}.audit`,
-    sessionTimeoutMs,
-    retentionDays: auditRetentionDays,
-    logger,
-  });
+  const audit = createTimelineAudit({ db, brokers, topics, groupId, logger, auditRetentionDays });
   const listeners = new Set<(change: TimelineChange) => void>();
   let producer: EventProducer | undefined;
   let relay: OutboxRelay | undefined;
@@ -112,8 +142,9 @@ export function createTimelineService({
   const page = createTimelinePage({ db, webRoot, pageSignIn, corsOrigins });
   const http = createHttpShell({
     status,
+    // A signed-in page's requests carry no token: its session supplies one to the access check.
     access: page.withSession(access),
-    audit: { recorder: audit.recorder, observer: TIMELINE_SERVICE_SOURCE },
+    audit: audit.trail,
     rateLimit,
     // Before the token check: the page, its sign-in and its headers (see createTimelinePage).
     publicRoutes: page.mount,
@@ -173,20 +204,14 @@ export function createTimelineService({
   }
 
   function startConsumer(inputTopics: string[]): ConsumerRunner {
-    return createConsumerRunner({
+    return createIntakeConsumer({
       brokers,
       clientId: 'timeline-service',
       groupId,
       sessionTimeoutMs,
       topics: inputTopics,
-      fromBeginning: true,
-      mode: 'batch',
-      // A patient's order, study and report sit on three topics: one transaction for all of them.
-      coalescePartitions: true,
-      partitionsConsumedConcurrently: TIMELINE_PARTITIONS_AT_ONCE,
-      fetch: TIMELINE_FETCH,
       logger,
-      handler: async (messages: ConsumedMessage[]) => {
+      handler: async (messages) => {
         const result = await handleImagingEvents(messages, {
           db,
           repository,
@@ -203,23 +228,13 @@ export function createTimelineService({
   /** Everything after listening; returns early when stopped meanwhile. */
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
-    if (
-      (await untilDone('migrating', () =>
-        migrate(db, [
-          ...outboxMigrations,
-          ...timelineMigrations,
-          ...auditEventMigrations,
-          ...webSessionMigrations,
-        ]),
-      )) === undefined
-    ) {
+    const outputTopics = [topics.timeline, topics.audit];
+    if ((await untilDone('migrating', () => migrate(db, MIGRATIONS))) === undefined) {
       return;
     }
     migrated = true;
     const created = await untilDone('creating topics', () =>
-      ensureTopics({ brokers, topics: [...inputTopics, topics.timeline, topics.audit], numPartitions }).then(
-        () => true,
-      ),
+      ensureTopics({ brokers, topics: [...inputTopics, ...outputTopics], numPartitions }).then(() => true),
     );
     if (created === undefined) {
       return;

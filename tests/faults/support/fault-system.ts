@@ -61,6 +61,7 @@ export async function startFaultSystem({
     TOPIC_IMAGINGSTUDY: `${run}.imagingstudy`,
     TOPIC_DIAGNOSTICREPORT: `${run}.diagnosticreport`,
     TOPIC_TIMELINE: `${run}.timeline`,
+    TOPIC_AUDIT: `${run}.audit`,
   };
   // Created up front with three partitions, as deployed, rather than by whichever service wins.
   // The timeline topic first, so that its settings apply: ensureTopics leaves existing topics alone.
