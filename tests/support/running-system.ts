@@ -24,6 +24,7 @@ import { imagingStudyIntakeRules } from '../../services/study-service/src/imagin
 import {
   createTimelineService,
   type TimelineService,
+  type TimelineServiceOptions,
 } from '../../services/timeline-service/src/timeline-service.ts';
 
 export { eventually } from '@oncoimg/testing';
@@ -50,6 +51,8 @@ export interface StartSystemOptions {
   /** Static files of the web page, served by the timeline service at `/`. */
   webRoot?: string;
   unreportedAfterMs?: number;
+  /** The page's sign-in, its provider's access check, and the port its redirect URI names. */
+  timeline?: Partial<Pick<TimelineServiceOptions, 'port' | 'pageSignIn' | 'access'>>;
 }
 
 async function openServiceDatabase(target: DatabaseTarget | undefined, service: string): Promise<Database> {
@@ -65,6 +68,7 @@ export async function startSystem({
   database,
   webRoot,
   unreportedAfterMs = 0,
+  timeline: timelineOptions = {},
 }: StartSystemOptions = {}): Promise<RunningSystem> {
   const brokers = testKafkaBrokers();
   const security = testKafkaSecurity();
@@ -112,6 +116,7 @@ export async function startSystem({
     groupId: uniqueName('timeline'),
     unreportedAfterMs,
     ...(webRoot ? { webRoot } : {}),
+    ...timelineOptions,
   });
   const [orderBase, studyBase, reportBase, { port: timelinePort }] = await Promise.all([
     intake('order-service', 'ServiceRequest'),

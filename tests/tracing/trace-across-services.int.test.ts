@@ -234,7 +234,12 @@ describe('tracing and metrics across the order and timeline services', () => {
         ? text
         : undefined;
     }, 'the dead letter in /metrics');
-    const orderText = await scrape(orderBase);
+    // The audit records of the test's last requests reach the outbox just after their answers.
+    const drained = new RegExp(`${PROMETHEUS_NAMES.outboxBacklog}\\{service="order-service"[^}]*\\} 0`);
+    const orderText = await eventually(async () => {
+      const text = await scrape(orderBase);
+      return drained.test(text) ? text : undefined;
+    }, 'the order service outbox drained');
 
     expect(orderText).toMatch(
       new RegExp(

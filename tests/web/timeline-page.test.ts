@@ -1,30 +1,31 @@
 /**
  * The web page as an oncology team uses it, in a real browser: the whole system runs in this
  * process (three intake services, the timeline service serving the built page, PGlite, fresh
- * topics on the real broker), a small synthetic cohort goes in through the FHIR APIs, and headless
- * Chromium finds a patient by name, reads their timeline and sees a new report arrive live.
+ * topics on the real broker, the embedded authorization server), a small synthetic cohort goes in
+ * through the FHIR APIs, and headless Chromium signs in as the development clinician, finds a
+ * patient by name, reads their timeline and sees a new report arrive live.
  * Saves docs/screenshots/timeline.png. Needs /usr/bin/chromium (CI installs Debian's package).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  generateCohort,
-  loadCohort,
-  type SyntheticCohort,
-  type SyntheticPatient,
-} from '@oncoimg/synthetic-cohort';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { generateCohort, type SyntheticCohort, type SyntheticPatient } from '@oncoimg/synthetic-cohort';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startSystem, type RunningSystem } from '../support/running-system.ts';
-import { authFetch, testAuth } from '@oncoimg/testing';
+import { authFetch } from '@oncoimg/testing';
+import { eventually, type RunningSystem } from '../support/running-system.ts';
+import {
+  buildWebPage,
+  CHROMIUM,
+  CLINICIAN,
+  hasChromium,
+  launchChromium,
+  root,
+  signInAtProvider,
+  startSignedInSystem,
+  type SignedInSystem,
+} from './web-page.fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const webRoot = path.join(root, 'services/timeline-service/dist/web');
 const screenshotPath = path.join(root, 'docs/screenshots/timeline.png');
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`timeline page tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
 }
@@ -47,31 +48,15 @@ interface TimelineJson {
   }[];
 }
 
-function buildWebPageIfMissing(): void {
-  if (existsSync(path.join(webRoot, 'index.html'))) {
-    return;
-  }
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--config',
-      path.join(root, 'services/timeline-service/web/vite.config.ts'),
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
-}
-
-async function timelineOf(system: RunningSystem, patientKey: string): Promise<TimelineJson | undefined> {
-  const res = await authFetch(
-    `${system.timelineBase}/api/patients/${encodeURIComponent(patientKey)}/timeline`,
+async function timelineOf(system: SignedInSystem, patientKey: string): Promise<TimelineJson | undefined> {
+  const res = await system.readerFetch(
+    `${system.base}/api/patients/${encodeURIComponent(patientKey)}/timeline`,
   );
   return res.ok ? ((await res.json()) as TimelineJson) : undefined;
 }
 
 /** The timeline once every resource of the patient has been placed on it (or under removed). */
-async function settledTimeline(system: RunningSystem, patient: SyntheticPatient): Promise<TimelineJson> {
+async function settledTimeline(system: SignedInSystem, patient: SyntheticPatient): Promise<TimelineJson> {
   const refs = [...new Set(patient.arrivals.map((r) => `${r.resourceType}/${r.id ?? ''}`))];
   return eventually(
     async () => {
@@ -87,6 +72,7 @@ const examWithReport = (timeline: TimelineJson, reportId: string) =>
   timeline.exams.find((e) => e.reports.some((r) => r.reference === `DiagnosticReport/${reportId}`));
 
 describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
+  let signedIn: SignedInSystem;
   let system: RunningSystem;
   let browser: Browser;
   let page: Page;
@@ -95,38 +81,19 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    buildWebPageIfMissing();
-    system = await startSystem({ webRoot });
+    buildWebPage();
+    // The page signs in (the clinician, at the embedded provider).
+    signedIn = await startSignedInSystem();
+    system = signedIn.system;
     cohort = generateCohort({ patients: 3, seed: 42 });
     const found = cohort.patients.find((p) => p.pathway === 'PR');
     if (!found) {
       throw new Error('a cohort of three always has a partial responder');
     }
     responder = found;
-    await loadCohort({
-      cohort,
-      fetch: authFetch,
-      orderBase: system.orderBase,
-      studyBase: system.studyBase,
-      reportBase: system.reportBase,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    // Until the page signs in itself, the browser sends a reader's token with every request.
-    page = await browser.newPage({
-      viewport: { width: 1280, height: 900 },
-      extraHTTPHeaders: await (await testAuth()).bearer('user/*.rs'),
-    });
+    await signedIn.load(cohort);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') {
         consoleErrors.push(message.text());
@@ -137,17 +104,20 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
         consoleErrors.push(`${String(response.status())} ${response.url()}`);
       }
     });
+    await page.goto(`${system.timelineBase}/`);
+    await signInAtProvider(page, CLINICIAN);
+    await page.getByTestId('signed-in-user').waitFor();
   }, 180_000);
 
   afterAll(async () => {
     // Undefined when the set-up failed half-way.
     await (browser as Browser | undefined)?.close();
-    await (system as RunningSystem | undefined)?.stop();
+    await (signedIn as SignedInSystem | undefined)?.stop();
   });
 
   it('places every synthetic patient as the cohort intends: baseline, follow-ups, RECIST category', async () => {
     for (const patient of cohort.patients) {
-      const timeline = await settledTimeline(system, patient);
+      const timeline = await settledTimeline(signedIn, patient);
       const baseline = examWithReport(timeline, patient.baseline.reportId);
       expect(baseline?.isBaseline).toBe(true);
       expect(timeline.currentBaseline?.examId).toBe(baseline?.examId);
@@ -181,7 +151,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
     if (!patient) {
       throw new Error('a cohort of three from seed 42 has an old baseline');
     }
-    await settledTimeline(system, patient);
+    await settledTimeline(signedIn, patient);
     await page.goto(`${system.timelineBase}/`);
     const search = page.getByLabel('Identifier or name');
     await search.fill(patient.name.family);
@@ -200,7 +170,7 @@ describe.skipIf(!hasChromium)('the timeline page in a browser', () => {
   }, 60_000);
 
   it('finds a patient by part of their name, shows their timeline, and updates it live', async () => {
-    await settledTimeline(system, responder);
+    await settledTimeline(signedIn, responder);
     await page.goto(`${system.timelineBase}/`);
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 15_000 }).toBe('Live');
 

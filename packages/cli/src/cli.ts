@@ -3,6 +3,7 @@ import { BROKERS_HELP, type CliIo, type Command, type CommandContext } from './c
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.ts';
 import { kafkaConfigCommand } from './commands/kafka-config.ts';
 import { lagCommand } from './commands/lag.ts';
+import { launchCommand } from './commands/launch.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   lagCommand,
   tokenCommand,
   kafkaConfigCommand,
+  launchCommand,
 ];
 
 const GROUPS: Readonly<Record<string, string>> = {

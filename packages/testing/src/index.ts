@@ -7,4 +7,5 @@ export * from './topic-reader.ts';
 export * from './eventually.ts';
 export * from './kafka-credentials.ts';
 export * from './free-port.ts';
+export * from './cookie-browser.ts';
 export * from './test-auth.ts';

@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTokenVerifier } from '@oncoimg/auth';
 import type Provider from 'oidc-provider';
 import { DEV_CLIENTS } from './dev-clients.ts';
 import { DEV_USERS, type DevUser } from './dev-users.ts';
 import { handleInteraction } from './interactions.ts';
 import { loadOrCreateSecrets } from './keys.ts';
-import { createAuthProvider } from './provider.ts';
+import { createLaunchContexts, type LaunchContexts } from './launch-contexts.ts';
+import { handleLaunchRegistration, LAUNCH_CONTEXTS_PATH } from './launch-endpoint.ts';
+import { createAuthProvider, GRANT_TTL_SEC } from './provider.ts';
 
 export interface AuthServerOptions {
   port: number;
@@ -26,6 +29,8 @@ export interface RunningAuthServer {
   /** The base URL it listens on. */
   url: string;
   provider: Provider;
+  /** SMART launch ids (also registered over HTTP at `POST /launch-contexts`). */
+  launchContexts: LaunchContexts;
   close(): Promise<void>;
 }
 
@@ -48,9 +53,14 @@ export async function startAuthServer({
     dataDir,
     DEV_CLIENTS.filter((c) => c.kind === 'backend').map((c) => c.clientId),
   );
+  const launchContexts = createLaunchContexts({ grantTtlSec: GRANT_TTL_SEC });
   // Requests can arrive between listen() and the provider being built (it needs the bound port).
   const state: {
-    ready?: { provider: Provider; serve: (req: IncomingMessage, res: ServerResponse) => unknown };
+    ready?: {
+      provider: Provider;
+      serve: (req: IncomingMessage, res: ServerResponse) => unknown;
+      answer: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+    };
   } = {};
   const server: Server = createServer((req, res) => {
     const { ready } = state;
@@ -64,8 +74,8 @@ export async function startAuthServer({
       res.writeHead(503).end();
       return;
     }
-    const { provider, serve } = ready;
-    handleInteraction(provider, users, req, res).then(
+    const { serve, answer } = ready;
+    answer(req, res).then(
       (handled) => {
         if (!handled) {
           serve(req, res);
@@ -91,14 +101,25 @@ export async function startAuthServer({
     audience,
     redirectUris,
     users,
+    launchContexts,
     ...secrets,
     ...(accessTokenTtlSec === undefined ? {} : { accessTokenTtlSec }),
   });
-  state.ready = { provider, serve: provider.callback() };
+  // Its own tokens, checked against its own key set on the address it listens on.
+  const verifier = createTokenVerifier({ issuer, audience, jwksUri: `${url}/jwks` });
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (new URL(req.url ?? '/', 'http://x').pathname === LAUNCH_CONTEXTS_PATH) {
+      await handleLaunchRegistration({ verifier, launchContexts, clients: DEV_CLIENTS }, req, res);
+      return true;
+    }
+    return handleInteraction({ provider, users, launchContexts }, req, res);
+  };
+  state.ready = { provider, serve: provider.callback(), answer };
   return {
     issuer,
     url,
     provider,
+    launchContexts,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

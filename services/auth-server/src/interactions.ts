@@ -1,65 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isScopeCovered, parseScopes } from '@oncoimg/auth';
+import { isScopeCovered, parseScopes, patientKeyOfClaim } from '@oncoimg/auth';
 import type Provider from 'oidc-provider';
+import { OIDC_SCOPES } from './dev-clients.ts';
 import { checkPassword, type DevUser } from './dev-users.ts';
+import { loginPage, patientPickerPage, readForm, sendPage } from './interaction-pages.ts';
+import type { LaunchContexts } from './launch-contexts.ts';
+import { asksForLaunch } from './launch-policy.ts';
+import { API_RESOURCE } from './provider.ts';
 
 /**
- * The provider's interaction pages: a login form for the development users, and consent granted
- * without a page (every development client is first-party), cut down to what the user may have: a
- * scope the user is not allowed is rejected, so the token simply does not carry it.
+ * The provider's interaction pages: a login form for the development users, the SMART launch
+ * context (an EHR's launch id resolved, or a patient picked), and consent granted without a page
+ * (every development client is first-party), cut down to what the user may have: a scope the user
+ * is not allowed is rejected, so the token simply does not carry it.
  */
 
-const FORM_LIMIT = 8 * 1024;
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${String(c.charCodeAt(0))};`);
-
-function loginPage(uid: string, clientId: string, failed: boolean): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head>
-<body><main>
-<h1>Sign in to oncoimg</h1>
-<p>Client: ${escapeHtml(clientId)}</p>
-${failed ? '<p role="alert">Unknown user or wrong password.</p>' : ''}
-<form method="post" action="/interaction/${escapeHtml(uid)}/login">
-<label>User <input name="username" autocomplete="username" required autofocus></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Sign in</button>
-</form>
-</main></body></html>
-`;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let text = '';
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > FORM_LIMIT) {
-      throw new Error('form too large');
-    }
-  }
-  return new URLSearchParams(text);
-}
-
-function sendPage(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  });
-  res.end(html);
+interface InteractionContext {
+  provider: Provider;
+  users: readonly DevUser[];
+  launchContexts: LaunchContexts;
 }
 
 async function grantConsent(
-  provider: Provider,
+  { provider, launchContexts }: InteractionContext,
   req: IncomingMessage,
   res: ServerResponse,
-  user: DevUser | undefined,
+  { interaction, user, patient }: { interaction: Interaction; user: DevUser | undefined; patient?: string },
 ): Promise<void> {
-  const interaction = await provider.interactionDetails(req, res);
   const { prompt, params, session, grantId } = interaction;
   const accountId = session?.accountId;
-  const grant = grantId
+  // A launch gets a grant of its own, bound to its patient; so does a plain sign-in after one,
+  // so that an earlier launch's patient does not stick to it.
+  const reuse = grantId !== undefined && !asksForLaunch(params) && !launchContexts.patientOfGrant(grantId);
+  const grant = reuse
     ? await provider.Grant.find(grantId)
     : new provider.Grant({ accountId, clientId: String(params.client_id) });
   if (!grant) {
@@ -70,14 +45,22 @@ async function grantConsent(
     missingOIDCClaims?: string[];
     missingResourceScopes?: Record<string, string[]>;
   };
-  if (details.missingOIDCScope) {
-    grant.addOIDCScope(details.missingOIDCScope.join(' '));
+  const requested = (typeof params.scope === 'string' ? params.scope : '').split(' ');
+  // A new grant starts empty: it gets every requested scope, not only the ones found missing.
+  const oidcScopes = reuse
+    ? (details.missingOIDCScope ?? [])
+    : requested.filter((scope) => (OIDC_SCOPES as readonly string[]).includes(scope));
+  if (oidcScopes.length > 0) {
+    grant.addOIDCScope(oidcScopes.join(' '));
   }
   if (details.missingOIDCClaims) {
     grant.addOIDCClaims(details.missingOIDCClaims);
   }
   const allowance = parseScopes(user?.allowedScopes ?? '');
-  for (const [resource, scopes] of Object.entries(details.missingResourceScopes ?? {})) {
+  const resourceScopes = reuse
+    ? (details.missingResourceScopes ?? {})
+    : { [API_RESOURCE]: requested.filter((scope) => /^(patient|user|system)\//.test(scope)) };
+  for (const [resource, scopes] of Object.entries(resourceScopes)) {
     const allowed = scopes.filter((scope) => isScopeCovered(scope, allowance));
     const refused = scopes.filter((scope) => !allowed.includes(scope));
     if (allowed.length > 0) {
@@ -88,6 +71,9 @@ async function grantConsent(
     }
   }
   const saved = await grant.save();
+  if (patient !== undefined) {
+    launchContexts.bindGrant(saved, patient);
+  }
   await provider.interactionFinished(
     req,
     res,
@@ -96,53 +82,122 @@ async function grantConsent(
   );
 }
 
+type LaunchDecision = { patient?: string } | { pick: true } | { refuse: string };
+
+/** What the request's launch asks for: an EHR launch id, or (standalone) a patient to pick. */
+function launchDecision(
+  { launchContexts }: InteractionContext,
+  params: Record<string, unknown>,
+  user: DevUser | undefined,
+): LaunchDecision {
+  if (typeof params.launch === 'string') {
+    const patient = launchContexts.resolve(params.launch);
+    if (patient === undefined) {
+      return { refuse: 'the launch is unknown or has expired; open the app from the EHR again' };
+    }
+    if (user?.patient !== undefined && user.patient !== patient) {
+      return { refuse: 'this user may not open that patient' };
+    }
+    return { patient };
+  }
+  if (asksForLaunch(params)) {
+    return user?.patient !== undefined ? { patient: user.patient } : { pick: true };
+  }
+  return {};
+}
+
+async function refuse(provider: Provider, req: IncomingMessage, res: ServerResponse, reason: string) {
+  await provider.interactionFinished(
+    req,
+    res,
+    { error: 'access_denied', error_description: reason },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+async function answerGet(context: InteractionContext, req: IncomingMessage, res: ServerResponse) {
+  const { provider, users } = context;
+  const interaction = await provider.interactionDetails(req, res);
+  const clientId = String(interaction.params.client_id);
+  if (interaction.prompt.name === 'login') {
+    sendPage(res, 200, loginPage(interaction.uid, clientId, false));
+    return;
+  }
+  const user = users.find((u) => u.username === interaction.session?.accountId);
+  const decision = launchDecision(context, interaction.params, user);
+  if ('refuse' in decision) {
+    await refuse(provider, req, res, decision.refuse);
+  } else if ('pick' in decision) {
+    sendPage(res, 200, patientPickerPage(interaction.uid, clientId, false));
+  } else {
+    await grantConsent(context, req, res, { interaction, user, ...decision });
+  }
+}
+
+async function answerPost(
+  context: InteractionContext,
+  action: 'login' | 'patient',
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const { provider, users } = context;
+  const interaction = await provider.interactionDetails(req, res);
+  const clientId = String(interaction.params.client_id);
+  const form = await readForm(req);
+  if (action === 'login') {
+    const user = checkPassword(users, form.get('username') ?? '', form.get('password') ?? '');
+    if (!user) {
+      sendPage(res, 401, loginPage(interaction.uid, clientId, true));
+      return;
+    }
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.username } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const user = users.find((u) => u.username === interaction.session?.accountId);
+  // Only a standalone launch by a user who may see many patients picks one here.
+  if (
+    interaction.prompt.name !== 'consent' ||
+    !('pick' in launchDecision(context, interaction.params, user))
+  ) {
+    await refuse(provider, req, res, 'no patient is to be picked in this sign-in');
+    return;
+  }
+  const patient = patientKeyOfClaim(form.get('patient')?.trim());
+  if (patient === undefined) {
+    sendPage(res, 400, patientPickerPage(interaction.uid, clientId, true));
+    return;
+  }
+  await grantConsent(context, req, res, { interaction, user, patient });
+}
+
 /**
- * Answers `/interaction/{uid}` (GET: the login form, or consent) and `/interaction/{uid}/login`
- * (POST). Resolves false for any other path.
+ * Answers `/interaction/{uid}` (GET: the login form, the patient picker, or consent),
+ * `/interaction/{uid}/login` and `/interaction/{uid}/patient` (POST). Resolves false for any
+ * other path.
  */
 export async function handleInteraction(
-  provider: Provider,
-  users: readonly DevUser[],
+  context: InteractionContext,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(
+  const match = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|patient))?$/.exec(
     new URL(req.url ?? '/', 'http://x').pathname,
   );
   if (!match) {
     return false;
   }
-  const isLogin = match[0].endsWith('/login');
-  const interaction = await provider.interactionDetails(req, res);
-  const clientId = String(interaction.params.client_id);
-  if (!isLogin && req.method === 'GET') {
-    if (interaction.prompt.name === 'login') {
-      sendPage(res, 200, loginPage(interaction.uid, clientId, false));
-    } else {
-      await grantConsent(
-        provider,
-        req,
-        res,
-        users.find((u) => u.username === interaction.session?.accountId),
-      );
-    }
-    return true;
+  const action = match[2] as 'login' | 'patient' | undefined;
+  if (action === undefined && req.method === 'GET') {
+    await answerGet(context, req, res);
+  } else if (action !== undefined && req.method === 'POST') {
+    await answerPost(context, action, req, res);
+  } else {
+    res.writeHead(405, { allow: action ? 'POST' : 'GET' }).end();
   }
-  if (isLogin && req.method === 'POST') {
-    const form = await readForm(req);
-    const user = checkPassword(users, form.get('username') ?? '', form.get('password') ?? '');
-    if (!user) {
-      sendPage(res, 401, loginPage(interaction.uid, clientId, true));
-    } else {
-      await provider.interactionFinished(
-        req,
-        res,
-        { login: { accountId: user.username } },
-        { mergeWithLastSubmission: false },
-      );
-    }
-    return true;
-  }
-  res.writeHead(405, { allow: isLogin ? 'POST' : 'GET' }).end();
   return true;
 }

@@ -9,6 +9,8 @@ import Provider, {
 import { DEV_CLIENTS, OIDC_SCOPES, type DevClient } from './dev-clients.ts';
 import type { DevUser } from './dev-users.ts';
 import { SIGNING_ALG } from './keys.ts';
+import type { LaunchContexts } from './launch-contexts.ts';
+import { logoutSource, smartLaunchPolicy } from './launch-policy.ts';
 
 /**
  * The one resource server this authorization server issues tokens for. OAuth resource indicators
@@ -45,6 +47,11 @@ function resourceScopesOf(client: DevClient): string {
     .join(' ');
 }
 
+/** Where the page lands after signing out at the provider: `/signed-out` beside each `/callback`. */
+export function postLogoutRedirectUris(redirectUris: readonly string[]): string[] {
+  return redirectUris.map((uri) => new URL('/signed-out', uri).href);
+}
+
 function clientMetadata(
   client: DevClient,
   clientKeys: Map<string, JWK>,
@@ -57,6 +64,7 @@ function clientMetadata(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       redirect_uris: redirectUris,
+      post_logout_redirect_uris: postLogoutRedirectUris(redirectUris),
       scope: OIDC_SCOPES.join(' '),
     };
   }
@@ -86,7 +94,12 @@ export interface AuthProviderOptions {
   redirectUris: string[];
   clients?: readonly DevClient[];
   accessTokenTtlSec?: number;
+  /** SMART launch ids and the patients of launched grants. */
+  launchContexts: LaunchContexts;
 }
+
+/** A working day: the clinician signs in once per shift, not per timeline. */
+export const GRANT_TTL_SEC = 12 * 3_600;
 
 /** The patient form parameter of a client-credentials request, for a client allowed to bind one. */
 function boundPatient(ctx: KoaContextWithOIDC, client: DevClient | undefined): string | undefined {
@@ -116,6 +129,7 @@ export function createAuthProvider({
   redirectUris,
   clients = DEV_CLIENTS,
   accessTokenTtlSec = 3_600,
+  launchContexts,
 }: AuthProviderOptions): Provider {
   const byId = new Map(clients.map((client) => [client.clientId, client]));
   const resourceScopes = new Map(clients.map((client) => [client.clientId, resourceScopesOf(client)]));
@@ -126,6 +140,10 @@ export function createAuthProvider({
     jwks: { keys: [signingKey] },
     cookies: { keys: cookieKeys },
     scopes: [...OIDC_SCOPES],
+    // SMART EHR launch: the launch id the app got from the EHR.
+    extraParams: ['launch'],
+    // The page shows who signed in from the ID token alone (name, fhirUser): no userinfo call.
+    conformIdTokenClaims: false,
     claims: { openid: ['sub'], profile: ['name'], fhirUser: ['fhirUser'] },
     pkce: { required: () => true },
     responseTypes: ['code'],
@@ -141,6 +159,7 @@ export function createAuthProvider({
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       introspection: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API_RESOURCE,
@@ -159,7 +178,10 @@ export function createAuthProvider({
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: smartLaunchPolicy(launchContexts),
+    },
     findAccount: (_ctx, sub) => {
       const user = userOf(sub);
       if (!user) {
@@ -183,8 +205,11 @@ export function createAuthProvider({
       if (!user) {
         return undefined;
       }
+      // A launched or picked patient (the interaction bound it to this grant), else the user's own.
+      const patient =
+        launchContexts.patientOfGrant('grantId' in token ? token.grantId : undefined) ?? user.patient;
       return {
-        ...(user.patient ? { patient: user.patient } : {}),
+        ...(patient ? { patient } : {}),
         ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
       };
     },
@@ -194,9 +219,8 @@ export function createAuthProvider({
       IdToken: accessTokenTtlSec,
       // A sign-in page left open longer than this starts again from the application.
       Interaction: 15 * 60,
-      // A working day: the clinician signs in once per shift, not per timeline.
-      Session: 12 * 3_600,
-      Grant: 12 * 3_600,
+      Session: GRANT_TTL_SEC,
+      Grant: GRANT_TTL_SEC,
     },
     renderError: (ctx, out) => {
       ctx.type = 'text/plain; charset=utf-8';

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { CONSUMER_SESSION_TIMEOUT_MS, MIN_CONSUMER_SESSION_TIMEOUT_MS } from '@oncoimg/kafka';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
+import { readPageSignInConfig } from './web-session/config.ts';
+import type { PageSignInSettings } from './web-session/index.ts';
 import {
   ConfigError,
   readAccessConfig,
   readCommonConfig,
+  readCorsOrigins,
   readInteger,
   readRateLimitConfig,
   type AccessConfig,
@@ -27,6 +30,10 @@ export interface TimelineConfig extends CommonServiceConfig {
   sessionTimeoutMs: number;
   /** The built web page; none served when undefined. */
   webRoot: string | undefined;
+  /** How the page signs in (OIDC_CLIENT_ID, OIDC_PAGE_SCOPE, PUBLIC_URL, SMART_LAUNCH_ISSUERS; OIDC_ISSUER's provider). */
+  pageSignIn: PageSignInSettings;
+  /** CORS_ORIGINS: origins whose pages may call the API; none by default. */
+  corsOrigins: string[];
   /** RATE_LIMIT_PER_CLIENT_PER_SEC and RATE_LIMIT_BURST. */
   rateLimit: RateLimitConfig;
   /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 keeps them all. */
@@ -43,12 +50,14 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
   if (!Number.isFinite(unreportedHours) || unreportedHours < 0) {
     throw new ConfigError('UNREPORTED_AFTER_HOURS', 'must be a number of hours ≥ 0');
   }
+  const access = readAccessConfig(env);
+  const common = readCommonConfig(
+    env,
+    { port: 8080, serviceName: 'timeline-service', schema: 'timeline_service' },
+    cwd,
+  );
   return {
-    ...readCommonConfig(
-      env,
-      { port: 8080, serviceName: 'timeline-service', schema: 'timeline_service' },
-      cwd,
-    ),
+    ...common,
     groupId: env.KAFKA_GROUP_ID ?? 'oncoimg-timeline-service',
     unreportedAfterMs: unreportedHours * 3_600_000,
     baselineWindowDays: readInteger(
@@ -68,8 +77,11 @@ export function readTimelineConfig(env: Env, cwd: string = process.cwd()): Timel
       max: 300_000,
     }),
     webRoot: env.WEB_ROOT ? resolve(cwd, env.WEB_ROOT) : undefined,
+    // The page signs in at the provider whose tokens the API accepts.
+    pageSignIn: readPageSignInConfig(env, { ...common, issuer: access.issuer }),
+    corsOrigins: readCorsOrigins(env),
+    access,
     rateLimit: readRateLimitConfig(env),
     auditRetentionDays: readInteger(env, 'AUDIT_RETENTION_DAYS', 0, { min: 0, max: 36_500 }),
-    access: readAccessConfig(env),
   };
 }

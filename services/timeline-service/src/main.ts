@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     baselineWindowDays: config.baselineWindowDays,
     confirmationDays: config.confirmationDays,
+    pageSignIn: config.pageSignIn,
+    corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     auditRetentionDays: config.auditRetentionDays,
     logger,

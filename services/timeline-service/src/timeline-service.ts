@@ -21,7 +21,7 @@ import {
 } from '@oncoimg/store';
 import { createHttpShell, type HttpAccess, type RateLimitOptions } from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
 import { createIntakeConsumer } from './consumers/intake-consumer.ts';
@@ -32,6 +32,7 @@ import { timelineMigrations } from './store/timeline.migrations.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 import { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
+import { createTimelinePage, webSessionMigrations, type PageSignInSettings } from './web-session/index.ts';
 
 export { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 export const DEFAULT_TIMELINE_GROUP_ID = 'oncoimg-timeline-service';
@@ -62,6 +63,10 @@ export interface TimelineServiceOptions {
   rateLimit?: RateLimitOptions;
   /** AUDIT_RETENTION_DAYS: stored AuditEvents older than this are deleted; 0 (default) keeps them. */
   auditRetentionDays?: number;
+  /** The page signs in with this OpenID provider (sessions in `db`); no sign-in routes when undefined. */
+  pageSignIn?: PageSignInSettings;
+  /** Origins whose pages may call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export interface TimelineService {
@@ -83,7 +88,12 @@ export interface TimelineService {
 
 export type { TimelineDependency, TimelineServiceStatus } from './timeline-status.ts';
 
-const MIGRATIONS = [...outboxMigrations, ...timelineMigrations, ...auditEventMigrations];
+const MIGRATIONS = [
+  ...outboxMigrations,
+  ...timelineMigrations,
+  ...auditEventMigrations,
+  ...webSessionMigrations,
+];
 
 /** Longest a stopping service waits for pending timeline events to reach Kafka. */
 const SHUTDOWN_FLUSH_MS = 5_000;
@@ -113,6 +123,8 @@ export function createTimelineService({
   confirmationDays = DEFAULT_CONFIRMATION_DAYS,
   rateLimit,
   auditRetentionDays = 0,
+  pageSignIn,
+  corsOrigins = [],
 }: TimelineServiceOptions): TimelineService {
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
@@ -139,17 +151,15 @@ export function createTimelineService({
   const stopObserving: (() => void)[] = [];
   let auditJoining: Promise<unknown> | undefined;
 
+  const page = createTimelinePage({ db, webRoot, pageSignIn, corsOrigins });
   const http = createHttpShell({
     status,
-    access,
+    // A signed-in page's requests carry no token: its session supplies one to the access check.
+    access: page.withSession(access),
     audit: audit.trail,
     rateLimit,
-    // The page itself is public (it holds no patient data); what it fetches from /api is not.
-    publicRoutes(app) {
-      if (webRoot) {
-        app.use(express.static(webRoot, { index: 'index.html', maxAge: '1h' }));
-      }
-    },
+    // Before the token check: the page, its sign-in and its headers (see createTimelinePage).
+    publicRoutes: page.mount,
     routes(app) {
       app.use('/fhir', audit.router);
       app.use(

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { PatientSearch } from './PatientSearch.tsx';
 import { PatientView } from './PatientView.tsx';
+import { SignedInUser, usePageSession } from './SignedInUser.tsx';
 import { Worklists } from './Worklists.tsx';
 import { useTimelineNotices } from './live-updates.ts';
 
@@ -21,6 +22,7 @@ function viewFromHash(hash: string): View {
 export function App() {
   const [view, setView] = useState<View>(() => viewFromHash(window.location.hash));
   const { latest, connected } = useTimelineNotices();
+  const session = usePageSession();
   const [worklistRefresh, setWorklistRefresh] = useState(0);
   useEffect(() => {
     const onHash = () => setView(viewFromHash(window.location.hash));
@@ -51,6 +53,7 @@ export function App() {
         <span className={`connection ${connected ? 'on' : 'off'}`} data-testid="live-status">
           {connected ? 'Live' : 'Offline'}
         </span>
+        <SignedInUser session={session} />
       </header>
       <main>
         {view.kind === 'patients' && <PatientSearch onOpen={openPatient} />}

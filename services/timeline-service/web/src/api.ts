@@ -48,6 +48,10 @@ export function responseOf(exam: TimelineExam): ResponseView | null {
 
 async function getJson<T>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { accept: 'application/json' } });
+  if (res.status === 401) {
+    // The session ended (expired or signed out elsewhere): sign in again.
+    window.location.assign('/login');
+  }
   if (!res.ok) {
     throw new Error(`${path}: HTTP ${String(res.status)}`);
   }
