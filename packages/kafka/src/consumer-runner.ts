@@ -33,7 +33,7 @@ import {
 } from 'kafkajs';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { createBatchProcessor, initialRunnerStats, type ConsumerRunnerStats } from './batch-processor.ts';
-import { errorCodeOf, KafkaError } from './errors.ts';
+import { accessRefusal, errorCodeOf, KafkaError } from './errors.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import type { KafkaConnection } from './kafka-security.ts';
 import { crashLogLevel } from './kafkajs-log.ts';
@@ -120,28 +120,6 @@ function toConsumed(topic: string, partition: number, message: KafkaMessage): Co
     headers: headersToStrings(message.headers),
     timestamp: message.timestamp,
   };
-}
-
-const ACCESS_REFUSALS = new Set([
-  'GROUP_AUTHORIZATION_FAILED',
-  'TOPIC_AUTHORIZATION_FAILED',
-  'CLUSTER_AUTHORIZATION_FAILED',
-  'SASL_AUTHENTICATION_FAILED',
-]);
-
-/** The kafkajs error type of an authorization or authentication refusal in `error`'s chain. */
-function accessRefusal(error: unknown): string | undefined {
-  for (let at: unknown = error; typeof at === 'object' && at !== null;) {
-    const { type, name, cause, originalError } = at as Record<string, unknown>;
-    if (typeof type === 'string' && ACCESS_REFUSALS.has(type)) {
-      return type;
-    }
-    if (name === 'KafkaJSSASLAuthenticationError') {
-      return 'SASL_AUTHENTICATION_FAILED';
-    }
-    at = cause ?? originalError;
-  }
-  return undefined;
 }
 
 /** Creates a runner; nothing connects until `start()`. */
@@ -293,14 +271,18 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
             eachBatchAutoResolve: false,
             autoCommit: true,
             partitionsConsumedConcurrently,
+            // A retired consumer may still finish a join kafkajs had under way: it hands nothing
+            // over and resolves no offset, so the group's next member gets those messages.
             eachBatch: (payload) =>
-              processBatch(
-                payload.batch.messages.map((m) =>
-                  toConsumed(payload.batch.topic, payload.batch.partition, m),
-                ),
-                payload.batch,
-                payload,
-              ),
+              retired()
+                ? Promise.resolve()
+                : processBatch(
+                    payload.batch.messages.map((m) =>
+                      toConsumed(payload.batch.topic, payload.batch.partition, m),
+                    ),
+                    payload.batch,
+                    payload,
+                  ),
           }),
         () => joined,
       ];

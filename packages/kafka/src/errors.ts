@@ -55,3 +55,25 @@ export function errorCodeOf(error: unknown): string {
   }
   return error instanceof Error ? error.name : 'UNKNOWN';
 }
+
+const ACCESS_REFUSALS = new Set([
+  'GROUP_AUTHORIZATION_FAILED',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'SASL_AUTHENTICATION_FAILED',
+]);
+
+/** The kafkajs error type of an authorization or authentication refusal in `error`'s chain. */
+export function accessRefusal(error: unknown): string | undefined {
+  for (let at: unknown = error; typeof at === 'object' && at !== null;) {
+    const { type, name, cause, originalError } = at as Record<string, unknown>;
+    if (typeof type === 'string' && ACCESS_REFUSALS.has(type)) {
+      return type;
+    }
+    if (name === 'KafkaJSSASLAuthenticationError') {
+      return 'SASL_AUTHENTICATION_FAILED';
+    }
+    at = cause ?? originalError;
+  }
+  return undefined;
+}
