@@ -151,4 +151,21 @@ export interface TimelineSummaryEvent {
     totalEffectiveDoseMsv: number | null;
   } | null;
   exams: TimelineSummaryExam[];
+  /**
+   * The response assessments that this version made, changed or withdrew, as mCODE
+   * CancerDiseaseStatus Observations (the same resources `GET /fhir/Observation` on the timeline
+   * service answers). Empty when the change touched no response; absent from events written before
+   * it existed. The subscription service's `imaging-response` topic is fed from it.
+   */
+  responseChanges?: TimelineResponseChange[];
+}
+
+/** One response assessment made, changed or withdrawn by a timeline version. */
+export interface TimelineResponseChange {
+  change: 'created' | 'updated' | 'deleted';
+  /** Stable for the same patient and exam, so an update replaces what a receiver stored. */
+  observationId: string;
+  examId: string;
+  /** The Observation as it now stands; null when `change` is `deleted`. */
+  observation: Observation | null;
 }
