@@ -51,3 +51,13 @@ export {
 } from './resources/write-resources.ts';
 export type { BulkOutboxMessage } from './resources/bulk-statements.ts';
 export { withTraceContext } from './outbox/enqueue-outbox.ts';
+export {
+  consumerOffsetMigrations,
+  positionsAfter,
+  readPositions,
+  savePositions,
+  unprocessedMessages,
+  type PartitionPosition,
+  type PositionedMessage,
+} from './consumer-offsets/consumer-offsets.ts';
+export { relayBackoffMs, type BackoffSettings } from './outbox/relay-backoff.ts';

@@ -21,7 +21,14 @@
  *   patient, through the outbox (published after commit by the relay).
  */
 import { buildTimelineEventHeaders, decodeImagingEvent, type ConsumedMessage } from '@oncoimg/fhir-events';
-import { enqueueOutbox, type Database, type OutboxMessage, type Queryable } from '@oncoimg/store';
+import {
+  enqueueOutbox,
+  positionsAfter,
+  unprocessedMessages,
+  type Database,
+  type OutboxMessage,
+  type Queryable,
+} from '@oncoimg/store';
 import {
   buildTimeline,
   entryPatientKey,
@@ -34,7 +41,6 @@ import {
 import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
 import {
   timelineHash,
-  type PartitionPosition,
   type TimelineHead,
   type TimelineRepository,
   type TimelineToSave,
@@ -71,32 +77,6 @@ export interface ImagingEventsResult {
   /** Duplicate or stale versions: merged to no change. */
   unchanged: number;
   changes: TimelineChange[];
-}
-
-function positionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${String(partition)}`;
-}
-
-/** Drops messages whose offset was committed with the state already (a redelivery). */
-function unprocessed(
-  messages: readonly ConsumedMessage[],
-  positions: readonly PartitionPosition[],
-): ConsumedMessage[] {
-  const next = new Map(positions.map((p) => [positionKey(p.topic, p.partition), p.nextOffset]));
-  return messages.filter((m) => BigInt(m.offset) >= (next.get(positionKey(m.topic, m.partition)) ?? 0n));
-}
-
-function positionsAfter(messages: readonly ConsumedMessage[]): PartitionPosition[] {
-  const positions = new Map<string, PartitionPosition>();
-  for (const m of messages) {
-    const key = positionKey(m.topic, m.partition);
-    const nextOffset = BigInt(m.offset) + 1n;
-    const current = positions.get(key);
-    if (!current || current.nextOffset < nextOffset) {
-      positions.set(key, { topic: m.topic, partition: m.partition, nextOffset });
-    }
-  }
-  return [...positions.values()];
 }
 
 /** Merges the batch's versions into the stored ones; returns the changed entries and the patients they touch. */
@@ -228,7 +208,7 @@ export async function handleImagingEvents(
     const locked = new Set(lockKeysOf(decoded.map(({ entry }) => entry)));
     await repository.lockKeys(tx, [...locked]);
     const positions = await repository.readPositions(tx, groupId, topics);
-    const fresh = new Set(unprocessed(messages, positions));
+    const fresh = new Set(unprocessedMessages(messages, positions));
     const entries = decoded.filter(({ message }) => fresh.has(message)).map(({ entry }) => entry);
     const stored = await repository.loadEntries(tx, [...new Set(entries.map((entry) => entry.ref))]);
     const { merged, changed, affectedPatients, unchanged } = mergeBatch(stored, entries);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database, Queryable } from '@oncoimg/store';
+import { readPositions, savePositions, type Database, type PartitionPosition, type Queryable } from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
@@ -18,12 +18,7 @@ export interface PatientMatch {
   updatedAt: Date;
 }
 
-/** A Kafka position to resume from: the offset of the next message to process. */
-export interface PartitionPosition {
-  topic: string;
-  partition: number;
-  nextOffset: bigint;
-}
+export type { PartitionPosition };
 
 /** What the writer needs to know about a stored timeline: whether a new one differs. */
 export interface TimelineHead {
@@ -214,40 +209,8 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       }
     },
 
-    async readPositions(tx, group, topics) {
-      const { rows } = await tx.query<{ topic: string; partition: number; next_offset: string }>(
-        'SELECT topic, partition, next_offset FROM consumer_offsets WHERE consumer_group = $1 AND topic = ANY($2::text[])',
-        [group, topics],
-      );
-      return rows.map((row) => ({
-        topic: row.topic,
-        partition: row.partition,
-        nextOffset: BigInt(row.next_offset),
-      }));
-    },
-
-    async savePositions(tx, group, positions) {
-      if (positions.length === 0) {
-        return;
-      }
-      await tx.query(
-        `INSERT INTO consumer_offsets (consumer_group, topic, partition, next_offset)
-         SELECT $1, p->>'topic', (p->>'partition')::integer, (p->>'nextOffset')::bigint
-         FROM jsonb_array_elements($2::jsonb) AS p
-         ON CONFLICT (consumer_group, topic, partition) DO UPDATE
-           SET next_offset = GREATEST(consumer_offsets.next_offset, EXCLUDED.next_offset), updated_at = now()`,
-        [
-          group,
-          JSON.stringify(
-            positions.map((p) => ({
-              topic: p.topic,
-              partition: p.partition,
-              nextOffset: p.nextOffset.toString(),
-            })),
-          ),
-        ],
-      );
-    },
+    readPositions,
+    savePositions,
 
     async getTimeline(patientKey) {
       const { rows } = await db.query<{ version: number; timeline: PatientTimeline; updated_at: Date }>(
