@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on embedded defaults. Brings up the local Kafka broker (unless
- * KAFKA_BROKERS is set), starts the four services on PGlite (unless DATABASE_URL is set), loads
+ * KAFKA_BROKERS is set), starts the five services on PGlite (unless DATABASE_URL is set), loads
  * the demo cohort (unless DEMO_DATA=0) and prints the URLs. A service that exits unexpectedly is
  * started again with backoff (scripts/supervisor.ts); Ctrl-C stops everything.
  *
@@ -47,7 +47,19 @@ const SERVICES: readonly ServiceSpec[] = [
   { name: 'study-service', workspace: 'services/study-service', port: 8082, paths: ['/fhir/metadata'] },
   { name: 'report-service', workspace: 'services/report-service', port: 8083, paths: ['/fhir/metadata'] },
   { name: 'timeline-service', workspace: 'services/timeline-service', port: 8080, paths: ['/', '/api'] },
+  {
+    name: 'subscription-service',
+    workspace: 'services/subscription-service',
+    port: 8084,
+    paths: ['/fhir/metadata'],
+  },
 ];
+
+/**
+ * Rest-hook endpoints the local subscription service may POST to: receivers on this machine (the
+ * CLI's `oncoimg subscribe`, the example receiver), unless SUBSCRIPTION_ENDPOINT_ALLOW_LIST is set.
+ */
+const LOCAL_ENDPOINTS = 'http://127.0.0.1:*,http://localhost:*';
 
 /** Starting PGlite, migrating and joining the consumer group takes a few seconds on a small machine. */
 const READY_TIMEOUT_MS = 120_000;
@@ -232,6 +244,12 @@ async function main(): Promise<void> {
         ...principalSettings(credentials, spec.name),
         OIDC_ISSUER: issuer,
         ...(spec.name === 'timeline-service' ? { WEB_ROOT: webRoot, ...timelineSession } : {}),
+        ...(spec.name === 'subscription-service'
+          ? {
+              ...timelineSession,
+              SUBSCRIPTION_ENDPOINT_ALLOW_LIST: process.env.SUBSCRIPTION_ENDPOINT_ALLOW_LIST ?? LOCAL_ENDPOINTS,
+            }
+          : {}),
       }),
     }));
     for (const { spec, supervised } of started) {

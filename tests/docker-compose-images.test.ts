@@ -169,7 +169,7 @@ const builds = Object.entries(compose.services).flatMap(([name, entry]) =>
     : [],
 );
 
-/** The intake services share one Dockerfile, told apart by build arguments; the timeline has its own. */
+/** The intake services share one Dockerfile, told apart by build arguments; the timeline and subscriptions have their own. */
 const INTAKE_DOCKERFILE = 'services/intake.Dockerfile';
 
 /** The stages of a service's image, its build arguments applied. */
@@ -194,7 +194,7 @@ describe('Dockerfiles', () => {
     for (const name of APPS) {
       const build = builds.find((b) => b.name === name);
       expect(build?.context, name).toBe('.');
-      if (name === 'timeline-service') {
+      if (name === 'timeline-service' || name === 'subscription-service') {
         expect(build?.dockerfile, name).toBe(`services/${name}/Dockerfile`);
         expect(build?.args, name).toEqual({});
       } else {

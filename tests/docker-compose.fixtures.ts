@@ -38,6 +38,7 @@ export const APP_PORTS: Record<string, number> = {
   'order-service': 8081,
   'study-service': 8082,
   'report-service': 8083,
+  'subscription-service': 8084,
 };
 export const APPS = Object.keys(APP_PORTS);
 

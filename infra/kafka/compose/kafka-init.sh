@@ -26,6 +26,7 @@ user order-service "$KAFKA_ORDER_SERVICE_PASSWORD"
 user study-service "$KAFKA_STUDY_SERVICE_PASSWORD"
 user report-service "$KAFKA_REPORT_SERVICE_PASSWORD"
 user timeline-service "$KAFKA_TIMELINE_SERVICE_PASSWORD"
+user subscription-service "$KAFKA_SUBSCRIPTION_SERVICE_PASSWORD"
 user tools "$KAFKA_TOOLS_PASSWORD"
 
 acl --allow-principal User:order-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.servicerequest.v1'
@@ -46,6 +47,15 @@ acl --allow-principal User:timeline-service --operation Write --operation Descri
 acl --allow-principal User:timeline-service --operation Read --topic 'imaging.audit.v1'
 acl --allow-principal User:timeline-service --operation Read --operation Describe --resource-pattern-type prefixed --group 'oncoimg-timeline-service'
 acl --allow-principal User:timeline-service --operation Read --operation Describe --operation Delete --resource-pattern-type prefixed --group 'timeline-rebuild-'
+acl --allow-principal User:subscription-service --operation Read --operation Describe --operation Create --topic 'imaging.servicerequest.v1'
+acl --allow-principal User:subscription-service --operation Read --operation Describe --operation Create --topic 'imaging.imagingstudy.v1'
+acl --allow-principal User:subscription-service --operation Read --operation Describe --operation Create --topic 'imaging.diagnosticreport.v1'
+acl --allow-principal User:subscription-service --operation Read --operation Describe --operation Create --topic 'imaging.timeline.v1'
+acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.servicerequest.v1.dlq'
+acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.imagingstudy.v1.dlq'
+acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.diagnosticreport.v1.dlq'
+acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.timeline.v1.dlq'
+acl --allow-principal User:subscription-service --operation Read --operation Describe --resource-pattern-type prefixed --group 'oncoimg-subscription-service'
 acl --allow-principal User:tools --operation Read --operation Describe --operation DescribeConfigs --topic '*'
 acl --allow-principal User:tools --operation Write --resource-pattern-type prefixed --topic 'imaging.'
 acl --allow-principal User:tools --operation Describe --group '*'

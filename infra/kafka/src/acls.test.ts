@@ -46,6 +46,22 @@ describe('the local broker ACLs', () => {
     expect(granted('timeline-service', 'GROUP', 'oncoimg-timeline-service', 'READ')).toBe(true);
   });
 
+  it('let the subscription service read the four streams under its group, and write none of them', () => {
+    for (const topic of [
+      DEFAULT_TOPICS.serviceRequest,
+      DEFAULT_TOPICS.imagingStudy,
+      DEFAULT_TOPICS.diagnosticReport,
+      DEFAULT_TOPICS.timeline,
+    ]) {
+      expect(granted('subscription-service', 'TOPIC', topic, 'READ'), topic).toBe(true);
+      expect(granted('subscription-service', 'TOPIC', topic, 'WRITE'), topic).toBe(false);
+      expect(granted('subscription-service', 'TOPIC', `${topic}.dlq`, 'WRITE'), topic).toBe(true);
+    }
+    expect(granted('subscription-service', 'TOPIC', AUDIT_TOPIC, 'READ')).toBe(false);
+    expect(granted('subscription-service', 'GROUP', 'oncoimg-subscription-service', 'READ')).toBe(true);
+    expect(granted('subscription-service', 'GROUP', 'oncoimg-timeline-service', 'READ')).toBe(false);
+  });
+
   it('let the tools principal read everything but join only its own groups', () => {
     expect(granted('tools', 'TOPIC', 'any.topic', 'READ')).toBe(true);
     expect(granted('tools', 'TOPIC', 'any.topic', 'WRITE')).toBe(false);

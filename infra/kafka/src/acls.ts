@@ -92,6 +92,26 @@ export function localGrants(): Grant[] {
       pattern: 'PREFIXED',
       operations: ['READ', 'DESCRIBE', 'DELETE'],
     },
+    // The subscription service reads the four streams Subscriptions are fed from (creating them when
+    // it starts first, so it can subscribe), under its own group, and dead-letters what it cannot read.
+    ...[...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map((name): Grant => ({
+      principal: 'subscription-service',
+      resource: 'TOPIC',
+      name,
+      pattern: 'LITERAL',
+      operations: ['READ', 'DESCRIBE', 'CREATE'],
+    })),
+    ...produces(
+      'subscription-service',
+      [...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor),
+    ),
+    {
+      principal: 'subscription-service',
+      resource: 'GROUP',
+      name: 'oncoimg-subscription-service',
+      pattern: 'PREFIXED',
+      operations: ['READ', 'DESCRIBE'],
+    },
     // The operator CLI reads every topic and every group's lag, and writes only to the system's own
     // topics (`publish`, `dlq redrive`), under groups of its own.
     {

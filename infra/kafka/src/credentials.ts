@@ -15,6 +15,7 @@ export const PRINCIPALS = [
   'study-service',
   'report-service',
   'timeline-service',
+  'subscription-service',
   'tools',
 ] as const;
 
@@ -28,6 +29,15 @@ export interface PrincipalCredentials {
 export interface BrokerCredentials {
   mechanism: typeof SASL_MECHANISM;
   principals: Record<Principal, PrincipalCredentials>;
+}
+
+/**
+ * A credentials file as found: a store formatted by an older version lacks the principals added
+ * since (completeCredentials gives them passwords; the broker start creates them, see scram-users.ts).
+ */
+export interface StoredCredentials {
+  mechanism: typeof SASL_MECHANISM;
+  principals: Partial<Record<Principal, PrincipalCredentials>> & Pick<BrokerCredentials['principals'], 'admin'>;
 }
 
 /** Generated passwords and the formatted store live together: a new store gets new passwords. */
@@ -50,10 +60,10 @@ export function generateCredentials(): BrokerCredentials {
 }
 
 /**
- * The credentials of the broker formatted in `dataDir`, or null when there are none or they lack
- * a principal this version needs (a store formatted by an older version).
+ * The credentials of the broker formatted in `dataDir`, or null when there are none (or no admin).
+ * Principals a later version added may be missing: only the broker start completes the file.
  */
-export async function readBrokerCredentials(dataDir: string): Promise<BrokerCredentials | null> {
+export async function readBrokerCredentials(dataDir: string): Promise<StoredCredentials | null> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8'));
@@ -68,10 +78,26 @@ export async function readBrokerCredentials(dataDir: string): Promise<BrokerCred
   if (candidate?.mechanism !== SASL_MECHANISM || typeof principals !== 'object') {
     return null;
   }
-  const complete = PRINCIPALS.every(
-    (name) => typeof principals[name]?.username === 'string' && typeof principals[name].password === 'string',
-  );
-  return complete ? (candidate as BrokerCredentials) : null;
+  const valid = (name: string) =>
+    typeof principals[name]?.username === 'string' && typeof principals[name].password === 'string';
+  if (!valid('admin')) {
+    return null;
+  }
+  const known = Object.fromEntries(PRINCIPALS.filter(valid).map((name) => [name, principals[name]]));
+  return { mechanism: SASL_MECHANISM, principals: known as StoredCredentials['principals'] };
+}
+
+/** Gives every principal missing from `stored` a new password; `added` names them. */
+export function completeCredentials(stored: StoredCredentials): {
+  credentials: BrokerCredentials;
+  added: Principal[];
+} {
+  const added = PRINCIPALS.filter((name) => stored.principals[name] === undefined);
+  const principals = {
+    ...stored.principals,
+    ...Object.fromEntries(added.map((name) => [name, { username: name, password: newPassword() }])),
+  } as BrokerCredentials['principals'];
+  return { credentials: { mechanism: SASL_MECHANISM, principals }, added };
 }
 
 /** Owner-only (0600): the file holds every principal's password. */

@@ -15,9 +15,11 @@ export {
   CREDENTIALS_FILE,
   PRINCIPALS,
   SASL_MECHANISM,
+  completeCredentials,
   credentialsPath,
   readBrokerCredentials,
   type BrokerCredentials,
+  type StoredCredentials,
   type Principal,
   type PrincipalCredentials,
 } from './credentials.ts';

@@ -5,10 +5,17 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { applyLocalAcls } from './acls.ts';
-import { readBrokerCredentials, type BrokerCredentials, type PrincipalCredentials } from './credentials.ts';
+import {
+  completeCredentials,
+  readBrokerCredentials,
+  writeBrokerCredentials,
+  type BrokerCredentials,
+  type PrincipalCredentials,
+} from './credentials.ts';
 import { fetchKafka } from './fetch-kafka.ts';
 import { KAFKA_VERSION } from './kafka-version.ts';
 import { DEFAULT_CACHE_DIR, DEFAULT_DATA_DIR } from './paths.ts';
+import { ensureScramUsers } from './scram-users.ts';
 import { LOG_FILE, prepareStorage, tailOfLog } from './storage.ts';
 
 export interface KafkaBrokerOptions {
@@ -142,6 +149,22 @@ async function grantAcls(brokers: string, sasl: SASLOptions, log: (line: string)
   }
 }
 
+/** Creates on the broker the principals of `credentials` that cannot sign in yet (see scram-users.ts). */
+function ensurePrincipals(
+  brokers: string,
+  credentials: BrokerCredentials,
+  libs: () => Promise<string>,
+  log: (line: string) => void,
+): Promise<unknown> {
+  return ensureScramUsers({
+    brokers,
+    credentials,
+    signsIn: (principal) => kafkaAnswers(brokers, 5_000, saslFor(credentials.principals[principal])),
+    libs,
+    log,
+  });
+}
+
 /**
  * A broker already answers on the port. It is reused when this data folder's admin can sign in
  * (the ACLs are granted again, in case this version added some). Anything else is left running and
@@ -151,15 +174,22 @@ async function grantAcls(brokers: string, sasl: SASLOptions, log: (line: string)
 async function reuseRunningBroker({
   brokers,
   dataDir,
+  libs,
   log,
 }: {
   brokers: string;
   dataDir: string;
+  libs: () => Promise<string>;
   log: (line: string) => void;
 }): Promise<KafkaBroker> {
-  const credentials = await readBrokerCredentials(dataDir);
-  if (credentials !== null && (await kafkaAnswers(brokers, 5_000, saslFor(credentials.principals.admin)))) {
+  const stored = await readBrokerCredentials(dataDir);
+  if (stored !== null && (await kafkaAnswers(brokers, 5_000, saslFor(stored.principals.admin)))) {
     log(`Kafka already answers on ${brokers}; reusing it`);
+    const { credentials, added } = completeCredentials(stored);
+    if (added.length > 0) {
+      await writeBrokerCredentials(dataDir, credentials);
+    }
+    await ensurePrincipals(brokers, credentials, libs, log);
     await grantAcls(brokers, saslFor(credentials.principals.admin), log);
     return { brokers, pid: null, startedByUs: false, credentials, stop: async () => {} };
   }
@@ -192,7 +222,7 @@ export async function startKafkaBroker({
 }: KafkaBrokerOptions = {}): Promise<KafkaBroker> {
   const brokers = `127.0.0.1:${String(port)}`;
   if (await portAnswers(port)) {
-    return reuseRunningBroker({ brokers, dataDir, log });
+    return reuseRunningBroker({ brokers, dataDir, libs: () => fetchKafka({ version, cacheDir, log }), log });
   }
   const libs = await fetchKafka({ version, cacheDir, log });
   const { credentials, propertiesFile } = await prepareStorage({ libs, dataDir, port, controllerPort, log });
@@ -238,6 +268,7 @@ export async function startKafkaBroker({
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+  await ensurePrincipals(brokers, credentials, () => Promise.resolve(libs), log);
   await grantAcls(brokers, admin, log);
   log(`Kafka ${version} ready on ${brokers} (pid ${String(pid)}), SASL/SCRAM-SHA-512 with ACLs`);
   return {

@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   addScramArguments,
+  completeCredentials,
   generateCredentials,
   readBrokerCredentials,
   writeBrokerCredentials,
@@ -93,17 +94,26 @@ export async function prepareStorage({
 }): Promise<{ credentials: BrokerCredentials; propertiesFile: string }> {
   await mkdir(dataDir, { recursive: true });
   const logDirs = join(dataDir, 'logs');
-  let credentials = await readBrokerCredentials(dataDir);
+  const stored = await readBrokerCredentials(dataDir);
   let formatted = existsSync(join(logDirs, 'meta.properties'));
-  if (formatted && credentials === null) {
+  if (formatted && stored === null) {
     const aside = `${logDirs}.before-sasl-${String(Date.now())}`;
     await rename(logDirs, aside);
     log(`Kafka: the store in ${logDirs} has no SCRAM credentials; moved to ${aside}, formatting a new one`);
     formatted = false;
   }
-  if (!formatted || credentials === null) {
+  let credentials: BrokerCredentials;
+  if (!formatted || stored === null) {
     credentials = generateCredentials();
     await writeBrokerCredentials(dataDir, credentials);
+  } else {
+    // Principals added by a later version get passwords now; the started broker creates them.
+    const completed = completeCredentials(stored);
+    credentials = completed.credentials;
+    if (completed.added.length > 0) {
+      await writeBrokerCredentials(dataDir, credentials);
+      log(`Kafka: new principals ${completed.added.join(', ')} added to ${join(dataDir, 'credentials.json')}`);
+    }
   }
   const propertiesFile = join(dataDir, 'server.properties');
   await writeFile(

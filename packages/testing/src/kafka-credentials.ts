@@ -9,7 +9,7 @@ import {
   kafkaAnswers,
   readBrokerCredentials,
   saslFor,
-  type BrokerCredentials,
+  type StoredCredentials,
 } from '@oncoimg/kafka-local';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,7 +19,7 @@ export function localKafkaDataDir(env: Env): string {
   return env.KAFKA_DATA_DIR?.trim() ? resolve(env.KAFKA_DATA_DIR) : DEFAULT_DATA_DIR;
 }
 
-export function adminSecurity(credentials: BrokerCredentials): KafkaSecurity {
+export function adminSecurity(credentials: StoredCredentials): KafkaSecurity {
   const { username, password } = credentials.principals.admin;
   return { sasl: { mechanism: 'scram-sha-512', username, password } };
 }
