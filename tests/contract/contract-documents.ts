@@ -13,6 +13,9 @@ import { parse as parseYaml } from 'yaml';
 
 export const ASYNCAPI_PATH = fileURLToPath(new URL('../../infra/asyncapi/asyncapi.yaml', import.meta.url));
 export const OPENAPI_PATH = fileURLToPath(new URL('../../infra/asyncapi/openapi.yaml', import.meta.url));
+export const SUBSCRIPTIONS_OPENAPI_PATH = fileURLToPath(
+  new URL('../../infra/asyncapi/subscriptions.openapi.yaml', import.meta.url),
+);
 
 // ajv-formats is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the plugin.
 const addFormats = addFormatsModule.default;
@@ -98,8 +101,8 @@ export interface OpenApiOperation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> } | { $ref: string }>;
 }
 
-export async function readOpenApi(): Promise<OpenApiDocument> {
-  return parseYaml(await readFile(OPENAPI_PATH, 'utf8')) as OpenApiDocument;
+export async function readOpenApi(path: string = OPENAPI_PATH): Promise<OpenApiDocument> {
+  return parseYaml(await readFile(path, 'utf8')) as OpenApiDocument;
 }
 
 /**
@@ -118,4 +121,29 @@ function rebase(schema: unknown): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(schema).replaceAll('"$ref":"#/components/', '"$ref":"openapi.yaml#/components/'),
   ) as Record<string, unknown>;
+}
+
+/** Every `$ref` value in a JSON value. */
+export function refsIn(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    return value.flatMap(refsIn);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return [];
+  }
+  return Object.entries(value).flatMap(([key, inner]) =>
+    key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
+  );
+}
+
+/** The node a local reference (`#/components/…`) points at, or undefined. */
+export function resolvePointer(doc: unknown, ref: string): unknown {
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>(
+      (node, part) =>
+        typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined,
+      doc,
+    );
 }

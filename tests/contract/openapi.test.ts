@@ -1,29 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openApiValidators, readOpenApi, type OpenApiDocument } from './contract-documents.ts';
-
-/** Every `$ref` value in a JSON value. */
-function refsIn(value: unknown): string[] {
-  if (Array.isArray(value)) {
-    return value.flatMap(refsIn);
-  }
-  if (typeof value !== 'object' || value === null) {
-    return [];
-  }
-  return Object.entries(value).flatMap(([key, inner]) =>
-    key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
-  );
-}
-
-function resolvePointer(doc: unknown, ref: string): unknown {
-  return ref
-    .replace(/^#\//, '')
-    .split('/')
-    .reduce<unknown>(
-      (node, part) =>
-        typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined,
-      doc,
-    );
-}
+import {
+  openApiValidators,
+  readOpenApi,
+  refsIn,
+  resolvePointer,
+  type OpenApiDocument,
+} from './contract-documents.ts';
 
 describe('the timeline REST contract (infra/asyncapi/openapi.yaml)', () => {
   let doc: OpenApiDocument;
