@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Bundle, DiagnosticReport, OperationOutcome, Subscription } from '@medplum/fhirtypes';
 import { eventually, testAuth, testDatabaseTargets } from '@oncoimg/testing';
 import { LungCancerPatient } from '@oncoimg/testing/personas';
@@ -153,6 +154,22 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     // The same request with the right token succeeds.
     expect((await subs.create(good)).status).toBe(201);
     expect(receiver.bundles).toEqual([]);
+  });
+
+  it('accepts the README’s subscription with the scopes of its token, and delivers to it', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## FHIR Subscriptions'));
+    const json = /<<'JSON'\n([\s\S]*?)\nJSON\n/.exec(section)?.[1] ?? '';
+    const scope = /token --scope '([^']+)'/.exec(section)?.[1];
+    const fromReadme = JSON.parse(json) as Subscription;
+    fromReadme.channel.endpoint = receiver.url;
+    const subscription = await created(fromReadme, scope);
+    await handshake(receiver);
+    const patientKey = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn|SYN-42-0001';
+    await subs.publish(reportFor(OTHER_PATIENT), reportFor(patientKey));
+    await eventually(async () => (receiver.eventNumbers().length > 0 ? true : undefined), 'its patient’s report');
+    expect(receiver.eventNumbers()).toEqual([1]);
+    expect(subscription.channel.extension).toHaveLength(3);
   });
 
   it('events published while the service is stopped are delivered after it starts again', async () => {
