@@ -247,7 +247,8 @@ async function main(): Promise<void> {
         ...(spec.name === 'subscription-service'
           ? {
               ...timelineSession,
-              SUBSCRIPTION_ENDPOINT_ALLOW_LIST: process.env.SUBSCRIPTION_ENDPOINT_ALLOW_LIST ?? LOCAL_ENDPOINTS,
+              SUBSCRIPTION_ENDPOINT_ALLOW_LIST:
+                process.env.SUBSCRIPTION_ENDPOINT_ALLOW_LIST ?? LOCAL_ENDPOINTS,
             }
           : {}),
       }),

@@ -68,8 +68,8 @@ describe('the subscription REST contract (infra/asyncapi/subscriptions.openapi.y
       const res = await fetch(url, { headers });
       expect(res.status, path).toBe(200);
       const content = operation.responses['200'] as { content?: Record<string, { schema?: unknown }> };
-      const [type, media] = Object.entries(content.content ?? {})[0] ?? [];
-      if (type === 'text/plain' || media?.schema === undefined) {
+      const [type, media] = Object.entries(content.content ?? {})[0] as [string, { schema?: unknown }];
+      if (type === 'text/plain' || media.schema === undefined) {
         continue;
       }
       const validate = compile(media.schema);
@@ -78,9 +78,12 @@ describe('the subscription REST contract (infra/asyncapi/subscriptions.openapi.y
   });
 
   it('POSTs notifications matching the documented webhook', () => {
-    const webhook = (doc as unknown as { webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }> })
-      .webhooks.notification.post.requestBody.content['application/fhir+json'];
-    const validate = compile(webhook?.schema);
+    const webhook = (
+      doc as unknown as {
+        webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+      }
+    ).webhooks.notification.post.requestBody.content['application/fhir+json'];
+    const validate = compile(webhook.schema);
     expect(receiver.bundles.length).toBeGreaterThan(1);
     for (const bundle of receiver.bundles) {
       expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);

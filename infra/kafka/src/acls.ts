@@ -101,10 +101,7 @@ export function localGrants(): Grant[] {
       pattern: 'LITERAL',
       operations: ['READ', 'DESCRIBE', 'CREATE'],
     })),
-    ...produces(
-      'subscription-service',
-      [...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor),
-    ),
+    ...produces('subscription-service', [...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor)),
     {
       principal: 'subscription-service',
       resource: 'GROUP',

@@ -37,7 +37,10 @@ describe('a credentials file written before a principal was added', () => {
   });
 
   it('without an admin it is no credentials at all', async () => {
-    await writeFile(credentialsPath(dataDir), JSON.stringify({ ...old, principals: { tools: old.principals.tools } }));
+    await writeFile(
+      credentialsPath(dataDir),
+      JSON.stringify({ ...old, principals: { tools: old.principals.tools } }),
+    );
     expect(await readBrokerCredentials(dataDir)).toBeNull();
   });
 });

@@ -37,7 +37,8 @@ export interface BrokerCredentials {
  */
 export interface StoredCredentials {
   mechanism: typeof SASL_MECHANISM;
-  principals: Partial<Record<Principal, PrincipalCredentials>> & Pick<BrokerCredentials['principals'], 'admin'>;
+  principals: Partial<Record<Principal, PrincipalCredentials>> &
+    Pick<BrokerCredentials['principals'], 'admin'>;
 }
 
 /** Generated passwords and the formatted store live together: a new store gets new passwords. */

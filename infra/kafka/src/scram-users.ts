@@ -41,7 +41,9 @@ export async function ensureScramUsers({
   const input = [
     brokers,
     `${admin.username} ${admin.password}`,
-    ...missing.map((name) => `${credentials.principals[name].username} ${credentials.principals[name].password}`),
+    ...missing.map(
+      (name) => `${credentials.principals[name].username} ${credentials.principals[name].password}`,
+    ),
   ].join('\n');
   const classpath = `${await libs()}/*`;
   await new Promise<void>((resolve, reject) => {

@@ -112,7 +112,9 @@ export async function prepareStorage({
     credentials = completed.credentials;
     if (completed.added.length > 0) {
       await writeBrokerCredentials(dataDir, credentials);
-      log(`Kafka: new principals ${completed.added.join(', ')} added to ${join(dataDir, 'credentials.json')}`);
+      log(
+        `Kafka: new principals ${completed.added.join(', ')} added to ${join(dataDir, 'credentials.json')}`,
+      );
     }
   }
   const propertiesFile = join(dataDir, 'server.properties');

@@ -24,7 +24,7 @@ export interface SubscriptionConfig extends CommonServiceConfig {
   /** PUBLIC_URL: this service's address as subscribers reach it (its FHIR base is `{PUBLIC_URL}/fhir`). */
   publicBase: string | undefined;
   /** Where notifications say the resources live: `{TYPE}_FHIR_BASE` settings. */
-  resourceBases: Record<string, string>;
+  resourceBases: Partial<Record<string, string>>;
   access: AccessConfig;
 }
 
@@ -61,7 +61,10 @@ export function readSubscriptionConfig(env: Env, cwd: string = process.cwd()): S
   const initialMs = readInteger(env, 'SUBSCRIPTION_RETRY_INITIAL_MS', 1_000, { min: 10, max: 3_600_000 });
   const maxMs = readInteger(env, 'SUBSCRIPTION_RETRY_MAX_MS', 300_000, { min: 10, max: 86_400_000 });
   if (maxMs < initialMs) {
-    throw new ConfigError('SUBSCRIPTION_RETRY_MAX_MS', `must be at least SUBSCRIPTION_RETRY_INITIAL_MS (${String(initialMs)})`);
+    throw new ConfigError(
+      'SUBSCRIPTION_RETRY_MAX_MS',
+      `must be at least SUBSCRIPTION_RETRY_INITIAL_MS (${String(initialMs)})`,
+    );
   }
   const publicUrl = readUrl(env, 'PUBLIC_URL', undefined);
   return {
@@ -79,7 +82,10 @@ export function readSubscriptionConfig(env: Env, cwd: string = process.cwd()): S
     },
     publicBase: publicUrl === undefined ? undefined : `${publicUrl}/fhir`,
     resourceBases: Object.fromEntries(
-      Object.entries(RESOURCE_BASES).map(([type, [name, fallback]]) => [type, readUrl(env, name, fallback) ?? fallback]),
+      Object.entries(RESOURCE_BASES).map(([type, [name, fallback]]) => [
+        type,
+        readUrl(env, name, fallback) ?? fallback,
+      ]),
     ),
     access,
   };

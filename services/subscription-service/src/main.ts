@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     sessionTimeoutMs: config.sessionTimeoutMs,
     allowList: config.allowList,
     retry: config.retry,
-    resourceBase: (type) => config.resourceBases[type] ?? `${config.publicBase ?? ''}`,
+    resourceBase: (type) => config.resourceBases[type] ?? config.publicBase ?? '',
     ...(config.publicBase ? { publicBase: config.publicBase } : {}),
     logger,
   });

@@ -15,11 +15,7 @@ import {
 } from '@oncoimg/testing';
 import { FirstResponseChestCtReport } from '@oncoimg/testing/personas';
 import { parseAllowList } from './domain/endpoint-allow-list.ts';
-import {
-  FILTER_CRITERIA_URL,
-  PAYLOAD_CONTENT_URL,
-  type PayloadContent,
-} from './domain/subscription-spec.ts';
+import { FILTER_CRITERIA_URL, PAYLOAD_CONTENT_URL, type PayloadContent } from './domain/subscription-spec.ts';
 import {
   createSubscriptionService,
   type SubscriptionService,
@@ -90,7 +86,9 @@ export function reportSubscription(
 ): Subscription {
   return {
     resourceType: 'Subscription',
-    meta: { profile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'] },
+    meta: {
+      profile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],
+    },
     status: 'requested',
     reason: 'imaging reports for the tumour board',
     criteria: REPORT_TOPIC,
@@ -106,7 +104,7 @@ export function reportSubscription(
 
 /** A new report of `patientKey` (an identifier key or `Patient/{id}`), as the report service would publish it. */
 export function reportFor(patientKey: string): DiagnosticReport {
-  const [system, value] = patientKey.split('|');
+  const [system, value] = patientKey.split('|') as [string, string?];
   return {
     ...FirstResponseChestCtReport,
     id: randomUUID(),
@@ -184,7 +182,10 @@ export async function startTestSubscriptions(
     async create(subscription, scope = 'system/Subscription.cu system/DiagnosticReport.rs', claims = {}) {
       return fetch(`${base}/Subscription`, {
         method: 'POST',
-        headers: { ...(await (await testAuth()).bearer(scope, claims)), 'content-type': 'application/fhir+json' },
+        headers: {
+          ...(await (await testAuth()).bearer(scope, claims)),
+          'content-type': 'application/fhir+json',
+        },
         body: JSON.stringify(subscription),
       });
     },

@@ -31,7 +31,9 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
   });
 
   async function get<T>(path: string): Promise<T> {
-    const res = await fetch(`${subs.base}${path}`, { headers: await (await testAuth()).bearer('system/Subscription.rs') });
+    const res = await fetch(`${subs.base}${path}`, {
+      headers: await (await testAuth()).bearer('system/Subscription.rs'),
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as T;
   }
@@ -43,18 +45,27 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
   }
 
   const handshake = (r: Receiver) =>
-    eventually(async () => r.bundles.find((b) => parameterOf(b, 'type') === 'handshake'), 'the handshake', 15_000);
+    eventually(
+      async () => r.bundles.find((b) => parameterOf(b, 'type') === 'handshake'),
+      'the handshake',
+      15_000,
+    );
 
   it('activates with a handshake and delivers a full-resource notification of a new report within 2 s, filtered by patient', async () => {
     const subscription = await created(
-      reportSubscription(receiver.url, { filters: [`DiagnosticReport?patient=${encodeURIComponent(LungCancerPatient.key)}`] }),
+      reportSubscription(receiver.url, {
+        filters: [`DiagnosticReport?patient=${encodeURIComponent(LungCancerPatient.key)}`],
+      }),
     );
     expect(subscription.status).toBe('requested');
     const shake = await handshake(receiver);
     expect(shake.type).toBe('history');
     expect(parameterOf(shake, 'events-since-subscription-start')).toBe('0');
     await eventually(
-      async () => ((await get<Subscription>(`/Subscription/${subscription.id ?? ''}`)).status === 'active' ? true : undefined),
+      async () =>
+        (await get<Subscription>(`/Subscription/${subscription.id ?? ''}`)).status === 'active'
+          ? true
+          : undefined,
       'status active',
     );
 
@@ -97,15 +108,24 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     expect(receiver.eventNumbers()).toEqual([]);
 
     receiver.status = 200;
-    await eventually(async () => (receiver.eventNumbers().length >= 3 ? true : undefined), 'the missed events');
+    await eventually(
+      async () => (receiver.eventNumbers().length >= 3 ? true : undefined),
+      'the missed events',
+    );
     expect(receiver.eventNumbers()).toEqual([1, 2, 3]);
     const ids = receiver.bundles.flatMap((b) => (b.entry ?? []).slice(1).map((e) => e.fullUrl));
     expect(ids).toEqual(reports.map((r) => `http://reports.test/fhir/DiagnosticReport/${r.id ?? ''}`));
-    await eventually(async () => ((await get<Subscription>(path)).status === 'active' ? true : undefined), 'active again');
+    await eventually(
+      async () => ((await get<Subscription>(path)).status === 'active' ? true : undefined),
+      'active again',
+    );
 
     const replay = await get<Bundle>(`${path}/$events?eventsSinceNumber=2&content=full-resource`);
     expect(parameterOf(replay, 'type')).toBe('query-event');
-    expect(replay.entry?.slice(1).map((e) => (e.resource as DiagnosticReport).id)).toEqual([reports[1]?.id, reports[2]?.id]);
+    expect(replay.entry?.slice(1).map((e) => (e.resource as DiagnosticReport).id)).toEqual([
+      reports[1]?.id,
+      reports[2]?.id,
+    ]);
   });
 
   it('a subscriber receives only what its scopes allow: another type, another patient, or nothing', async () => {
@@ -127,12 +147,15 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
       const otherReport = reportFor(OTHER_PATIENT);
       await subs.publish(lungReport, otherReport);
       await eventually(async () => (receiver.eventNumbers().length === 2 ? true : undefined), 'both reports');
-      await eventually(async () => (patientBound.eventNumbers().length === 1 ? true : undefined), 'its patient');
+      await eventually(
+        async () => (patientBound.eventNumbers().length === 1 ? true : undefined),
+        'its patient',
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(noReports.eventNumbers()).toEqual([]);
-      expect(patientBound.bundles.flatMap((b) => (b.entry ?? []).slice(1).map((e) => e.resource?.id))).toEqual([
-        otherReport.id,
-      ]);
+      expect(
+        patientBound.bundles.flatMap((b) => (b.entry ?? []).slice(1).map((e) => e.resource?.id)),
+      ).toEqual([otherReport.id]);
     } finally {
       await noReports.close();
       await patientBound.close();
@@ -147,9 +170,21 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
       expect(JSON.stringify(outcome.issue)).toMatch(text);
     };
     const good = reportSubscription(receiver.url);
-    await refused(await subs.create({ ...good, criteria: 'https://oncoimg.example.org/fhir/SubscriptionTopic/x' }), 400, /unknown topic/);
-    await refused(await subs.create(reportSubscription(receiver.url, { filters: ['DiagnosticReport?modality=CT'] })), 400, /cannot filter by/);
-    await refused(await subs.create(reportSubscription('http://169.254.169.254/latest/meta-data')), 400, /not an allowed address/);
+    await refused(
+      await subs.create({ ...good, criteria: 'https://oncoimg.example.org/fhir/SubscriptionTopic/x' }),
+      400,
+      /unknown topic/,
+    );
+    await refused(
+      await subs.create(reportSubscription(receiver.url, { filters: ['DiagnosticReport?modality=CT'] })),
+      400,
+      /cannot filter by/,
+    );
+    await refused(
+      await subs.create(reportSubscription('http://169.254.169.254/latest/meta-data')),
+      400,
+      /not an allowed address/,
+    );
     await refused(await subs.create(good, 'system/DiagnosticReport.rs'), 403, /Subscription/);
     // The same request with the right token succeeds.
     expect((await subs.create(good)).status).toBe(201);
@@ -167,7 +202,10 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     await handshake(receiver);
     const patientKey = 'https://oncoimg.example.org/fhir/sid/synthetic-mrn|SYN-42-0001';
     await subs.publish(reportFor(OTHER_PATIENT), reportFor(patientKey));
-    await eventually(async () => (receiver.eventNumbers().length > 0 ? true : undefined), 'its patient’s report');
+    await eventually(
+      async () => (receiver.eventNumbers().length > 0 ? true : undefined),
+      'its patient’s report',
+    );
     expect(receiver.eventNumbers()).toEqual([1]);
     expect(subscription.channel.extension).toHaveLength(3);
   });
@@ -181,7 +219,10 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     const restarted = createSubscriptionService(subs.options);
     try {
       await restarted.start();
-      await eventually(async () => (receiver.eventNumbers().length > 0 ? true : undefined), 'the report after restart');
+      await eventually(
+        async () => (receiver.eventNumbers().length > 0 ? true : undefined),
+        'the report after restart',
+      );
       expect(receiver.eventNumbers()).toEqual([1]);
     } finally {
       await restarted.stop();

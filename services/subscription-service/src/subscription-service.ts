@@ -4,12 +4,7 @@
  * FHIR API (`/fhir`) that manages them.
  */
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
-import {
-  consumerLag,
-  createConsumerRunner,
-  type ConsumerRunner,
-  type KafkaSecurity,
-} from '@oncoimg/kafka';
+import { consumerLag, createConsumerRunner, type ConsumerRunner, type KafkaSecurity } from '@oncoimg/kafka';
 import { createHttpShell, smartSecurity, type HttpAccess } from '@oncoimg/service-runtime';
 import { consumerOffsetMigrations, migrate, relayBackoffMs, type Database } from '@oncoimg/store';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';

@@ -75,7 +75,11 @@ export async function savePositions(
     [
       group,
       JSON.stringify(
-        positions.map((p) => ({ topic: p.topic, partition: p.partition, nextOffset: p.nextOffset.toString() })),
+        positions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          nextOffset: p.nextOffset.toString(),
+        })),
       ),
     ],
   );

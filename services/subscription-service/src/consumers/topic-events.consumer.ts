@@ -69,7 +69,10 @@ export async function handleTopicMessages(
   { db, groupId, timelineTopic }: TopicEventsDeps,
 ): Promise<number> {
   // Decoding first, outside the transaction: a poison message fails before anything is read.
-  const decoded = messages.map((message) => ({ message, events: topicEventsOfMessage(message, timelineTopic) }));
+  const decoded = messages.map((message) => ({
+    message,
+    events: topicEventsOfMessage(message, timelineTopic),
+  }));
   const topics = [...new Set(messages.map((m) => m.topic))];
   return db.transaction(async (tx) => {
     const fresh = new Set(unprocessedMessages(messages, await readPositions(tx, groupId, topics)));

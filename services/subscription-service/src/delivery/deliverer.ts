@@ -70,10 +70,13 @@ export function createDeliverer({
   concurrency = 8,
   post = postRestHook,
 }: DelivererOptions): Deliverer {
+  // Read through functions: TypeScript would keep them narrowed across the awaits that change them.
   let running = false;
   let loop: Promise<void> | undefined;
   let wakeUp: () => void = () => {};
   let woken = false;
+  const isRunning = (): boolean => running;
+  const wasWoken = (): boolean => woken;
   const policy = {
     maxFailures: retry.maxFailures,
     backoffMs: (failures: number) => relayBackoffMs(failures, retry),
@@ -138,7 +141,10 @@ export function createDeliverer({
       due.map((subscription) =>
         deliver(subscription).catch((error: unknown) => {
           // The lease ends by itself and the delivery is tried again then.
-          logger.warn('delivery could not be recorded', { subscription: subscription.id, error: String(error) });
+          logger.warn('delivery could not be recorded', {
+            subscription: subscription.id,
+            error: String(error),
+          });
         }),
       ),
     );
@@ -146,7 +152,7 @@ export function createDeliverer({
   }
 
   async function run(): Promise<void> {
-    while (running) {
+    while (isRunning()) {
       woken = false;
       let claimed = 0;
       try {
@@ -154,7 +160,7 @@ export function createDeliverer({
       } catch (error) {
         logger.warn('looking for due deliveries failed; retrying', { error: String(error) });
       }
-      if (claimed > 0 || woken || !running) {
+      if (claimed > 0 || wasWoken() || !isRunning()) {
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -15,13 +15,18 @@ const now = new Date('2026-12-01T10:00:30Z');
 
 describe('what a subscription is owed', () => {
   it('a new subscription is owed its handshake first, even with events waiting', () => {
-    expect(workDue({ ...active, status: 'requested', handshakeDone: false, deliveredThrough: 0 }, now)).toEqual({
+    expect(
+      workDue({ ...active, status: 'requested', handshakeDone: false, deliveredThrough: 0 }, now),
+    ).toEqual({
       kind: 'handshake',
     });
   });
 
   it('events not yet acknowledged come next, from the first unacknowledged number', () => {
-    expect(workDue({ ...active, eventsSinceStart: 5 }, now)).toEqual({ kind: 'event-notification', afterNumber: 3 });
+    expect(workDue({ ...active, eventsSinceStart: 5 }, now)).toEqual({
+      kind: 'event-notification',
+      afterNumber: 3,
+    });
   });
 
   it('a heartbeat only once a period passed without a notification', () => {
@@ -48,6 +53,8 @@ describe('after a failed delivery', () => {
   });
 
   it('a failed handshake is an error at once', () => {
-    expect(afterFailure({ ...active, status: 'requested' }, { kind: 'handshake' }, policy).status).toBe('error');
+    expect(afterFailure({ ...active, status: 'requested' }, { kind: 'handshake' }, policy).status).toBe(
+      'error',
+    );
   });
 });

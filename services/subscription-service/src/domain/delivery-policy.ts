@@ -18,9 +18,7 @@ export interface DeliveryState {
 }
 
 export type DeliveryWork =
-  | { kind: 'handshake' }
-  | { kind: 'event-notification'; afterNumber: number }
-  | { kind: 'heartbeat' };
+  { kind: 'handshake' } | { kind: 'event-notification'; afterNumber: number } | { kind: 'heartbeat' };
 
 export interface FailurePolicy {
   /** Consecutive failures after which an active subscription is marked `error`. */
@@ -46,7 +44,8 @@ export function workDue(state: DeliveryState, now: Date): DeliveryWork | null {
   }
   if (
     state.heartbeatSeconds !== null &&
-    (state.lastSentAt === null || now.getTime() - state.lastSentAt.getTime() >= state.heartbeatSeconds * 1_000)
+    (state.lastSentAt === null ||
+      now.getTime() - state.lastSentAt.getTime() >= state.heartbeatSeconds * 1_000)
   ) {
     return { kind: 'heartbeat' };
   }

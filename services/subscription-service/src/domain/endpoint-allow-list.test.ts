@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { endpointAllowed, parseAllowList } from './endpoint-allow-list.ts';
 
 describe('endpoint allow-list', () => {
-  const rules = parseAllowList('https://ehr.example.org, http://127.0.0.1:*, *.hospital.example, pacs.example:8443');
+  const rules = parseAllowList(
+    'https://ehr.example.org, http://127.0.0.1:*, *.hospital.example, pacs.example:8443',
+  );
 
   it.each([
     ['https://ehr.example.org/fhir/notify', true],

@@ -23,6 +23,13 @@ function defaultPort(protocol: string): string {
   return protocol === 'http:' ? '80' : '443';
 }
 
+// Optional groups are undefined when they do not take part in the match.
+type Groups = Partial<Record<string, string>>;
+const ORIGIN: { exec(text: string): { groups?: Groups } | null } =
+  /^(?<scheme>https?):\/\/(?<host>[^/:*]+|\[[0-9a-fA-F:]+\])(?::(?<port>\d{1,5}|\*))?\/?$/;
+const HOST_PATTERN: { exec(text: string): { groups?: Groups } | null } =
+  /^(?<wildcard>\*\.)?(?<host>[a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(?<port>\d{1,5}))?$/i;
+
 /** Parses the allow-list; throws an Error naming the first entry that is not a rule. */
 export function parseAllowList(text: string): AllowRule[] {
   return text
@@ -30,17 +37,23 @@ export function parseAllowList(text: string): AllowRule[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry): AllowRule => {
-      const origin = /^(https?):\/\/([^/:*]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}|\*))?\/?$/.exec(entry);
+      const origin = ORIGIN.exec(entry)?.groups;
       if (origin) {
-        const protocol = `${origin[1] ?? ''}:` as 'http:' | 'https:';
-        const port = origin[3] === '*' ? undefined : (origin[3] ?? defaultPort(protocol));
-        return { protocol, host: (origin[2] ?? '').toLowerCase(), wildcard: false, port, text: entry };
+        const protocol = `${origin.scheme ?? ''}:` as 'http:' | 'https:';
+        const port = origin.port === '*' ? undefined : (origin.port ?? defaultPort(protocol));
+        return { protocol, host: (origin.host ?? '').toLowerCase(), wildcard: false, port, text: entry };
       }
-      const pattern = /^(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(\d{1,5}))?$/i.exec(entry);
+      const pattern = HOST_PATTERN.exec(entry)?.groups;
       if (pattern) {
-        const host = (pattern[2] ?? '').toLowerCase();
-        const wildcard = pattern[1] !== undefined;
-        return { protocol: undefined, host: wildcard ? `.${host}` : host, wildcard, port: pattern[3], text: entry };
+        const host = (pattern.host ?? '').toLowerCase();
+        const wildcard = pattern.wildcard !== undefined;
+        return {
+          protocol: undefined,
+          host: wildcard ? `.${host}` : host,
+          wildcard,
+          port: pattern.port,
+          text: entry,
+        };
       }
       throw new Error(
         `entry ${JSON.stringify(entry)} is neither an origin (https://host[:port], port * for any) nor a host pattern (host or *.domain)`,

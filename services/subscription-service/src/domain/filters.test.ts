@@ -29,12 +29,19 @@ function studyEvent(modalities: string[], seriesModality: string): TopicEvent {
     modality: modalities.map((code) => ({ code })),
     series: [{ uid: '1.2', modality: { code: seriesModality } }],
   };
-  return { ...reportEvent('Patient/7', 'final'), topicUrl: studyTopic.url, resourceType: 'ImagingStudy', resource: study };
+  return {
+    ...reportEvent('Patient/7', 'final'),
+    topicUrl: studyTopic.url,
+    resourceType: 'ImagingStudy',
+    resource: study,
+  };
 }
 
 describe('filter criteria', () => {
   it('a patient filter matches only that patient, whether written as a reference or a URL', () => {
-    const filters = parseFilterCriteria(reportTopic, ['DiagnosticReport?patient=https://ehr.example/fhir/Patient/7']);
+    const filters = parseFilterCriteria(reportTopic, [
+      'DiagnosticReport?patient=https://ehr.example/fhir/Patient/7',
+    ]);
     expect(filters).toEqual({ patient: ['Patient/7'] });
     expect(matchesFilters(filters, reportEvent('Patient/7', 'final'))).toBe(true);
     expect(matchesFilters(filters, reportEvent('Patient/8', 'final'))).toBe(false);
@@ -67,7 +74,9 @@ describe('filter criteria', () => {
   });
 
   it('no filter matches every event of the topic', () => {
-    expect(matchesFilters(parseFilterCriteria(reportTopic, []), reportEvent('Patient/1', 'final'))).toBe(true);
+    expect(matchesFilters(parseFilterCriteria(reportTopic, []), reportEvent('Patient/1', 'final'))).toBe(
+      true,
+    );
   });
 
   it.each([

@@ -24,17 +24,17 @@ function isFilterName(name: string): name is FilterName {
 
 /** `Patient/7`, an absolute or versioned Patient URL, or an identifier `system|value`, as a patient key. */
 export function normalizePatient(value: string): string {
-  const literal = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(value);
-  return literal ? `Patient/${literal[1] ?? ''}` : value;
+  const id = /(?:^|\/)Patient\/(?<id>[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(value)?.groups?.id;
+  return id === undefined ? value : `Patient/${id}`;
 }
 
 /** Parses every criterion against the topic's `canFilterBy`; throws FilterCriteriaError. */
 export function parseFilterCriteria(topic: TopicDefinition, criteria: readonly string[]): Filters {
-  const filters: Record<string, string[]> = {};
+  const filters: Partial<Record<string, string[]>> = {};
   const allowed = topic.filters.map((filter) => filter.name);
   for (const criterion of criteria) {
-    const [type = '', query, ...rest] = criterion.split('?');
-    if (query === undefined || rest.length > 0 || query === '') {
+    const [type, query = '', ...rest] = criterion.split('?') as [string, string?, ...string[]];
+    if (rest.length > 0 || query === '') {
       throw new FilterCriteriaError(
         `filter criteria ${JSON.stringify(criterion)} must read ${topic.resourceType}?name=value[&name=value]`,
       );
@@ -60,9 +60,12 @@ export function parseFilterCriteria(topic: TopicDefinition, criteria: readonly s
       // A parameter given twice must match both times: keep the intersection.
       const normalized = name === 'patient' ? values.map(normalizePatient) : values;
       const before = filters[name];
-      filters[name] = before ? before.filter((v) => normalized.includes(v)) : normalized;
-      if (filters[name].length === 0) {
-        throw new FilterCriteriaError(`filter ${name} is given twice with no value in common: nothing can match`);
+      const kept = before ? before.filter((v) => normalized.includes(v)) : normalized;
+      filters[name] = kept;
+      if (kept.length === 0) {
+        throw new FilterCriteriaError(
+          `filter ${name} is given twice with no value in common: nothing can match`,
+        );
       }
     }
   }
@@ -79,7 +82,7 @@ function modalitiesOf(resource: Resource | null): string[] {
   if (resource?.resourceType !== 'ImagingStudy') {
     return [];
   }
-  const study = resource as ImagingStudy;
+  const study: ImagingStudy = resource;
   return [
     ...(study.modality ?? []).map((coding) => coding.code),
     ...(study.series ?? []).map((series) => series.modality.code),

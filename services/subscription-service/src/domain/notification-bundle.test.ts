@@ -45,7 +45,7 @@ describe('notification bundles', () => {
     const bundle = notificationBundle(input);
     expect(bundle.type).toBe('history');
     const [status, first, second] = bundle.entry ?? [];
-    const parameters = status?.resource as Parameters;
+    const parameters = status.resource as Parameters;
     expect(parameters.resourceType).toBe('Parameters');
     expect(parameter(parameters, 'subscription')[0]?.valueReference?.reference).toBe(
       'http://subs.example/fhir/Subscription/sub-1',
@@ -54,7 +54,10 @@ describe('notification bundles', () => {
     expect(parameter(parameters, 'type')[0]?.valueCode).toBe('event-notification');
     expect(parameter(parameters, 'events-since-subscription-start')[0]?.valueString).toBe('12');
     const events = parameter(parameters, 'notification-event');
-    expect(events.map((e) => e.part?.find((p) => p.name === 'event-number')?.valueString)).toEqual(['11', '12']);
+    expect(events.map((e) => e.part?.find((p) => p.name === 'event-number')?.valueString)).toEqual([
+      '11',
+      '12',
+    ]);
     expect(events[0]?.part?.find((p) => p.name === 'focus')?.valueReference?.reference).toBe(
       'http://reports.example/fhir/DiagnosticReport/r1',
     );
@@ -81,7 +84,12 @@ describe('notification bundles', () => {
   });
 
   it('a handshake carries no event and says so', () => {
-    const bundle = notificationBundle({ ...input, type: 'handshake', events: [], snapshot: { ...input.snapshot, status: 'requested', eventsSinceStart: 0 } });
+    const bundle = notificationBundle({
+      ...input,
+      type: 'handshake',
+      events: [],
+      snapshot: { ...input.snapshot, status: 'requested', eventsSinceStart: 0 },
+    });
     const parameters = bundle.entry?.[0]?.resource as Parameters;
     expect(bundle.entry).toHaveLength(1);
     expect(parameter(parameters, 'type')[0]?.valueCode).toBe('handshake');
@@ -90,7 +98,10 @@ describe('notification bundles', () => {
   });
 
   it('$status answers a searchset with the status entry, and the error when there is one', () => {
-    const bundle = statusBundle({ ...input, snapshot: { ...input.snapshot, status: 'error', error: 'HTTP 500' } });
+    const bundle = statusBundle({
+      ...input,
+      snapshot: { ...input.snapshot, status: 'error', error: 'HTTP 500' },
+    });
     expect(bundle.type).toBe('searchset');
     const parameters = bundle.entry?.[0]?.resource as Parameters;
     expect(parameter(parameters, 'status')[0]?.valueCode).toBe('error');

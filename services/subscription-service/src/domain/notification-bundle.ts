@@ -13,7 +13,8 @@ export const SUBSCRIPTION_STATUS_PROFILE =
 export const NOTIFICATION_PROFILE =
   'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4';
 
-export type NotificationType = 'handshake' | 'heartbeat' | 'event-notification' | 'query-status' | 'query-event';
+export type NotificationType =
+  'handshake' | 'heartbeat' | 'event-notification' | 'query-status' | 'query-event';
 export type SubscriptionStatusCode = 'requested' | 'active' | 'error' | 'off';
 
 export interface StatusSnapshot {
@@ -53,23 +54,31 @@ export interface NotificationInput {
 function statusParameters(input: NotificationInput): Parameters {
   const { snapshot, type, events, payload, resourceBase } = input;
   const parameter: ParametersParameter[] = [
-    { name: 'subscription', valueReference: { reference: `${input.serverBase}/Subscription/${snapshot.subscriptionId}` } },
+    {
+      name: 'subscription',
+      valueReference: { reference: `${input.serverBase}/Subscription/${snapshot.subscriptionId}` },
+    },
     { name: 'topic', valueCanonical: snapshot.topicUrl },
     { name: 'status', valueCode: snapshot.status },
     { name: 'type', valueCode: type },
     { name: 'events-since-subscription-start', valueString: String(snapshot.eventsSinceStart) },
-    ...events.map(
-      (event): ParametersParameter => ({
-        name: 'notification-event',
-        part: [
-          { name: 'event-number', valueString: String(event.eventNumber) },
-          { name: 'timestamp', valueInstant: event.timestamp },
-          ...(payload === 'empty'
-            ? []
-            : [{ name: 'focus', valueReference: { reference: `${resourceBase(event.resourceType)}/${event.resourceType}/${event.resourceId}` } }]),
-        ],
-      }),
-    ),
+    ...events.map((event): ParametersParameter => ({
+      name: 'notification-event',
+      part: [
+        { name: 'event-number', valueString: String(event.eventNumber) },
+        { name: 'timestamp', valueInstant: event.timestamp },
+        ...(payload === 'empty'
+          ? []
+          : [
+              {
+                name: 'focus',
+                valueReference: {
+                  reference: `${resourceBase(event.resourceType)}/${event.resourceType}/${event.resourceId}`,
+                },
+              },
+            ]),
+      ],
+    })),
     ...(snapshot.error ? [{ name: 'error', valueCodeableConcept: { text: snapshot.error } }] : []),
   ];
   return { resourceType: 'Parameters', meta: { profile: [SUBSCRIPTION_STATUS_PROFILE] }, parameter };

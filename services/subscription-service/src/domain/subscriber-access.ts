@@ -13,7 +13,12 @@ export interface SubscriberGrant {
 }
 
 /** Whether the subscriber's scopes let it read this event's resource, for this patient. */
-export function mayReceive(grant: SubscriberGrant, event: Pick<TopicEvent, 'resourceType' | 'patientKey'>): boolean {
-  const decision = decide({ grant: parseScopes(grant.scopes), patient: grant.patient }, event.resourceType, ['r']);
+export function mayReceive(
+  grant: SubscriberGrant,
+  event: Pick<TopicEvent, 'resourceType' | 'patientKey'>,
+): boolean {
+  const decision = decide({ grant: parseScopes(grant.scopes), patient: grant.patient }, event.resourceType, [
+    'r',
+  ]);
   return decision.allowed && (decision.patient === undefined || decision.patient === event.patientKey);
 }

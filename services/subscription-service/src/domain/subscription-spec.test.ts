@@ -50,18 +50,23 @@ describe('a backport Subscription', () => {
     const spec = parseSubscription(subscription(), allowList);
     expect(spec.topic.id).toBe('imaging-report');
     expect(spec.filters).toEqual({ status: ['final'] });
-    expect(spec).toMatchObject({ payload: 'full-resource', heartbeatSeconds: 60, maxCount: 20, timeoutSeconds: 10 });
+    expect(spec).toMatchObject({
+      payload: 'full-resource',
+      heartbeatSeconds: 60,
+      maxCount: 20,
+      timeoutSeconds: 10,
+    });
   });
 
   it('an unknown topic is refused at criteria', () => {
-    expect(refusal(subscription({ criteria: 'https://oncoimg.example.org/fhir/SubscriptionTopic/nope' }))).toMatch(
-      /unknown topic .* @ Subscription.criteria/,
-    );
+    expect(
+      refusal(subscription({ criteria: 'https://oncoimg.example.org/fhir/SubscriptionTopic/nope' })),
+    ).toMatch(/unknown topic .* @ Subscription.criteria/);
   });
 
   it('an unknown filter is refused at criteria', () => {
     const body = subscription();
-    (body as { _criteria: unknown })._criteria = {
+    (body as unknown as { _criteria: unknown })._criteria = {
       extension: [{ url: FILTER_CRITERIA_URL, valueString: 'DiagnosticReport?colour=blue' }],
     };
     expect(refusal(body)).toMatch(/cannot filter by "colour" .* @ Subscription.criteria/);

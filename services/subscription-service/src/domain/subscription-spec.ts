@@ -113,7 +113,11 @@ export function parseSubscription(body: Subscription, allowList: readonly AllowR
   const filterCriteria = criteriaExtensions
     .filter((e) => e.url === FILTER_CRITERIA_URL)
     .map((e) => e.valueString)
-    .map((value) => (typeof value === 'string' ? value : refuse('filter criteria must be valueString', 'Subscription.criteria')));
+    .map((value) =>
+      typeof value === 'string'
+        ? value
+        : refuse('filter criteria must be valueString', 'Subscription.criteria'),
+    );
   let filters: Filters;
   try {
     filters = parseFilterCriteria(topic, filterCriteria);
@@ -125,7 +129,10 @@ export function parseSubscription(body: Subscription, allowList: readonly AllowR
   }
   const channel = body.channel as Subscription['channel'] | undefined;
   if (channel?.type !== 'rest-hook') {
-    refuse('channel.type must be rest-hook (the only channel this server delivers on)', 'Subscription.channel.type');
+    refuse(
+      'channel.type must be rest-hook (the only channel this server delivers on)',
+      'Subscription.channel.type',
+    );
   }
   const endpoint = channel.endpoint;
   if (typeof endpoint !== 'string' || !endpointAllowed(endpoint, allowList)) {
@@ -149,11 +156,15 @@ export function parseSubscription(body: Subscription, allowList: readonly AllowR
         max: 86_400,
       }) ?? null,
     timeoutSeconds:
-      integerExtension(channelExtensions, TIMEOUT_URL, 'valueUnsignedInt', { min: 1, max: MAX_TIMEOUT_SECONDS }) ??
-      DEFAULT_TIMEOUT_SECONDS,
+      integerExtension(channelExtensions, TIMEOUT_URL, 'valueUnsignedInt', {
+        min: 1,
+        max: MAX_TIMEOUT_SECONDS,
+      }) ?? DEFAULT_TIMEOUT_SECONDS,
     maxCount:
-      integerExtension(channelExtensions, MAX_COUNT_URL, 'valuePositiveInt', { min: 1, max: MAX_MAX_COUNT }) ??
-      DEFAULT_MAX_COUNT,
+      integerExtension(channelExtensions, MAX_COUNT_URL, 'valuePositiveInt', {
+        min: 1,
+        max: MAX_MAX_COUNT,
+      }) ?? DEFAULT_MAX_COUNT,
     requested: body.status === 'off' ? 'off' : 'requested',
   };
 }

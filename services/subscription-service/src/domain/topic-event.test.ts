@@ -30,7 +30,9 @@ describe('topic events', () => {
         traceparent: '00-a-b-01',
       }),
     ]);
-    expect(topicEventsOfImagingEvent(buildImagingEvent({ resource: report, action: 'deleted', source: 's' }))).toEqual([]);
+    expect(
+      topicEventsOfImagingEvent(buildImagingEvent({ resource: report, action: 'deleted', source: 's' })),
+    ).toEqual([]);
   });
 
   it('each response change of a timeline event is an event of the imaging-response topic', () => {
@@ -43,14 +45,18 @@ describe('topic events', () => {
       ],
     });
     const events = topicEventsOfTimelineEvent(view, 'ce-9');
-    expect(events.map((e) => [e.interaction, e.resourceType, e.resourceId, e.eventId, e.resource?.id])).toEqual([
+    expect(
+      events.map((e) => [e.interaction, e.resourceType, e.resourceId, e.eventId, e.resource?.id]),
+    ).toEqual([
       ['create', 'Observation', 'resp-1', 'ce-9/resp-1', 'resp-1'],
       ['delete', 'Observation', 'resp-0', 'ce-9/resp-0', undefined],
     ]);
   });
 
   it('a timeline event without responseChanges (older publishers) changes no response', () => {
-    expect(readTimelineEvent({ patientKey: 'Patient/7', updatedAt: '2026-12-01T10:00:00Z' }).responseChanges).toEqual([]);
+    expect(
+      readTimelineEvent({ patientKey: 'Patient/7', updatedAt: '2026-12-01T10:00:00Z' }).responseChanges,
+    ).toEqual([]);
   });
 
   it('a malformed timeline event is refused', () => {
@@ -59,7 +65,9 @@ describe('topic events', () => {
       readTimelineEvent({
         patientKey: 'Patient/7',
         updatedAt: 'x',
-        responseChanges: [{ change: 'created', observationId: 'o', observation: { resourceType: 'Patient' } }],
+        responseChanges: [
+          { change: 'created', observationId: 'o', observation: { resourceType: 'Patient' } },
+        ],
       }),
     ).toThrow(/malformed response change/);
   });

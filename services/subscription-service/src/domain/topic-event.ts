@@ -35,11 +35,13 @@ function topicOfSource(source: TopicDefinition['source']): TopicDefinition {
 
 /** The topic event of an intake event, or none when its topic does not trigger on that interaction. */
 export function topicEventsOfImagingEvent(event: ImagingEvent, traceparent?: string): TopicEvent[] {
-  const source = ({
-    ServiceRequest: 'serviceRequest',
-    ImagingStudy: 'imagingStudy',
-    DiagnosticReport: 'diagnosticReport',
-  } as const)[event.resource.resourceType];
+  const source = (
+    {
+      ServiceRequest: 'serviceRequest',
+      ImagingStudy: 'imagingStudy',
+      DiagnosticReport: 'diagnosticReport',
+    } as const
+  )[event.resource.resourceType];
   const topic = topicOfSource(source);
   const interaction = INTERACTION_OF_ACTION[event.action];
   if (!topic.interactions.includes(interaction)) {

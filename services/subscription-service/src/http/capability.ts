@@ -32,11 +32,13 @@ export async function capabilityStatementOf(
             operation: [
               {
                 name: 'status',
-                definition: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status',
+                definition:
+                  'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status',
               },
               {
                 name: 'events',
-                definition: 'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-events',
+                definition:
+                  'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-events',
               },
             ],
             extension: SUBSCRIPTION_TOPICS.map((topic) => ({

@@ -88,10 +88,11 @@ export function createSubscriptionApi(options: SubscriptionApiOptions): Router {
 
   function writeOf(req: Request, res: Response, id: string): SubscriptionWrite {
     checkScope(res, 'Subscription', 'cu');
-    const parsed = parseUntrustedJson(req.body as Buffer) as unknown as Subscription;
-    if (parsed.resourceType !== 'Subscription') {
+    const body = parseUntrustedJson(req.body as Buffer);
+    if (body.resourceType !== 'Subscription') {
       throw new OperationOutcomeError(badRequest('resourceType must be Subscription', 'Subscription'));
     }
+    const parsed = body as unknown as Subscription;
     const issues = validateR4(parsed);
     if (issues.length > 0) {
       throw new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: issues });
@@ -173,8 +174,13 @@ export function createSubscriptionApi(options: SubscriptionApiOptions): Router {
     const since = parseNumber(req.query.eventsSinceNumber, 'eventsSinceNumber') ?? 1;
     const until = parseNumber(req.query.eventsUntilNumber, 'eventsUntilNumber');
     const content = req.query.content;
-    if (content !== undefined && !['empty', 'id-only', 'full-resource'].includes(String(content))) {
-      throw new OperationOutcomeError(badRequest('content must be empty, id-only or full-resource', 'content'));
+    if (
+      content !== undefined &&
+      (typeof content !== 'string' || !['empty', 'id-only', 'full-resource'].includes(content))
+    ) {
+      throw new OperationOutcomeError(
+        badRequest('content must be empty, id-only or full-resource', 'content'),
+      );
     }
     const events = await readEvents(db, stored.id, {
       after: Math.max(0, since - 1),

@@ -10,8 +10,11 @@ import { basicTopic, SUBSCRIPTION_TOPICS, topicById } from '../domain/topics.ts'
 
 function search(req: Request, res: Response): void {
   const { url, code } = req.query;
-  const codeMatches = code === undefined || String(code).split('|').at(-1) === 'SubscriptionTopic';
-  const topics = SUBSCRIPTION_TOPICS.filter((topic) => codeMatches && (url === undefined || topic.url === url));
+  const codeMatches =
+    code === undefined || (typeof code === 'string' && code.split('|').at(-1) === 'SubscriptionTopic');
+  const topics = SUBSCRIPTION_TOPICS.filter(
+    (topic) => codeMatches && (url === undefined || topic.url === url),
+  );
   const base = baseUrl(req);
   // The entries live at /Basic/{id} whichever path listed them.
   sendFhir(res, [allOk, searchsetBundle(base, `${base}${req.url}`, 'Basic', topics.map(basicTopic))]);

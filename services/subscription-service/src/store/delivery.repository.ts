@@ -80,7 +80,11 @@ export async function appendEvents(
     [
       subscriptionId,
       JSON.stringify(
-        fresh.map((event, index) => ({ ...event, n: last - fresh.length + 1 + index, resource: event.resource })),
+        fresh.map((event, index) => ({
+          ...event,
+          n: last - fresh.length + 1 + index,
+          resource: event.resource,
+        })),
       ),
     ],
   );
@@ -169,7 +173,12 @@ export async function recordSuccess(
 export async function recordFailure(
   db: Queryable,
   id: string,
-  { status, failures, retryInMs, error }: { status: SubscriptionStatusCode; failures: number; retryInMs: number; error: string },
+  {
+    status,
+    failures,
+    retryInMs,
+    error,
+  }: { status: SubscriptionStatusCode; failures: number; retryInMs: number; error: string },
 ): Promise<void> {
   await db.query(
     `UPDATE subscriptions SET status = CASE WHEN status = 'off' THEN 'off' ELSE $2 END, failures = $3,

@@ -135,7 +135,10 @@ function specParams(write: SubscriptionWrite): unknown[] {
 }
 
 /** Stores a new Subscription, `requested` (a handshake is due now) or `off`. */
-export async function insertSubscription(db: Queryable, write: SubscriptionWrite): Promise<StoredSubscription> {
+export async function insertSubscription(
+  db: Queryable,
+  write: SubscriptionWrite,
+): Promise<StoredSubscription> {
   const { rows } = await db.query<Row>(
     `INSERT INTO subscriptions (id, version, resource, topic_url, filters, endpoint, headers, payload,
        heartbeat_seconds, timeout_seconds, max_count, owner_client, scopes, patient, status, next_attempt_at)
@@ -144,7 +147,7 @@ export async function insertSubscription(db: Queryable, write: SubscriptionWrite
      RETURNING ${SUBSCRIPTION_COLUMNS}`,
     specParams(write),
   );
-  return subscriptionOfRow(rows[0] as Row);
+  return subscriptionOfRow(rows[0]);
 }
 
 /**
@@ -180,7 +183,9 @@ export async function deleteSubscription(db: Queryable, id: string): Promise<boo
 }
 
 export async function getSubscription(db: Queryable, id: string): Promise<StoredSubscription | undefined> {
-  const { rows } = await db.query<Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1`, [id]);
+  const { rows } = await db.query<Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1`, [
+    id,
+  ]);
   const row = rows.at(0);
   return row && subscriptionOfRow(row);
 }

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readPositions, savePositions, type Database, type PartitionPosition, type Queryable } from '@oncoimg/store';
+import {
+  readPositions,
+  savePositions,
+  type Database,
+  type PartitionPosition,
+  type Queryable,
+} from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
