@@ -15,6 +15,7 @@ import {
   testKafkaBrokers,
   testKafkaSecurity,
   uniqueName,
+  uniqueTopics,
 } from '@oncoimg/testing';
 
 import { serviceRequestIntakeRules } from '../../services/order-service/src/service-request.intake-rules.ts';
@@ -72,14 +73,7 @@ export async function startSystem({
 }: StartSystemOptions = {}): Promise<RunningSystem> {
   const brokers = testKafkaBrokers();
   const security = testKafkaSecurity();
-  const run = uniqueName('e2e');
-  const topics: TopicNames = {
-    serviceRequest: `${run}.servicerequest`,
-    imagingStudy: `${run}.imagingstudy`,
-    diagnosticReport: `${run}.diagnosticreport`,
-    timeline: `${run}.timeline`,
-    audit: `${run}.audit`,
-  };
+  const topics = uniqueTopics('e2e');
   await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
 
   const databases: Database[] = [];

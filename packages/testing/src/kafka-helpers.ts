@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { kafkaSecurityEnv, type KafkaConnection, type KafkaSecurity } from '@oncoimg/kafka';
+import type { TopicNames } from '@oncoimg/fhir-events';
 import { inject } from 'vitest';
 
 /** The brokers the global set-up chose (KAFKA_BROKERS, testcontainers or the local broker). */
@@ -26,4 +27,16 @@ export function testKafkaEnv(): Record<string, string> {
 /** A topic, group or schema name no other test uses: `prefix-<uuid>`. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+/** One run's own topic names, all five roles, so runs never see each other's events. */
+export function uniqueTopics(prefix: string): TopicNames {
+  const run = uniqueName(prefix);
+  return {
+    serviceRequest: `${run}.servicerequest`,
+    imagingStudy: `${run}.imagingstudy`,
+    diagnosticReport: `${run}.diagnosticreport`,
+    timeline: `${run}.timeline`,
+    audit: `${run}.audit`,
+  };
 }

@@ -11,6 +11,7 @@ import {
   testKafkaBrokers,
   testKafkaSecurity,
   uniqueName,
+  uniqueTopics,
   type DatabaseTarget,
 } from '@oncoimg/testing';
 import { FirstResponseChestCtReport } from '@oncoimg/testing/personas';
@@ -135,14 +136,7 @@ export async function startTestSubscriptions(
 ): Promise<TestSubscriptions> {
   const brokers = testKafkaBrokers();
   const security = testKafkaSecurity();
-  const run = uniqueName('subs');
-  const topics: TopicNames = {
-    serviceRequest: `${run}.servicerequest`,
-    imagingStudy: `${run}.imagingstudy`,
-    diagnosticReport: `${run}.diagnosticreport`,
-    timeline: `${run}.timeline`,
-    audit: `${run}.audit`,
-  };
+  const topics = uniqueTopics('subs');
   await ensureTopics({ brokers, security, topics: Object.values(topics), numPartitions: 3 });
   const db = await openTestDatabase(target);
   const options: SubscriptionServiceOptions = {
