@@ -5,6 +5,7 @@ import { LungCancerPatient } from '@oncoimg/testing/personas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   parameterOf,
+  REPORT_TOPIC,
   reportFor,
   reportSubscription,
   startReceiver,
@@ -189,6 +190,42 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     // The same request with the right token succeeds.
     expect((await subs.create(good)).status).toBe(201);
     expect(receiver.bundles).toEqual([]);
+  });
+
+  it('reads, searches, updates and deletes a client’s own Subscription, which no other client sees', async () => {
+    const owner = { client_id: 'ehr-a' };
+    const bearer = async (scope: string, claims = owner) => (await testAuth()).bearer(scope, claims);
+    const subscription = await created(reportSubscription(receiver.url), undefined, owner);
+    const url = `${subs.base}/Subscription/${subscription.id ?? ''}`;
+    await handshake(receiver);
+    const search = await fetch(`${subs.base}/Subscription?criteria=${encodeURIComponent(REPORT_TOPIC)}`, {
+      headers: await bearer('system/Subscription.rs'),
+    });
+    expect(((await search.json()) as Bundle).entry?.map((e) => e.resource?.id)).toEqual([subscription.id]);
+    const stranger = await fetch(url, {
+      headers: await bearer('system/Subscription.rs', { client_id: 'ehr-b' }),
+    });
+    expect(stranger.status).toBe(404);
+
+    const moved = await startReceiver();
+    try {
+      const update = await fetch(url, {
+        method: 'PUT',
+        headers: {
+          ...(await bearer('system/Subscription.cu system/DiagnosticReport.rs')),
+          'content-type': 'application/fhir+json',
+        },
+        body: JSON.stringify({ ...reportSubscription(moved.url), id: subscription.id }),
+      });
+      expect(update.status).toBe(200);
+      expect(((await update.json()) as Subscription).meta?.versionId).toBe('2');
+      await handshake(moved);
+    } finally {
+      await moved.close();
+    }
+    const removed = await fetch(url, { method: 'DELETE', headers: await bearer('system/Subscription.d') });
+    expect(removed.status).toBe(200);
+    expect((await fetch(url, { headers: await bearer('system/Subscription.rs') })).status).toBe(404);
   });
 
   it('accepts the README’s subscription with the scopes of its token, and delivers to it', async () => {
