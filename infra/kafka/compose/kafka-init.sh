@@ -55,6 +55,7 @@ acl --allow-principal User:subscription-service --operation Write --operation De
 acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.imagingstudy.v1.dlq'
 acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.diagnosticreport.v1.dlq'
 acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.timeline.v1.dlq'
+acl --allow-principal User:subscription-service --operation Write --operation Describe --operation Create --operation DescribeConfigs --topic 'imaging.audit.v1'
 acl --allow-principal User:subscription-service --operation Read --operation Describe --resource-pattern-type prefixed --group 'oncoimg-subscription-service'
 acl --allow-principal User:tools --operation Read --operation Describe --operation DescribeConfigs --topic '*'
 acl --allow-principal User:tools --operation Write --resource-pattern-type prefixed --topic 'imaging.'

@@ -46,7 +46,7 @@ describe('the local broker ACLs', () => {
     expect(granted('timeline-service', 'GROUP', 'oncoimg-timeline-service', 'READ')).toBe(true);
   });
 
-  it('let the subscription service read the four streams under its group, and write none of them', () => {
+  it('let the subscription service read the four streams under its group, write none of them, and write the audit trail', () => {
     for (const topic of [
       DEFAULT_TOPICS.serviceRequest,
       DEFAULT_TOPICS.imagingStudy,
@@ -58,6 +58,7 @@ describe('the local broker ACLs', () => {
       expect(granted('subscription-service', 'TOPIC', `${topic}.dlq`, 'WRITE'), topic).toBe(true);
     }
     expect(granted('subscription-service', 'TOPIC', AUDIT_TOPIC, 'READ')).toBe(false);
+    expect(granted('subscription-service', 'TOPIC', AUDIT_TOPIC, 'WRITE')).toBe(true);
     expect(granted('subscription-service', 'GROUP', 'oncoimg-subscription-service', 'READ')).toBe(true);
     expect(granted('subscription-service', 'GROUP', 'oncoimg-timeline-service', 'READ')).toBe(false);
   });

@@ -93,7 +93,8 @@ export function localGrants(): Grant[] {
       operations: ['READ', 'DESCRIBE', 'DELETE'],
     },
     // The subscription service reads the four streams Subscriptions are fed from (creating them when
-    // it starts first, so it can subscribe), under its own group, and dead-letters what it cannot read.
+    // it starts first, so it can subscribe), under its own group, dead-letters what it cannot read,
+    // and writes the audit trail of its API.
     ...[...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map((name): Grant => ({
       principal: 'subscription-service',
       resource: 'TOPIC',
@@ -101,7 +102,10 @@ export function localGrants(): Grant[] {
       pattern: 'LITERAL',
       operations: ['READ', 'DESCRIBE', 'CREATE'],
     })),
-    ...produces('subscription-service', [...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor)),
+    ...produces('subscription-service', [
+      ...[...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor),
+      AUDIT_TOPIC,
+    ]),
     {
       principal: 'subscription-service',
       resource: 'GROUP',

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { Bundle, DiagnosticReport, OperationOutcome, Subscription } from '@medplum/fhirtypes';
-import { eventually, testAuth, testDatabaseTargets } from '@oncoimg/testing';
+import type {
+  AuditEvent,
+  Bundle,
+  DiagnosticReport,
+  OperationOutcome,
+  Subscription,
+} from '@medplum/fhirtypes';
+import { eventually, readTopic, testAuth, testDatabaseTargets } from '@oncoimg/testing';
 import { LungCancerPatient } from '@oncoimg/testing/personas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -190,6 +196,17 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     // The same request with the right token succeeds.
     expect((await subs.create(good)).status).toBe(201);
     expect(receiver.bundles).toEqual([]);
+    // Each request, refused or not, is in the audit trail.
+    const audit = await readTopic(subs.options.brokers, subs.topics.audit);
+    try {
+      const events = (await audit.waitFor(5)).map(
+        (m) => JSON.parse(m.value?.toString() ?? '{}') as AuditEvent,
+      );
+      expect(events.map((e) => e.outcome)).toEqual(['4', '4', '4', '4', '0']);
+      expect(events.every((e) => e.source.observer.display === 'oncoimg/subscription-service')).toBe(true);
+    } finally {
+      await audit.stop();
+    }
   });
 
   it('reads, searches, updates and deletes a client’s own Subscription, which no other client sees', async () => {

@@ -16,6 +16,7 @@ import { subscriptionMetrics } from './delivery/subscription-metrics.ts';
 import type { AllowRule } from './domain/endpoint-allow-list.ts';
 import { createSubscriptionApi } from './http/subscription-api.ts';
 import { deliveryBacklog } from './store/delivery.repository.ts';
+import { createSubscriptionAudit } from './subscription-audit.ts';
 import { subscriptionMigrations } from './store/subscription.migrations.ts';
 
 export const SUBSCRIPTION_SERVICE_NAME = 'subscription-service';
@@ -93,6 +94,7 @@ export function createSubscriptionService({
     logger,
     ...(pollMs === undefined ? {} : { pollMs }),
   });
+  const audit = createSubscriptionAudit({ db, brokers, security, topic: topics.audit, logger });
   let runner: ConsumerRunner | undefined;
   let migrated = false;
   let stopping = false;
@@ -103,6 +105,7 @@ export function createSubscriptionService({
   const http = createHttpShell({
     status,
     access,
+    audit: audit.trail,
     routes(app) {
       app.use(
         '/fhir',
@@ -187,7 +190,7 @@ export function createSubscriptionService({
 
   async function bringUp(): Promise<void> {
     const migratedNow = await retrying('migrating', () =>
-      migrate(db, [...consumerOffsetMigrations, ...subscriptionMigrations]),
+      migrate(db, [...audit.migrations, ...consumerOffsetMigrations, ...subscriptionMigrations]),
     );
     if (migratedNow === undefined) {
       return;
@@ -195,6 +198,7 @@ export function createSubscriptionService({
     migrated = true;
     // Delivery needs only the database: what is owed goes out while Kafka is down.
     deliverer.start();
+    await audit.start();
     if ((await retrying('joining the consumer group', joinGroup)) === undefined) {
       return;
     }
@@ -227,6 +231,7 @@ export function createSubscriptionService({
       await runner?.stop();
       runner = undefined;
       await deliverer.stop();
+      await audit.stop();
       migrated = false;
     },
   };
