@@ -264,6 +264,35 @@ describe.each(testDatabaseTargets())('subscription service on real Kafka and $na
     expect(subscription.channel.extension).toHaveLength(3);
   });
 
+  it('a Subscription is owed only what was published after it was created, even when the topics are read again', async () => {
+    const before = reportFor(OTHER_PATIENT);
+    await subs.publish(before);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await created(reportSubscription(receiver.url));
+    await handshake(receiver);
+    await subs.service.stop();
+    // A new consumer group reads every topic from the beginning, the older report included.
+    const rereading = createSubscriptionService({
+      ...subs.options,
+      groupId: `${subs.options.groupId ?? ''}-again`,
+    });
+    try {
+      await rereading.start();
+      const after = reportFor(OTHER_PATIENT);
+      await subs.publish(after);
+      await eventually(
+        async () => (receiver.eventNumbers().length > 0 ? true : undefined),
+        'the newer report',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(receiver.eventNumbers()).toEqual([1]);
+      const ids = receiver.bundles.flatMap((b) => (b.entry ?? []).slice(1).map((e) => e.resource?.id));
+      expect(ids).toEqual([after.id]);
+    } finally {
+      await rereading.stop();
+    }
+  });
+
   it('events published while the service is stopped are delivered after it starts again', async () => {
     await created(reportSubscription(receiver.url));
     await handshake(receiver);

@@ -8,6 +8,8 @@
  *   event republished at another offset has a known event id and is skipped per subscription.
  * - Order: one partition's messages are numbered in offset order, so a subscriber gets one
  *   patient's changes of one topic in the order they were published.
+ * - From creation on: a Subscription is owed the events Kafka received after it was created, even
+ *   when the consumer reads older ones later (a backlog, a new group reading from the beginning).
  * - Access: an event is numbered for a subscription only when its filters match and the
  *   subscriber's recorded scopes allow reading it (a patient-context client: only its patient).
  * - Dead letters: a message that cannot be decoded fails non-retriably; the runner sends it to the
@@ -48,13 +50,14 @@ export interface TopicEventsDeps {
 /** Decodes one message into topic events; throws FhirEventsError (not retriable) when it is malformed. */
 export function topicEventsOfMessage(message: ConsumedMessage, timelineTopic: string): TopicEvent[] {
   const traceparent = message.headers[CE_HEADERS.traceparent];
+  const publishedAt = Number(message.timestamp);
   if (message.topic !== timelineTopic) {
-    return topicEventsOfImagingEvent(decodeImagingEvent(message), traceparent);
+    return topicEventsOfImagingEvent(decodeImagingEvent(message), publishedAt, traceparent);
   }
   const attributes = parseCloudEventHeaders(message.headers);
   try {
     const view = readTimelineEvent(JSON.parse(message.value?.toString('utf8') ?? 'null'));
-    return topicEventsOfTimelineEvent(view, attributes.id, traceparent);
+    return topicEventsOfTimelineEvent(view, { eventId: attributes.id, publishedAt }, traceparent);
   } catch (error) {
     throw new FhirEventsError('INVALID_PAYLOAD', 'not a timeline event', { cause: error });
   }
@@ -84,6 +87,8 @@ export async function handleTopicMessages(
         const owed = events.filter(
           (event) =>
             event.topicUrl === subscriber.topicUrl &&
+            // Read again from the start (a new consumer group), older events are not owed to it.
+            event.publishedAt >= subscriber.createdAt &&
             matchesFilters(subscriber.filters, event) &&
             mayReceive(subscriber.grant, event),
         );

@@ -17,6 +17,7 @@ function reportEvent(patientKey: string, status: DiagnosticReport['status']): To
     patientKey,
     resource: { resourceType: 'DiagnosticReport', id: 'r1', status, code: {} },
     timestamp: '2026-12-01T00:00:00Z',
+    publishedAt: 0,
   };
 }
 

@@ -20,18 +20,22 @@ describe('topic events', () => {
       subject: { reference: 'Patient/7' },
     };
     const created = buildImagingEvent({ resource: report, action: 'created', source: 's', id: 'ce-1' });
-    expect(topicEventsOfImagingEvent(created, '00-a-b-01')).toEqual([
+    expect(topicEventsOfImagingEvent(created, 1_000, '00-a-b-01')).toEqual([
       expect.objectContaining({
         topicUrl: 'https://oncoimg.example.org/fhir/SubscriptionTopic/imaging-report',
         eventId: 'ce-1',
         interaction: 'create',
         patientKey: 'Patient/7',
         resource: report,
+        publishedAt: 1_000,
         traceparent: '00-a-b-01',
       }),
     ]);
     expect(
-      topicEventsOfImagingEvent(buildImagingEvent({ resource: report, action: 'deleted', source: 's' })),
+      topicEventsOfImagingEvent(
+        buildImagingEvent({ resource: report, action: 'deleted', source: 's' }),
+        1_000,
+      ),
     ).toEqual([]);
   });
 
@@ -44,7 +48,7 @@ describe('topic events', () => {
         { change: 'deleted', observationId: 'resp-0', examId: 'e0', observation: null },
       ],
     });
-    const events = topicEventsOfTimelineEvent(view, 'ce-9');
+    const events = topicEventsOfTimelineEvent(view, { eventId: 'ce-9', publishedAt: 1_000 });
     expect(
       events.map((e) => [e.interaction, e.resourceType, e.resourceId, e.eventId, e.resource?.id]),
     ).toEqual([

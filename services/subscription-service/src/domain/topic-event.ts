@@ -19,6 +19,8 @@ export interface TopicEvent {
   resource: Resource | null;
   /** RFC 3339: when it happened at the source. */
   timestamp: string;
+  /** When Kafka received the message (ms since the epoch): a Subscription is owed what came after it. */
+  publishedAt: number;
   /** W3C trace context of the consumed message, so the delivery can link to it. */
   traceparent?: string;
 }
@@ -34,7 +36,11 @@ function topicOfSource(source: TopicDefinition['source']): TopicDefinition {
 }
 
 /** The topic event of an intake event, or none when its topic does not trigger on that interaction. */
-export function topicEventsOfImagingEvent(event: ImagingEvent, traceparent?: string): TopicEvent[] {
+export function topicEventsOfImagingEvent(
+  event: ImagingEvent,
+  publishedAt: number,
+  traceparent?: string,
+): TopicEvent[] {
   const source = (
     {
       ServiceRequest: 'serviceRequest',
@@ -57,6 +63,7 @@ export function topicEventsOfImagingEvent(event: ImagingEvent, traceparent?: str
       patientKey: event.key,
       resource: interaction === 'delete' ? null : event.resource,
       timestamp: event.attributes.time,
+      publishedAt,
       ...(traceparent ? { traceparent } : {}),
     },
   ];
@@ -101,7 +108,7 @@ export function readTimelineEvent(value: unknown): TimelineEventView {
 /** One topic event per response assessment a timeline version made, changed or withdrew. */
 export function topicEventsOfTimelineEvent(
   view: TimelineEventView,
-  eventId: string,
+  { eventId, publishedAt }: { eventId: string; publishedAt: number },
   traceparent?: string,
 ): TopicEvent[] {
   const topic = topicOfSource('timeline');
@@ -116,6 +123,7 @@ export function topicEventsOfTimelineEvent(
       patientKey: view.patientKey,
       resource: observation,
       timestamp: view.updatedAt,
+      publishedAt,
       ...(traceparent ? { traceparent } : {}),
     };
   });

@@ -22,6 +22,8 @@ export interface Subscriber {
   topicUrl: string;
   filters: Filters;
   grant: SubscriberGrant;
+  /** ms since the epoch. */
+  createdAt: number;
 }
 
 /** The subscriptions that may receive events of these topics (every status but `off`). */
@@ -32,8 +34,9 @@ export async function subscribersOf(tx: Queryable, topicUrls: readonly string[])
     filters: Filters;
     scopes: string[];
     patient: string | null;
+    created_at: Date;
   }>(
-    `SELECT id, topic_url, filters, scopes, patient FROM subscriptions
+    `SELECT id, topic_url, filters, scopes, patient, created_at FROM subscriptions
      WHERE topic_url = ANY($1::text[]) AND status <> 'off' ORDER BY id`,
     [topicUrls],
   );
@@ -42,6 +45,7 @@ export async function subscribersOf(tx: Queryable, topicUrls: readonly string[])
     topicUrl: row.topic_url,
     filters: row.filters,
     grant: { scopes: row.scopes, patient: row.patient ?? undefined },
+    createdAt: row.created_at.getTime(),
   }));
 }
 

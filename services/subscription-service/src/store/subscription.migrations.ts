@@ -35,6 +35,7 @@ export const subscriptionMigrations: readonly Migration[] = [
         next_attempt_at timestamptz,
         lease_until timestamptz,
         last_sent_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       );
       CREATE INDEX subscriptions_topic ON subscriptions (topic_url) WHERE status <> 'off';
