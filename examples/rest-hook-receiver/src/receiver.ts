@@ -22,7 +22,8 @@ export interface RestHookReceiverOptions {
   requiredHeader?: { name: string; value: string };
   /** Bodies above this many bytes are refused (413). */
   maxBytes?: number;
-  onNotification: (notification: Notification) => void | Promise<void>;
+  /** Gets the notification as read, and the Bundle itself. */
+  onNotification: (notification: Notification, bundle: unknown) => void | Promise<void>;
 }
 
 export interface RestHookReceiver {
@@ -35,7 +36,12 @@ const FHIR_JSON = 'application/fhir+json';
 
 function outcome(res: ServerResponse, status: number, code: string, text: string): void {
   res.writeHead(status, { 'content-type': FHIR_JSON });
-  res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics: text }] }));
+  res.end(
+    JSON.stringify({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code, diagnostics: text }],
+    }),
+  );
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
@@ -53,7 +59,13 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<string 
 
 /** Starts listening; resolves once the port is bound. */
 export async function startRestHookReceiver(options: RestHookReceiverOptions): Promise<RestHookReceiver> {
-  const { port = 0, host = '127.0.0.1', path = '/notifications', requiredHeader, maxBytes = 10_000_000 } = options;
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    path = '/notifications',
+    requiredHeader,
+    maxBytes = 10_000_000,
+  } = options;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (new URL(req.url ?? '/', 'http://receiver').pathname !== path) {
@@ -75,14 +87,16 @@ export async function startRestHookReceiver(options: RestHookReceiverOptions): P
       return;
     }
     let notification: Notification;
+    let bundle: unknown;
     try {
-      notification = readNotification(JSON.parse(body));
+      bundle = JSON.parse(body);
+      notification = readNotification(bundle);
     } catch (error) {
       const text = error instanceof NotificationError ? error.message : 'the body is not JSON';
       outcome(res, 400, 'invalid', text);
       return;
     }
-    await options.onNotification(notification);
+    await options.onNotification(notification, bundle);
     res.writeHead(200).end();
   }
 

@@ -161,10 +161,8 @@ function text(parameter: ParametersParameter | undefined): string | null {
  */
 export function readNotification(body: unknown): Notification {
   const bundle = body as Bundle | undefined;
-  if (
-    bundle?.resourceType !== 'Bundle' ||
-    (bundle.type !== 'history' && bundle.type !== 'subscription-notification')
-  ) {
+  // R4 has no `subscription-notification` Bundle type: the backport IG uses `history`.
+  if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'history') {
     throw new NotificationError('not a notification: expected a Bundle of type history');
   }
   const [first, ...rest] = bundle.entry ?? [];
