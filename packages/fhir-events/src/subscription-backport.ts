@@ -165,8 +165,9 @@ export function readNotification(body: unknown): Notification {
   if (bundle?.resourceType !== 'Bundle' || bundle.type !== 'history') {
     throw new NotificationError('not a notification: expected a Bundle of type history');
   }
-  const [first, ...rest] = bundle.entry ?? [];
-  const status = first?.resource as Parameters | undefined;
+  const entries = bundle.entry ?? [];
+  const status = entries.at(0)?.resource as Parameters | undefined;
+  const rest = entries.slice(1);
   if (status?.resourceType !== 'Parameters') {
     throw new NotificationError(
       'the first entry of a notification must be the SubscriptionStatus Parameters',

@@ -167,7 +167,7 @@ export async function runSubscribe(options: SubscribeOptions, context: CommandCo
     const { id, status } = (await created.json()) as Subscription;
     context.err(
       `Subscription/${id ?? '?'} ${status} on ${topicUrl(options.topic)}; receiving at ${options.endpoint ?? receiver.url}` +
-        `${options.count === undefined ? '; Ctrl-C stops' : ''}`,
+        (options.count === undefined ? '; Ctrl-C stops' : ''),
     );
     const aborted = new Promise<void>((resolve) => {
       context.signal.addEventListener('abort', () => resolve(), { once: true });
