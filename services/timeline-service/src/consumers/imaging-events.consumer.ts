@@ -167,15 +167,8 @@ export async function recomputeTimelines(
     }
   }
   const heads = heldIsAll ? new Map<string, TimelineHead>() : await repository.loadHeads(tx, patientKeys);
-  const storedObservations = new Map<string, StoredObservationHead[]>();
-  for (const head of heldIsAll ? [] : await observations.loadHeads(tx, patientKeys)) {
-    storedObservations.set(head.patientKey, [...(storedObservations.get(head.patientKey) ?? []), head]);
-  }
   const changes: TimelineChange[] = [];
-  const outbox: OutboxMessage[] = [];
   const toSave: TimelineToSave[] = [];
-  const observationsToSave: ObservationToSave[] = [];
-  const observationsToRemove: string[] = [];
   for (const patientKey of patientKeys) {
     // Sorted so that the search text does not depend on the order rows come back in.
     const entries = (entriesByPatient.get(patientKey) ?? []).sort(byRef);
@@ -190,6 +183,17 @@ export async function recomputeTimelines(
     const version = (head?.version ?? 0) + 1;
     toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records) });
     changes.push({ patientKey, version, timeline });
+  }
+  // Only a changed timeline can change its Observations: the others' are not read.
+  const storedObservations = new Map<string, StoredObservationHead[]>();
+  const changedKeys = changes.map((change) => change.patientKey);
+  for (const head of heldIsAll ? [] : await observations.loadHeads(tx, changedKeys)) {
+    storedObservations.set(head.patientKey, [...(storedObservations.get(head.patientKey) ?? []), head]);
+  }
+  const outbox: OutboxMessage[] = [];
+  const observationsToSave: ObservationToSave[] = [];
+  const observationsToRemove: string[] = [];
+  for (const { patientKey, version, timeline } of changes) {
     const plan = planResponseChanges(timeline, storedObservations.get(patientKey) ?? [], now);
     observationsToSave.push(...plan.save);
     observationsToRemove.push(...plan.remove);
