@@ -139,6 +139,7 @@ describe('messages the running services publish match asyncapi.yaml', () => {
       return summary;
     });
     expect(summaries.some((s) => s.latestResponse?.diseaseStatusObservation)).toBe(true);
+    expect(summaries.some((s) => s.responseChanges?.some((c) => c.change === 'created'))).toBe(true);
     expect(summaries.some((s) => s.radiation !== null)).toBe(true);
     expect(summaries.some((s) => s.currentBaseline !== null)).toBe(true);
   });
