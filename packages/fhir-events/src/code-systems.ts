@@ -23,7 +23,8 @@ export const RECIST_RESPONSE_SYSTEM = 'https://oncoimg.example.org/fhir/CodeSyst
  * Extension carrying the RECIST 1.1 category on a CancerDiseaseStatus Observation: mCODE rules
  * out `component` on that profile, and its value is a condition status trend, not a category.
  */
-export const RECIST_RESPONSE_EXTENSION = 'https://oncoimg.example.org/fhir/StructureDefinition/recist-response';
+export const RECIST_RESPONSE_EXTENSION =
+  'https://oncoimg.example.org/fhir/StructureDefinition/recist-response';
 
 /** LOINC 97509-4 "Cancer disease progression": the code of every mCODE CancerDiseaseStatus Observation. */
 export const CANCER_DISEASE_STATUS_LOINC = '97509-4';
