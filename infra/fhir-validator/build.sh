@@ -5,9 +5,12 @@
 #     org.oncoimg.fhirvalidator.ValidateFiles file.json...
 set -eu
 cd "$(dirname "$0")"
-if [ ! -f .cache/libs/.complete ]; then
+# The marker holds the digest of the pom that fetched the jars: another pom fetches afresh.
+pom_digest=$(sha256sum pom.xml | cut -d' ' -f1)
+if [ "$(cat .cache/libs/.complete 2>/dev/null)" != "$pom_digest" ]; then
+  rm -rf .cache/libs .cache/classes
   mvn -B -q dependency:copy-dependencies -DoutputDirectory=.cache/libs
-  touch .cache/libs/.complete
+  echo "$pom_digest" > .cache/libs/.complete
 fi
 source=src/main/java/org/oncoimg/fhirvalidator/ValidateFiles.java
 class=.cache/classes/org/oncoimg/fhirvalidator/ValidateFiles.class
