@@ -49,4 +49,22 @@ export const timelineMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The mCODE CancerDiseaseStatus of each follow-up response, kept with the timeline that made it
+    // so that reads never recompute, and compared by content_hash to say what a version changed.
+    id: 'timeline.002-disease-status-observations',
+    sql: `
+      CREATE TABLE timeline_observations (
+        id text PRIMARY KEY,
+        patient_key text NOT NULL,
+        exam_id text NOT NULL,
+        code text NOT NULL,
+        content_hash text NOT NULL,
+        version_id integer NOT NULL,
+        observation jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX timeline_observations_patient ON timeline_observations (patient_key, code);
+    `,
+  },
 ];
