@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bundle, DiagnosticReport, Parameters, Subscription } from '@medplum/fhirtypes';
-import { buildImagingEvent, encodeEvent, type TopicNames } from '@oncoimg/fhir-events';
+import {
+  buildBackportSubscription,
+  buildImagingEvent,
+  encodeEvent,
+  type PayloadContent,
+  type TopicNames,
+} from '@oncoimg/fhir-events';
 import { createEventProducer, ensureTopics, type EventProducer } from '@oncoimg/kafka';
 import type { Database } from '@oncoimg/store';
 import {
@@ -16,7 +22,6 @@ import {
 } from '@oncoimg/testing';
 import { FirstResponseChestCtReport } from '@oncoimg/testing/personas';
 import { parseAllowList } from './domain/endpoint-allow-list.ts';
-import { FILTER_CRITERIA_URL, PAYLOAD_CONTENT_URL, type PayloadContent } from './domain/subscription-spec.ts';
 import {
   createSubscriptionService,
   type SubscriptionService,
@@ -80,27 +85,18 @@ export async function startReceiver(): Promise<Receiver> {
   });
 }
 
-/** A backport Subscription to the report topic. */
+/** A backport Subscription to the report topic, built as subscribers (the CLI) build theirs. */
 export function reportSubscription(
   endpoint: string,
   { filters = [], payload = 'full-resource' }: { filters?: string[]; payload?: PayloadContent } = {},
 ): Subscription {
-  return {
-    resourceType: 'Subscription',
-    meta: {
-      profile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription'],
-    },
-    status: 'requested',
+  return buildBackportSubscription({
+    topic: REPORT_TOPIC,
+    filters,
+    endpoint,
+    payload,
     reason: 'imaging reports for the tumour board',
-    criteria: REPORT_TOPIC,
-    _criteria: { extension: filters.map((valueString) => ({ url: FILTER_CRITERIA_URL, valueString })) },
-    channel: {
-      type: 'rest-hook',
-      endpoint,
-      payload: 'application/fhir+json',
-      _payload: { extension: [{ url: PAYLOAD_CONTENT_URL, valueCode: payload }] },
-    },
-  } as Subscription;
+  });
 }
 
 /** A new report of `patientKey` (an identifier key or `Patient/{id}`), as the report service would publish it. */

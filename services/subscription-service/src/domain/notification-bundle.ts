@@ -5,7 +5,7 @@
  * `full-resource`: the resources).
  */
 import type { Bundle, BundleEntry, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
-import type { PayloadContent } from './subscription-spec.ts';
+import type { NotificationType, PayloadContent } from '@oncoimg/fhir-events';
 import type { TopicInteraction } from './topics.ts';
 
 export const SUBSCRIPTION_STATUS_PROFILE =
@@ -13,8 +13,7 @@ export const SUBSCRIPTION_STATUS_PROFILE =
 export const NOTIFICATION_PROFILE =
   'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4';
 
-export type NotificationType =
-  'handshake' | 'heartbeat' | 'event-notification' | 'query-status' | 'query-event';
+export type { NotificationType };
 export type SubscriptionStatusCode = 'requested' | 'active' | 'error' | 'off';
 
 export interface StatusSnapshot {

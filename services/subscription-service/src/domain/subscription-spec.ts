@@ -6,20 +6,22 @@
  */
 import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { Extension, Subscription } from '@medplum/fhirtypes';
+import {
+  BACKPORT_FILTER_CRITERIA_EXTENSION as FILTER_CRITERIA_URL,
+  BACKPORT_HEARTBEAT_PERIOD_EXTENSION as HEARTBEAT_PERIOD_URL,
+  BACKPORT_MAX_COUNT_EXTENSION as MAX_COUNT_URL,
+  BACKPORT_PAYLOAD_CONTENT_EXTENSION as PAYLOAD_CONTENT_URL,
+  BACKPORT_TIMEOUT_EXTENSION as TIMEOUT_URL,
+  PAYLOAD_CONTENTS,
+  type PayloadContent,
+} from '@oncoimg/fhir-events';
 import { endpointAllowed, type AllowRule } from './endpoint-allow-list.ts';
 import { FilterCriteriaError, parseFilterCriteria, type Filters } from './filters.ts';
 import { topicByUrl, type TopicDefinition } from './topics.ts';
 
-export const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
-export const BACKPORT_SUBSCRIPTION_PROFILE = `${BACKPORT}/backport-subscription`;
-export const FILTER_CRITERIA_URL = `${BACKPORT}/backport-filter-criteria`;
-export const PAYLOAD_CONTENT_URL = `${BACKPORT}/backport-payload-content`;
-export const HEARTBEAT_PERIOD_URL = `${BACKPORT}/backport-heartbeat-period`;
-export const TIMEOUT_URL = `${BACKPORT}/backport-timeout`;
-export const MAX_COUNT_URL = `${BACKPORT}/backport-max-count`;
-
-export const PAYLOAD_CONTENTS = ['empty', 'id-only', 'full-resource'] as const;
-export type PayloadContent = (typeof PAYLOAD_CONTENTS)[number];
+export { BACKPORT_SUBSCRIPTION_PROFILE } from '@oncoimg/fhir-events';
+export { FILTER_CRITERIA_URL, HEARTBEAT_PERIOD_URL, MAX_COUNT_URL, PAYLOAD_CONTENT_URL, TIMEOUT_URL };
+export type { PayloadContent };
 
 /** Bounds of the channel settings: a receiver that needs longer than a minute should queue. */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -66,7 +68,7 @@ function integerExtension(
   }
   const value = found[key];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const name = url.slice(BACKPORT.length + 1);
+    const name = url.slice(url.lastIndexOf('/') + 1);
     refuse(`${name} must be ${key} from ${String(min)} to ${String(max)}`, `Subscription.channel.extension`);
   }
   return value;

@@ -5,9 +5,9 @@
  * set on it (`canFilterBy`).
  */
 import type { Basic, Extension } from '@medplum/fhirtypes';
-import type { TopicRole } from '@oncoimg/fhir-events';
+import { SUBSCRIPTION_TOPIC_BASE, type TopicRole } from '@oncoimg/fhir-events';
 
-export const TOPIC_URL_BASE = 'https://oncoimg.example.org/fhir/SubscriptionTopic';
+export const TOPIC_URL_BASE = SUBSCRIPTION_TOPIC_BASE;
 
 /** What triggers a notification, as R5 `SubscriptionTopic.resourceTrigger.supportedInteraction` names it. */
 export type TopicInteraction = 'create' | 'update' | 'delete';
