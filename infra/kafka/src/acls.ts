@@ -41,6 +41,20 @@ function produces(principal: Grant['principal'], topics: string[]): Grant[] {
   }));
 }
 
+/**
+ * A consumer reads its topics and creates them when it starts before their producer (subscribing
+ * to a missing topic fails).
+ */
+function reads(principal: Grant['principal'], topics: string[]): Grant[] {
+  return topics.map((name) => ({
+    principal,
+    resource: 'TOPIC',
+    name,
+    pattern: 'LITERAL',
+    operations: ['READ', 'DESCRIBE', 'CREATE'],
+  }));
+}
+
 const INTAKE_TOPICS = [
   DEFAULT_TOPICS.serviceRequest,
   DEFAULT_TOPICS.imagingStudy,
@@ -55,13 +69,7 @@ export function localGrants(): Grant[] {
     ...produces('report-service', [DEFAULT_TOPICS.diagnosticReport, AUDIT_TOPIC]),
     // The timeline service reads the intake topics (and creates them when it starts first, so it can
     // subscribe), and writes its timeline, the dead letters of its inputs and the audit trail.
-    ...INTAKE_TOPICS.map((name): Grant => ({
-      principal: 'timeline-service',
-      resource: 'TOPIC',
-      name,
-      pattern: 'LITERAL',
-      operations: ['READ', 'DESCRIBE', 'CREATE'],
-    })),
+    ...reads('timeline-service', INTAKE_TOPICS),
     ...produces('timeline-service', [
       DEFAULT_TOPICS.timeline,
       ...INTAKE_TOPICS.map(deadLetterTopicFor),
@@ -95,13 +103,7 @@ export function localGrants(): Grant[] {
     // The subscription service reads the four streams Subscriptions are fed from (creating them when
     // it starts first, so it can subscribe), under its own group, dead-letters what it cannot read,
     // and writes the audit trail of its API.
-    ...[...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map((name): Grant => ({
-      principal: 'subscription-service',
-      resource: 'TOPIC',
-      name,
-      pattern: 'LITERAL',
-      operations: ['READ', 'DESCRIBE', 'CREATE'],
-    })),
+    ...reads('subscription-service', [...INTAKE_TOPICS, DEFAULT_TOPICS.timeline]),
     ...produces('subscription-service', [
       ...[...INTAKE_TOPICS, DEFAULT_TOPICS.timeline].map(deadLetterTopicFor),
       AUDIT_TOPIC,

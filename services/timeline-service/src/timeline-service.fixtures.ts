@@ -7,6 +7,7 @@ import {
   testKafkaBrokers,
   testKafkaSecurity,
   uniqueName,
+  uniqueTopics as uniqueTopicNames,
   type DatabaseTarget,
 } from '@oncoimg/testing';
 import { personaMessages, type PersonaEvent } from '@oncoimg/testing/personas';
@@ -18,14 +19,7 @@ import {
 
 /** Fresh topics for one test, so runs never see each other's events. */
 export function uniqueTopics(): TopicNames {
-  const run = uniqueName('tl');
-  return {
-    serviceRequest: `${run}.servicerequest`,
-    imagingStudy: `${run}.imagingstudy`,
-    diagnosticReport: `${run}.diagnosticreport`,
-    timeline: `${run}.timeline`,
-    audit: `${run}.audit`,
-  };
+  return uniqueTopicNames('tl');
 }
 
 /** Publishes persona events on the run's topics, as the intake services would. */
