@@ -7,6 +7,7 @@
 import type { Observation, Subscription } from '@medplum/fhirtypes';
 import { buildBackportSubscription, readNotification } from '@oncoimg/fhir-events';
 import { openDatabase, type Database } from '@oncoimg/store';
+import { enableInProcessMetrics } from '@oncoimg/telemetry';
 import { testAuth, testKafkaBrokers, testKafkaSecurity, uniqueName } from '@oncoimg/testing';
 import { ResponsePathwayResources, ResponsePatient } from '@oncoimg/testing/personas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +28,11 @@ describe('response assessments and reports delivered to FHIR subscribers', () =>
   let subscriptions: SubscriptionService;
   let responses: Receiver;
   let reports: Receiver;
+  let base: string;
 
   beforeAll(async () => {
+    // Before the service exists: its meters come from the global provider.
+    enableInProcessMetrics('subscriptions-e2e');
     system = await startSystem();
     db = await openDatabase({ schema: 'subscriptions' });
     subscriptions = createSubscriptionService({
@@ -45,10 +49,11 @@ describe('response assessments and reports delivered to FHIR subscribers', () =>
       pollMs: 100,
     });
     const { port } = await subscriptions.start();
+    base = `http://127.0.0.1:${String(port)}`;
     responses = await startReceiver();
     reports = await startReceiver();
     const create = async (subscription: Subscription) => {
-      const res = await fetch(`http://127.0.0.1:${String(port)}/fhir/Subscription`, {
+      const res = await fetch(`${base}/fhir/Subscription`, {
         method: 'POST',
         headers: {
           ...(await (
@@ -132,5 +137,18 @@ describe('response assessments and reports delivered to FHIR subscribers', () =>
     expect(focus.every((reference) => reference.startsWith(`${system.reportBase}/DiagnosticReport/`))).toBe(
       true,
     );
+  });
+
+  it('counts deliveries by type and result and shows the backlog in /metrics, without patient data', async () => {
+    const headers = await (await testAuth()).bearer();
+    const text = await (await fetch(`${base}/metrics`, { headers })).text();
+    expect(text).toMatch(
+      /oncoimg_subscription_deliveries_total\{type="handshake",result="delivered"[^}]*\} 2/,
+    );
+    expect(text).toMatch(
+      /oncoimg_subscription_deliveries_total\{type="event-notification",result="delivered"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(/oncoimg_subscription_backlog(\{[^}]*\})? \d+/);
+    expect(text).not.toContain(ResponsePatient.identifier.value);
   });
 });

@@ -98,7 +98,6 @@ export function createSubscriptionService({
   let runner: ConsumerRunner | undefined;
   let migrated = false;
   let stopping = false;
-  let backlog: number | null = null;
   let wakeRetry: () => void = () => {};
   const stopObserving: (() => void)[] = [];
 
@@ -122,6 +121,7 @@ export function createSubscriptionService({
 
   async function status(): Promise<SubscriptionServiceStatus> {
     let database: 'up' | 'down' = 'up';
+    let backlog: number | null = null;
     try {
       backlog = await deliveryBacklog(db);
     } catch {
@@ -203,7 +203,8 @@ export function createSubscriptionService({
       return;
     }
     stopObserving.push(
-      metrics.observeBacklog(() => backlog),
+      // One SUM over the subscriptions, at each scrape.
+      metrics.observeBacklog(() => deliveryBacklog(db).catch(() => null)),
       serviceMetrics().observeConsumerLag(groupId, () =>
         consumerLag({ brokers, security, groupId, topics: inputTopics }),
       ),

@@ -10,8 +10,8 @@ import { metrics } from '@opentelemetry/api';
 export interface SubscriptionMetrics {
   recordDelivery(type: string, result: 'delivered' | 'failed'): void;
   recordRetry(): void;
-  /** Reports `read()` as the backlog gauge until the returned function is called. */
-  observeBacklog(read: () => number | null): () => void;
+  /** Reports `read()` (asked at each scrape) as the backlog gauge until the returned function is called. */
+  observeBacklog(read: () => Promise<number | null>): () => void;
 }
 
 export function subscriptionMetrics(): SubscriptionMetrics {
@@ -30,8 +30,8 @@ export function subscriptionMetrics(): SubscriptionMetrics {
       serviceMetrics().recordRetry('subscription-delivery');
     },
     observeBacklog(read) {
-      const callback = (result: { observe(value: number): void }) => {
-        const value = read();
+      const callback = async (result: { observe(value: number): void }) => {
+        const value = await read();
         if (value !== null) {
           result.observe(value);
         }
