@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
+import {
+  loadEntries,
+  loadPatientRevisions,
+  loadRevisionedEntries,
+  saveEntries,
+  type RevisionedEntry,
+} from './timeline-entries.ts';
+
+export type { RevisionedEntry } from './timeline-entries.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
 export interface StoredTimeline {
@@ -29,6 +38,8 @@ export interface PartitionPosition {
 export interface TimelineHead {
   version: number;
   hash: string;
+  /** The study UIDs the study index holds for the patient, sorted. */
+  studyUids: string[];
 }
 
 /** The longest patient search fragment accepted: enough for any name or identifier. */
@@ -42,6 +53,23 @@ export interface TimelineToSave {
   version: number;
   hash: string;
   searchText: string;
+  /** What the study index holds for the patient (`TimelineHead.studyUids`); null: unknown, rewrite it. */
+  studyUidsBefore: readonly string[] | null;
+}
+
+/** The distinct study UIDs of a timeline's exams, sorted: its rows of the study index. */
+export function studyUidsOf(timeline: PatientTimeline): string[] {
+  const uids = new Set<string>();
+  for (const exam of timeline.exams) {
+    if (exam.studyUid !== null) {
+      uids.add(exam.studyUid);
+    }
+  }
+  return [...uids].sort();
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 /** Deterministic digest of a timeline's JSON, so an unchanged recomputation publishes nothing. */
@@ -65,12 +93,9 @@ export interface TimelineRepository {
     tx: Queryable,
     entries: readonly { entry: RecordEntry; patientKey: string | null }[],
   ): Promise<void>;
-  /** The stored entries of these patients, leaving out `exceptRefs` (entries the caller holds already). */
-  loadPatientEntries(
-    tx: Queryable,
-    patientKeys: readonly string[],
-    exceptRefs?: readonly string[],
-  ): Promise<Map<string, RecordEntry[]>>;
+  /** Per patient, the refs of its stored entries and the revision of each row. */
+  loadPatientRevisions(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, Map<string, string>>>;
+  loadRevisionedEntries(tx: Queryable, refs: readonly string[]): Promise<Map<string, RevisionedEntry>>;
   loadHeads(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, TimelineHead>>;
   /** Stores many timelines in a constant number of statements, whatever their count. */
   saveTimelines(tx: Queryable, timelines: readonly TimelineToSave[]): Promise<void>;
@@ -105,65 +130,30 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       await tx.query('SELECT pg_advisory_xact_lock(id) FROM unnest($1::bigint[]) AS id', [ids.map(String)]);
     },
 
-    async loadEntries(tx, refs) {
-      const found = new Map<string, RecordEntry>();
-      if (refs.length === 0) {
-        return found;
-      }
-      const { rows } = await tx.query<{ ref: string; entry: RecordEntry }>(
-        'SELECT ref, entry FROM timeline_resources WHERE ref = ANY($1::text[])',
-        [refs],
-      );
-      for (const row of rows) {
-        found.set(row.ref, row.entry);
-      }
-      return found;
-    },
-
-    async saveEntries(tx, entries) {
-      if (entries.length === 0) {
-        return;
-      }
-      await tx.query(
-        `INSERT INTO timeline_resources (ref, patient_key, entry)
-         SELECT e->>'ref', e->>'patientKey', e->'entry' FROM jsonb_array_elements($1::jsonb) AS e
-         ON CONFLICT (ref) DO UPDATE
-           SET patient_key = EXCLUDED.patient_key, entry = EXCLUDED.entry, updated_at = now()`,
-        [JSON.stringify(entries.map(({ entry, patientKey }) => ({ ref: entry.ref, patientKey, entry })))],
-      );
-    },
-
-    async loadPatientEntries(tx, patientKeys, exceptRefs = []) {
-      const byPatient = new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]));
-      if (patientKeys.length === 0) {
-        return byPatient;
-      }
-      // Every entry read comes back as JSON text to parse again; skipping the ones the caller holds
-      // (the batch's own) saves about a third of a batch's reads.
-      const { rows } = await tx.query<{ patient_key: string; entry: RecordEntry }>(
-        exceptRefs.length === 0
-          ? 'SELECT patient_key, entry FROM timeline_resources WHERE patient_key = ANY($1::text[])'
-          : `SELECT patient_key, entry FROM timeline_resources
-             WHERE patient_key = ANY($1::text[]) AND NOT (ref = ANY($2::text[]))`,
-        exceptRefs.length === 0 ? [patientKeys] : [patientKeys, exceptRefs],
-      );
-      for (const row of rows) {
-        byPatient.get(row.patient_key)?.push(row.entry);
-      }
-      return byPatient;
-    },
+    loadEntries,
+    saveEntries,
+    loadPatientRevisions,
+    loadRevisionedEntries,
 
     async loadHeads(tx, patientKeys) {
       const heads = new Map<string, TimelineHead>();
       if (patientKeys.length === 0) {
         return heads;
       }
-      const { rows } = await tx.query<{ patient_key: string; version: number; timeline_hash: string }>(
-        'SELECT patient_key, version, timeline_hash FROM timelines WHERE patient_key = ANY($1::text[])',
+      const { rows } = await tx.query<{
+        patient_key: string;
+        version: number;
+        timeline_hash: string;
+        study_uids: string[];
+      }>(
+        `SELECT patient_key, version, timeline_hash,
+           ARRAY(SELECT study_uid FROM timeline_study_index i
+                 WHERE i.patient_key = t.patient_key ORDER BY study_uid COLLATE "C") AS study_uids
+         FROM timelines t WHERE patient_key = ANY($1::text[])`,
         [patientKeys],
       );
       for (const row of rows) {
-        heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash });
+        heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash, studyUids: row.study_uids });
       }
       return heads;
     },
@@ -192,17 +182,23 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
            unreported_count = EXCLUDED.unreported_count, problem_count = EXCLUDED.problem_count, updated_at = now()`,
         [`[${rows.join(',')}]`],
       );
-      const patientKeys = timelines.map(({ timeline }) => timeline.patientKey);
+      // Most changes leave a patient's studies as they were: only the others rewrite their index rows.
+      const patientKeys: string[] = [];
       const indexUids: string[] = [];
       const indexKeys: string[] = [];
-      for (const { timeline } of timelines) {
-        for (const uid of new Set(timeline.exams.map((exam) => exam.studyUid))) {
-          if (uid === null) {
-            continue;
-          }
+      for (const { timeline, studyUidsBefore } of timelines) {
+        const uids = studyUidsOf(timeline);
+        if (studyUidsBefore !== null && sameList(uids, studyUidsBefore)) {
+          continue;
+        }
+        patientKeys.push(timeline.patientKey);
+        for (const uid of uids) {
           indexUids.push(uid);
           indexKeys.push(timeline.patientKey);
         }
+      }
+      if (patientKeys.length === 0) {
+        return;
       }
       await tx.query('DELETE FROM timeline_study_index WHERE patient_key = ANY($1::text[])', [patientKeys]);
       if (indexUids.length > 0) {
