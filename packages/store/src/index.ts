@@ -51,3 +51,4 @@ export {
 } from './resources/write-resources.ts';
 export type { BulkOutboxMessage } from './resources/bulk-statements.ts';
 export { withTraceContext } from './outbox/enqueue-outbox.ts';
+export { copyValue } from './copy-text.ts';

@@ -27,7 +27,9 @@ export interface PatientCache {
  */
 export const DEFAULT_CACHED_ENTRIES = 10_000;
 
-export function createPatientCache({ maxEntries = DEFAULT_CACHED_ENTRIES }: { maxEntries?: number } = {}): PatientCache {
+export function createPatientCache({
+  maxEntries = DEFAULT_CACHED_ENTRIES,
+}: { maxEntries?: number } = {}): PatientCache {
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
   const patients = new Map<string, CachedPatient>();
   let held = 0;

@@ -8,8 +8,8 @@ import {
   LungCancerPatient,
   lungCancerPathwayEvents,
   type PersonaEvent,
-  type TimelineInputEvent,
 } from './timeline.fixtures.ts';
+import type { TimelineInputEvent } from './records/input-event.ts';
 
 /**
  * Applies the events one by one, building the timeline after each with one memo kept throughout

@@ -1,5 +1,6 @@
 import type { Queryable } from '@oncoimg/store';
 import type { RecordEntry } from '../domain/index.ts';
+import { COPY_MIN_ROWS, copyUpsert, type CopyUpsert } from './copy-upsert.ts';
 
 /** A stored entry and the revision of its row (a new one on every write, see migration 002). */
 export interface RevisionedEntry {
@@ -23,6 +24,17 @@ export async function loadEntries(tx: Queryable, refs: readonly string[]): Promi
   return found;
 }
 
+const UPSERT_SET = `patient_key = EXCLUDED.patient_key, entry = EXCLUDED.entry, updated_at = now(),
+  revision = nextval('timeline_resource_revision')`;
+
+const STAGED_ENTRIES: CopyUpsert = {
+  staging: 'timeline_resources_in',
+  columns: 'ref text, patient_key text, entry jsonb',
+  upsert: `INSERT INTO timeline_resources (ref, patient_key, entry)
+    SELECT ref, patient_key, entry FROM timeline_resources_in
+    ON CONFLICT (ref) DO UPDATE SET ${UPSERT_SET}`,
+};
+
 /** Inserts or replaces entries; each written row gets a new revision. */
 export async function saveEntries(
   tx: Queryable,
@@ -31,12 +43,18 @@ export async function saveEntries(
   if (entries.length === 0) {
     return;
   }
+  if (entries.length >= COPY_MIN_ROWS) {
+    await copyUpsert(
+      tx,
+      STAGED_ENTRIES,
+      entries.map(({ entry, patientKey }) => [entry.ref, patientKey, JSON.stringify(entry)]),
+    );
+    return;
+  }
   await tx.query(
     `INSERT INTO timeline_resources (ref, patient_key, entry)
      SELECT e->>'ref', e->>'patientKey', e->'entry' FROM jsonb_array_elements($1::jsonb) AS e
-     ON CONFLICT (ref) DO UPDATE
-       SET patient_key = EXCLUDED.patient_key, entry = EXCLUDED.entry, updated_at = now(),
-           revision = nextval('timeline_resource_revision')`,
+     ON CONFLICT (ref) DO UPDATE SET ${UPSERT_SET}`,
     [JSON.stringify(entries.map(({ entry, patientKey }) => ({ ref: entry.ref, patientKey, entry })))],
   );
 }

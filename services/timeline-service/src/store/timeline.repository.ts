@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
+import { saveTimelines } from './timeline-writes.ts';
 import {
   loadEntries,
   loadPatientRevisions,
@@ -10,6 +11,7 @@ import {
 } from './timeline-entries.ts';
 
 export type { RevisionedEntry } from './timeline-entries.ts';
+export { studyUidsOf } from './timeline-writes.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
 export interface StoredTimeline {
@@ -57,21 +59,6 @@ export interface TimelineToSave {
   studyUidsBefore: readonly string[] | null;
 }
 
-/** The distinct study UIDs of a timeline's exams, sorted: its rows of the study index. */
-export function studyUidsOf(timeline: PatientTimeline): string[] {
-  const uids = new Set<string>();
-  for (const exam of timeline.exams) {
-    if (exam.studyUid !== null) {
-      uids.add(exam.studyUid);
-    }
-  }
-  return [...uids].sort();
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}
-
 /** Deterministic digest of a timeline's JSON, so an unchanged recomputation publishes nothing. */
 export function timelineHash(timelineJson: string): string {
   return createHash('sha256').update(timelineJson).digest('base64url');
@@ -94,7 +81,10 @@ export interface TimelineRepository {
     entries: readonly { entry: RecordEntry; patientKey: string | null }[],
   ): Promise<void>;
   /** Per patient, the refs of its stored entries and the revision of each row. */
-  loadPatientRevisions(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, Map<string, string>>>;
+  loadPatientRevisions(
+    tx: Queryable,
+    patientKeys: readonly string[],
+  ): Promise<Map<string, Map<string, string>>>;
   loadRevisionedEntries(tx: Queryable, refs: readonly string[]): Promise<Map<string, RevisionedEntry>>;
   loadHeads(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, TimelineHead>>;
   /** Stores many timelines in a constant number of statements, whatever their count. */
@@ -153,62 +143,16 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
         [patientKeys],
       );
       for (const row of rows) {
-        heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash, studyUids: row.study_uids });
+        heads.set(row.patient_key, {
+          version: row.version,
+          hash: row.timeline_hash,
+          studyUids: row.study_uids,
+        });
       }
       return heads;
     },
 
-    async saveTimelines(tx, timelines) {
-      if (timelines.length === 0) {
-        return;
-      }
-      // The timeline JSON is spliced in as is rather than re-serialized inside a bigger object.
-      const rows = timelines.map(
-        ({ timeline, json, version, hash, searchText }) =>
-          `{"patient_key":${JSON.stringify(timeline.patientKey)},"version":${String(version)},` +
-          `"timeline":${json},"timeline_hash":${JSON.stringify(hash)},` +
-          `"search_text":${JSON.stringify(searchText)},"exam_count":${String(timeline.exams.length)},` +
-          `"unreported_count":${String(timeline.pending.unreported.length)},` +
-          `"problem_count":${String(timeline.unmatched.length + timeline.ambiguous.length)}}`,
-      );
-      await tx.query(
-        `INSERT INTO timelines (patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count)
-         SELECT patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count
-         FROM jsonb_to_recordset($1::jsonb) AS t(patient_key text, version integer, timeline jsonb, timeline_hash text,
-           search_text text, exam_count integer, unreported_count integer, problem_count integer)
-         ON CONFLICT (patient_key) DO UPDATE SET
-           version = EXCLUDED.version, timeline = EXCLUDED.timeline, timeline_hash = EXCLUDED.timeline_hash,
-           search_text = EXCLUDED.search_text, exam_count = EXCLUDED.exam_count,
-           unreported_count = EXCLUDED.unreported_count, problem_count = EXCLUDED.problem_count, updated_at = now()`,
-        [`[${rows.join(',')}]`],
-      );
-      // Most changes leave a patient's studies as they were: only the others rewrite their index rows.
-      const patientKeys: string[] = [];
-      const indexUids: string[] = [];
-      const indexKeys: string[] = [];
-      for (const { timeline, studyUidsBefore } of timelines) {
-        const uids = studyUidsOf(timeline);
-        if (studyUidsBefore !== null && sameList(uids, studyUidsBefore)) {
-          continue;
-        }
-        patientKeys.push(timeline.patientKey);
-        for (const uid of uids) {
-          indexUids.push(uid);
-          indexKeys.push(timeline.patientKey);
-        }
-      }
-      if (patientKeys.length === 0) {
-        return;
-      }
-      await tx.query('DELETE FROM timeline_study_index WHERE patient_key = ANY($1::text[])', [patientKeys]);
-      if (indexUids.length > 0) {
-        await tx.query(
-          `INSERT INTO timeline_study_index (study_uid, patient_key)
-           SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-          [indexUids, indexKeys],
-        );
-      }
-    },
+    saveTimelines,
 
     async readPositions(tx, group, topics) {
       const { rows } = await tx.query<{ topic: string; partition: number; next_offset: string }>(
