@@ -14,14 +14,19 @@ import { migrate, openDatabase, outboxMigrations } from '@oncoimg/store';
 import { handleImagingEvents } from '../services/timeline-service/src/consumers/imaging-events.consumer.ts';
 import { createPatientCache } from '../services/timeline-service/src/consumers/patient-cache.ts';
 import { timelineMigrations } from '../services/timeline-service/src/store/timeline.migrations.ts';
-import { createTimelineRepository, type TimelineRepository } from '../services/timeline-service/src/store/timeline.repository.ts';
+import {
+  createTimelineRepository,
+  type TimelineRepository,
+} from '../services/timeline-service/src/store/timeline.repository.ts';
 import { newSyntheticRun, syntheticEventBlocks } from './synthetic-imaging.ts';
 
 const PARTITIONS = 12;
 
 /** User + system CPU seconds of a process, from /proc (PostgreSQL backends are other processes). */
 function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+    .split(') ')[1]
+    .split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
@@ -38,7 +43,10 @@ const stages = new Map<string, number>();
 
 function timedRepository(repository: TimelineRepository): TimelineRepository {
   const timed = { ...repository } as Record<string, unknown>;
-  for (const [name, method] of Object.entries(repository) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+  for (const [name, method] of Object.entries(repository) as [
+    string,
+    (...args: unknown[]) => Promise<unknown>,
+  ][]) {
     timed[name] = async (...args: unknown[]) => {
       const started = performance.now();
       try {

@@ -19,6 +19,10 @@
  *   committed, and the timeline version comes from the locked row: never the same version twice.
  * - Timeline events: one `imaging.timeline.v1` event per changed timeline per batch, keyed by the
  *   patient, through the outbox (published after commit by the relay).
+ * - Incremental, with the full recomputation's result: a patient cache keeps each patient's parsed
+ *   entries with the revision of their rows, so a batch reads back only rows another batch or
+ *   instance rewrote since, and the domain re-derives only the parts and exams whose entries
+ *   changed (`TimelineMemo`). Linking, baselines and responses still run over the whole patient.
  */
 import { buildTimelineEventHeaders, decodeImagingEvent, type ConsumedMessage } from '@oncoimg/fhir-events';
 import { enqueueOutbox, type Database, type OutboxMessage, type Queryable } from '@oncoimg/store';

@@ -196,4 +196,6 @@ export function deliveries(events: readonly PersonaEvent[]): fc.Arbitrary<Person
 }
 
 /** The events of one to six generated exams, in the order their systems send them. */
-export const pathway = fc.array(examSpec, { minLength: 1, maxLength: 6 }).map((specs) => specs.flatMap(examEvents));
+export const pathway = fc
+  .array(examSpec, { minLength: 1, maxLength: 6 })
+  .map((specs) => specs.flatMap(examEvents));

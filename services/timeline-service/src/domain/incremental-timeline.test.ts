@@ -4,11 +4,7 @@ import { buildTimeline } from './build-timeline.ts';
 import { deliveries, generatedPatientKey, pathway } from './generated-pathways.fixtures.ts';
 import { applyEvent, emptyPatientRecords, type PatientRecords } from './records/patient-records.ts';
 import { createTimelineMemo } from './timeline-memo.ts';
-import {
-  LungCancerPatient,
-  lungCancerPathwayEvents,
-  type PersonaEvent,
-} from './timeline.fixtures.ts';
+import { LungCancerPatient, lungCancerPathwayEvents, type PersonaEvent } from './timeline.fixtures.ts';
 import type { TimelineInputEvent } from './records/input-event.ts';
 
 /**

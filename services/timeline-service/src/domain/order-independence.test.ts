@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { deliveries, generatedPatientKey as key, pathway } from './generated-pathways.fixtures.ts';
-import { LungCancerPatient, lungCancerPathwayEvents, recordsFrom, timelineFrom } from './timeline.fixtures.ts';
+import {
+  LungCancerPatient,
+  lungCancerPathwayEvents,
+  recordsFrom,
+  timelineFrom,
+} from './timeline.fixtures.ts';
 
 describe('the timeline does not depend on the order events arrive in', () => {
   test('any interleaving of a generated pathway, with duplicates and stale versions, gives the in-order timeline', () => {
