@@ -89,8 +89,9 @@ async function main(): Promise<void> {
         });
       }
     }
+    // One connection (max: 1), so this backend is the one every transaction runs on.
     const backendPid = url
-      ? Number((await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid)
+      ? (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid
       : null;
     const backendBefore = backendPid === null ? 0 : processCpuSeconds(backendPid);
     const before = process.cpuUsage();
