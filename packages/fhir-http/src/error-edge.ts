@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { FHIR_JSON, outcomeOfError, outcomeWithStatus, sendFhir } from './outcomes.ts';
+import { isRequestTimedOutError } from './request-deadline.ts';
 
 /** The path is not echoed: it may carry a patient key. */
 export const UNKNOWN_ROUTE = outcomeWithStatus(404, 'not-found', 'no such route');
@@ -21,7 +22,10 @@ export function unknownRoute(contentType: string = FHIR_JSON): RequestHandler {
 export function errorEdge(contentType: string = FHIR_JSON): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
-      next(error);
+      // The time limit already answered 503, and the write it stopped has nothing more to say.
+      if (!isRequestTimedOutError(error)) {
+        next(error);
+      }
       return;
     }
     sendFhir(res, [outcomeOfError(error)], contentType);

@@ -10,6 +10,7 @@ import { baseUrl, parseSearchQuery, requireIdOfUrl, requireType } from './fhir-r
 import { historyBundle, searchsetBundle, setVersionHeaders } from './fhir-responses.ts';
 import { DEFAULT_MAX_DEPTH, parseUntrustedJson } from './json-guard.ts';
 import { sendFhir } from './outcomes.ts';
+import { requestDeadlineOf, type RequestDeadline } from './request-deadline.ts';
 import {
   belongsTo,
   ENTRY_PERMISSIONS,
@@ -30,15 +31,27 @@ export type Locator = (resource: Resource, versionId: string) => string;
  */
 export interface FhirBackend {
   resourceType: string;
-  create(body: Record<string, unknown>, options: { ifNoneExist?: string }): Promise<WriteResult>;
-  update(body: Record<string, unknown>, options: { ifMatch?: string }): Promise<WriteResult>;
-  delete(id: string, options: { ifMatch?: string }): Promise<WriteResult>;
+  create(
+    body: Record<string, unknown>,
+    options: { ifNoneExist?: string } & WriteOptions,
+  ): Promise<WriteResult>;
+  update(body: Record<string, unknown>, options: { ifMatch?: string } & WriteOptions): Promise<WriteResult>;
+  delete(id: string, options: { ifMatch?: string } & WriteOptions): Promise<WriteResult>;
   read(id: string): Promise<StoredResource>;
   vread(id: string, versionId: string): Promise<StoredResource>;
   history(id: string): Promise<HistoryEntry[]>;
   search(criteria: SearchCriteria): Promise<StoredResource[]>;
   /** `POST /fhir` with a batch or transaction Bundle. */
-  bundle(body: Record<string, unknown>, location: Locator): Promise<[OperationOutcome, Bundle]>;
+  bundle(
+    body: Record<string, unknown>,
+    location: Locator,
+    options?: WriteOptions,
+  ): Promise<[OperationOutcome, Bundle]>;
+}
+
+export interface WriteOptions {
+  /** The request's time limit: a write must not start once the request was answered 503 for it. */
+  deadline?: RequestDeadline;
 }
 
 export interface FhirRouterOptions {
@@ -118,7 +131,9 @@ export function createFhirRouter({
     const patients = entryMethodsOf(parsed).map((method) => allowed(res, ENTRY_PERMISSIONS[method] ?? 'c'));
     const patient = patients.find((key) => key !== undefined);
     await requireBundleOwnPatient(parsed, patient, (id) => backend.read(id));
-    const [outcome, answer] = await backend.bundle(parsed, locatorOf(req));
+    const [outcome, answer] = await backend.bundle(parsed, locatorOf(req), {
+      deadline: requestDeadlineOf(res),
+    });
     noteAudit(res, { entries: bundleAuditEntries(parsed, answer) });
     sendFhir(res, [outcome, answer]);
   });
@@ -128,7 +143,14 @@ export function createFhirRouter({
     const parsed = parse(req);
     noteWritten(res, parsed);
     requireOwnPatient(parsed, patient);
-    sendWrite(req, res, await backend.create(parsed, { ifNoneExist: req.get('if-none-exist') }));
+    sendWrite(
+      req,
+      res,
+      await backend.create(parsed, {
+        ifNoneExist: req.get('if-none-exist'),
+        deadline: requestDeadlineOf(res),
+      }),
+    );
   });
   router.put('/:type/:id', body, async (req, res) => {
     typed(req);
@@ -139,14 +161,21 @@ export function createFhirRouter({
     requireOwnPatient(parsed, patient);
     const id = String(req.params.id);
     await requireStoredOwnPatient(() => backend.read(id), patient);
-    sendWrite(req, res, await backend.update(parsed, { ifMatch: req.get('if-match') }));
+    sendWrite(
+      req,
+      res,
+      await backend.update(parsed, { ifMatch: req.get('if-match'), deadline: requestDeadlineOf(res) }),
+    );
   });
   router.delete('/:type/:id', async (req, res) => {
     typed(req);
     const patient = allowed(res, 'd');
     const { id } = req.params;
     await requireStoredOwnPatient(() => backend.read(id), patient);
-    const write = await backend.delete(id, { ifMatch: req.get('if-match') });
+    const write = await backend.delete(id, {
+      ifMatch: req.get('if-match'),
+      deadline: requestDeadlineOf(res),
+    });
     noteResource(res, write.resource, write.versionId);
     res.setHeader('ETag', `W/"${write.versionId}"`);
     sendFhir(res, [allOk]);

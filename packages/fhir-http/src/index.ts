@@ -8,3 +8,4 @@ export * from './capability-statement.ts';
 export * from './fhir-router.ts';
 export * from './audit-note.ts';
 export * from './router-access.ts';
+export * from './request-deadline.ts';

@@ -9,6 +9,7 @@ import {
   parseIfNoneExist,
   statusOf,
   type Locator,
+  type RequestDeadline,
 } from '@oncoimg/fhir-http';
 import type { IntakeWrites } from './intake-writes.ts';
 import { validateIntake, type AnyIntakeRules } from './intake-rules.ts';
@@ -142,6 +143,8 @@ export interface BundleContext {
   resourceType: ImagingResourceType;
   rules?: AnyIntakeRules;
   location: Locator;
+  /** The request's time limit: the Bundle's transaction does not start once it has passed. */
+  deadline?: RequestDeadline;
 }
 
 /**
@@ -201,7 +204,7 @@ export async function processBundle(
     }
     const answers = await writes.writeMany(
       valid.map((v) => v.request),
-      { atomic: false },
+      { atomic: false, deadline: context.deadline },
     );
     valid.forEach(({ index }, at) => {
       const answer = answers[at];
@@ -246,7 +249,7 @@ export async function processBundle(
       });
     }
   });
-  const answers = await writes.writeMany(requests, { atomic: true });
+  const answers = await writes.writeMany(requests, { atomic: true, deadline: context.deadline });
   return [
     allOk,
     {

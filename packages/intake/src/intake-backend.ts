@@ -26,22 +26,27 @@ export function createIntakeBackend({
   const validate = (body: Record<string, unknown>) => validateIntake(body, resourceType, rules);
   return {
     resourceType,
-    async create(body, { ifNoneExist }) {
+    async create(body, { ifNoneExist, deadline }) {
       const resource = validate(body);
-      return writes.writeOne({
-        method: 'create',
-        resource,
-        ...(ifNoneExist === undefined ? {} : { ifNoneExist: parseIfNoneExist(ifNoneExist) }),
-      });
+      return writes.writeOne(
+        {
+          method: 'create',
+          resource,
+          ...(ifNoneExist === undefined ? {} : { ifNoneExist: parseIfNoneExist(ifNoneExist) }),
+        },
+        deadline,
+      );
     },
-    async update(body, { ifMatch }) {
-      return writes.writeOne({ method: 'update', resource: validate(body), ifMatch });
+    async update(body, { ifMatch, deadline }) {
+      return writes.writeOne({ method: 'update', resource: validate(body), ifMatch }, deadline);
     },
-    delete: (id, { ifMatch }) => writes.writeOne({ method: 'delete', type: resourceType, id, ifMatch }),
+    delete: (id, { ifMatch, deadline }) =>
+      writes.writeOne({ method: 'delete', type: resourceType, id, ifMatch }, deadline),
     read: (id) => repository.read(resourceType, id),
     vread: (id, versionId) => repository.vread(resourceType, id, versionId),
     history: (id) => repository.history(resourceType, id),
     search: (criteria) => repository.search(resourceType, criteria),
-    bundle: (body, location) => processBundle(body, { writes, resourceType, rules, location }),
+    bundle: (body, location, options) =>
+      processBundle(body, { writes, resourceType, rules, location, deadline: options?.deadline }),
   };
 }

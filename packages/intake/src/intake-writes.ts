@@ -9,6 +9,7 @@ import {
   type StoreErrorCode,
   type WriteResult,
 } from '@oncoimg/store';
+import { beforeDeadline, type RequestDeadline } from '@oncoimg/fhir-http';
 import { eventMessage, severalMatches, type WriteOutcome } from './resource-writer.ts';
 import { createWriteQueue } from './write-queue.ts';
 
@@ -31,10 +32,13 @@ export interface IntakeWrites {
    */
   writeMany(
     requests: readonly ResourceWriteRequest[],
-    options: { atomic: boolean },
+    options: { atomic: boolean; deadline?: RequestDeadline },
   ): Promise<ResourceWriteAnswer[]>;
-  /** One write, committed with the concurrent ones when group commit is on; throws its own failure. */
-  writeOne(request: ResourceWriteRequest): Promise<WriteOutcome>;
+  /**
+   * One write, committed with the concurrent ones when group commit is on; throws its own failure.
+   * Not started once `deadline` has passed (RequestTimedOutError).
+   */
+  writeOne(request: ResourceWriteRequest, deadline?: RequestDeadline): Promise<WriteOutcome>;
 }
 
 /** The database is away: trying the entries one by one would only make each wait for it again. */
@@ -108,18 +112,20 @@ export function createIntakeWrites({ db, topic, source, groupCommit }: IntakeWri
     : undefined;
 
   return {
-    writeMany: (requests, { atomic }) => {
+    writeMany: (requests, { atomic, deadline }) => {
       const trace = withTraceContext();
-      return writeTraced(
-        requests.map((request) => ({ request, trace })),
-        atomic,
+      return beforeDeadline(deadline, () =>
+        writeTraced(
+          requests.map((request) => ({ request, trace })),
+          atomic,
+        ),
       );
     },
-    async writeOne(request) {
+    async writeOne(request, deadline) {
       const item = { request, trace: withTraceContext() };
       const answer: ResourceWriteAnswer | undefined = queue
-        ? await queue.submit(item)
-        : (await writeTraced([item], false)).at(0);
+        ? await queue.submit(item, deadline)
+        : (await beforeDeadline(deadline, () => writeTraced([item], false))).at(0);
       if (answer === undefined) {
         throw new Error('the write gave no answer');
       }

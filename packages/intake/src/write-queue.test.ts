@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isRequestTimedOutError, type RequestDeadline } from '@oncoimg/fhir-http';
 import { createWriteQueue } from './write-queue.ts';
 
 /** A group write that waits until released, recording each group it was given. */
@@ -54,5 +55,36 @@ describe('write queue (group commit)', () => {
       'the group could not be written',
       80,
     ]);
+  });
+
+  it('leaves out of its group a write whose request already timed out, and holds the others until answered', async () => {
+    const held = heldWrites();
+    const queue = createWriteQueue({ write: held.write, maxGroup: 4, maxConcurrent: 1 });
+    const busy = queue.submit(1);
+    await tick();
+    const timedOut = new AbortController();
+    timedOut.abort();
+    const passed: RequestDeadline = { signal: timedOut.signal, hold: () => null };
+    let holding = 0;
+    const live: RequestDeadline = {
+      signal: new AbortController().signal,
+      hold: () => {
+        holding += 1;
+        return () => {
+          holding -= 1;
+        };
+      },
+    };
+    const late = queue.submit(2, passed).catch((error: unknown) => error);
+    const onTime = queue.submit(3, live);
+    held.releases.shift()?.();
+    await busy;
+    await tick();
+    expect(held.groups).toEqual([[1], [3]]);
+    expect(holding).toBe(1);
+    held.releases.shift()?.();
+    expect(await onTime).toBe(30);
+    expect(holding).toBe(0);
+    expect(isRequestTimedOutError(await late)).toBe(true);
   });
 });

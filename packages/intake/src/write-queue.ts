@@ -1,3 +1,5 @@
+import { RequestTimedOutError, type RequestDeadline } from '@oncoimg/fhir-http';
+
 /**
  * Group commit: concurrent single writes wait in a short queue and are written together, in one
  * transaction and a few statements, instead of one transaction each. Each caller is answered only
@@ -18,11 +20,13 @@ export interface WriteQueueOptions<Q, A> {
 }
 
 export interface WriteQueue<Q, A> {
-  submit(request: Q): Promise<A>;
+  /** Rejected with RequestTimedOutError, unwritten, when `deadline` passes before its group starts. */
+  submit(request: Q, deadline?: RequestDeadline): Promise<A>;
 }
 
 interface Waiting<Q, A> {
   request: Q;
+  deadline: RequestDeadline | undefined;
   resolve: (answer: A) => void;
   reject: (error: unknown) => void;
 }
@@ -36,7 +40,20 @@ export function createWriteQueue<Q, A>({
   let running = 0;
   let scheduled = false;
 
-  const commit = async (group: Waiting<Q, A>[]): Promise<void> => {
+  const commit = async (candidates: Waiting<Q, A>[]): Promise<void> => {
+    const releases: (() => void)[] = [];
+    const group = candidates.filter((w) => {
+      const release = w.deadline ? w.deadline.hold() : () => undefined;
+      if (!release) {
+        w.reject(new RequestTimedOutError());
+        return false;
+      }
+      releases.push(release);
+      return true;
+    });
+    if (group.length === 0) {
+      return;
+    }
     try {
       const answers = await write(group.map((w) => w.request));
       group.forEach((w, index) => {
@@ -50,6 +67,12 @@ export function createWriteQueue<Q, A>({
     } catch (error) {
       for (const w of group) {
         w.reject(error);
+      }
+    } finally {
+      // After the callers' promises are settled: their answers go out in the microtasks that run
+      // before a time limit that passed during the commit looks again.
+      for (const release of releases) {
+        release();
       }
     }
   };
@@ -65,9 +88,9 @@ export function createWriteQueue<Q, A>({
   };
 
   return {
-    submit(request) {
+    submit(request, deadline) {
       return new Promise<A>((resolve, reject) => {
-        waiting.push({ request, resolve, reject });
+        waiting.push({ request, deadline, resolve, reject });
         if (!scheduled) {
           scheduled = true;
           // Requests parsed in the same tick join the same group.

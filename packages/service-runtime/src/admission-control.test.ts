@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Request, Response } from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { beforeDeadline, errorEdge, isRequestTimedOutError, requestDeadlineOf } from '@oncoimg/fhir-http';
 import { createAdmissionControl, type AdmissionControl, type AdmissionOptions } from './admission-control.ts';
 
 /** Runs one request through the middleware without a server: admitted, or the refusal it got. */
@@ -11,6 +12,7 @@ function answerOf(control: AdmissionControl): 'admitted' | { status: number; ret
   let status = 0;
   const seen = { admitted: false };
   const res = {
+    locals: {},
     headersSent: false,
     once: () => res,
     status: (code: number) => ((status = code), res),
@@ -34,6 +36,10 @@ interface Harness {
   releaseAll(): void;
   held(): number;
   load(): { inFlight: number; queued: number };
+  /** Ends the commits under way of `/fhir/write`. */
+  releaseCommits(): void;
+  commitsUnderWay(): number;
+  written: { committed: number; notStarted: number };
 }
 
 const servers: Server[] = [];
@@ -62,6 +68,24 @@ async function harness(options: AdmissionOptions): Promise<Harness> {
     await new Promise<void>((resolve) => waiting.push(resolve));
     res.status(201).json({ ok: true });
   });
+  // Like an intake write: work before the commit (released by releaseAll), then the commit
+  // (released by releaseCommits) under the request's deadline.
+  const commits: (() => void)[] = [];
+  const written = { committed: 0, notStarted: 0 };
+  app.get('/fhir/write', async (_req, res, next) => {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      await beforeDeadline(requestDeadlineOf(res), async () => {
+        await new Promise<void>((resolve) => commits.push(resolve));
+        written.committed += 1;
+      });
+      res.status(201).json({ ok: true });
+    } catch (error) {
+      written.notStarted += isRequestTimedOutError(error) ? 1 : 0;
+      next(error);
+    }
+  });
+  app.use(errorEdge());
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
@@ -74,6 +98,13 @@ async function harness(options: AdmissionOptions): Promise<Harness> {
     },
     held: () => waiting.length,
     load: () => control.load(),
+    releaseCommits: () => {
+      for (const release of commits.splice(0)) {
+        release();
+      }
+    },
+    commitsUnderWay: () => commits.length,
+    written,
   };
 }
 
@@ -142,6 +173,30 @@ describe('admission control', () => {
     await until(() => h.held() === 1);
     h.releaseAll();
     expect((await next).status).toBe(201);
+  });
+
+  it('does not start the write of a request already answered 503 for its time limit', async () => {
+    const h = await harness({ maxInFlight: 4, requestTimeoutMs: 200 });
+    const answer = await fetch(`${h.base}/fhir/write`);
+    expect(answer.status).toBe(503);
+    // The handler gets to its commit only after the client was told "not stored".
+    h.releaseAll();
+    await until(() => h.written.notStarted === 1);
+    expect(h.written.committed).toBe(0);
+    expect(h.commitsUnderWay()).toBe(0);
+  });
+
+  it('gives a request whose commit is under way at its time limit the commit’s real answer', async () => {
+    const h = await harness({ maxInFlight: 4, requestTimeoutMs: 200 });
+    const answer = fetch(`${h.base}/fhir/write`);
+    await until(() => h.held() === 1);
+    h.releaseAll();
+    await until(() => h.commitsUnderWay() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    h.releaseCommits();
+    expect((await answer).status).toBe(201);
+    expect(h.written).toEqual({ committed: 1, notStarted: 0 });
+    await until(() => h.load().inFlight === 0);
   });
 
   it('refuses at once while the event loop is stalled, then takes requests again', () => {

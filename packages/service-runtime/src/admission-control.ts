@@ -1,4 +1,4 @@
-import { FHIR_JSON, outcomeWithStatus } from '@oncoimg/fhir-http';
+import { FHIR_JSON, outcomeWithStatus, setRequestDeadline } from '@oncoimg/fhir-http';
 import { serviceMetrics } from '@oncoimg/telemetry';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -66,8 +66,9 @@ function discardLateAnswer(res: Response): void {
  * Bounds the work a service takes on: at most `maxInFlight` requests are handled at once and
  * `maxQueued` wait; beyond that, or while the event loop is stalled past `maxEventLoopDelayMs`,
  * a request is answered 503 with Retry-After and an OperationOutcome at once, and any request still unanswered after `requestTimeoutMs` is answered
- * 503 instead of hanging. A timed-out request's slot is freed when its answer is sent; the
- * database pool bounds what its handler may still be doing.
+ * 503 instead of hanging. A timed-out request's work is stopped before its commit (the request's
+ * `RequestDeadline`), so a 503 never hides a stored write; a commit already under way when the
+ * limit passes gives the request its real answer instead, late by at most that commit.
  */
 export function createAdmissionControl({
   maxInFlight = DEFAULT_MAX_IN_FLIGHT,
@@ -132,12 +133,52 @@ export function createAdmissionControl({
       }
       admitNext();
     };
-    const timer = setTimeout(() => {
+    const aborter = new AbortController();
+    let holds = 0;
+    const timeOut = () => {
+      if (done) {
+        return;
+      }
       serviceMetrics().recordOverload('timeout');
       refuse(req, res, retryAfterSeconds, `request not answered within ${String(requestTimeoutMs)} ms`);
       discardLateAnswer(res);
+      aborter.abort();
       finish();
+    };
+    let expiredWhileHeld = false;
+    const timer = setTimeout(() => {
+      // A commit under way decides the answer: a 503 over it could tell "not stored" of a stored write.
+      if (holds > 0) {
+        expiredWhileHeld = true;
+        return;
+      }
+      timeOut();
     }, requestTimeoutMs);
+    setRequestDeadline(res, {
+      signal: aborter.signal,
+      hold: () => {
+        if (aborter.signal.aborted) {
+          return null;
+        }
+        holds += 1;
+        let released = false;
+        return () => {
+          if (released) {
+            return;
+          }
+          released = true;
+          holds -= 1;
+          // The handler answers right after its commit; only a request that then says nothing times out.
+          if (holds === 0 && expiredWhileHeld) {
+            setImmediate(() => {
+              if (!res.headersSent) {
+                timeOut();
+              }
+            });
+          }
+        };
+      },
+    });
     res.once('finish', finish);
     res.once('close', finish);
     if (inFlight < maxInFlight) {

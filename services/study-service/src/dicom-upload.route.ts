@@ -9,6 +9,9 @@ import {
   patientOfResource,
   requireOwnPatient,
   sendFhir,
+  beforeDeadline,
+  isRequestTimedOutError,
+  requestDeadlineOf,
 } from '@oncoimg/fhir-http';
 import { validateIntake, type IntakeExtensionDeps } from '@oncoimg/intake';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -88,28 +91,31 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
     const patient = accessOf(res).restrictedTo;
     const instances = readAll(dicomFiles(req));
     const studies = groupByStudy(instances);
-    const results = await db.transaction(async (tx) => {
-      const written = [];
-      for (const [studyUid, studyInstances] of studies) {
-        const matches = await repository.findByIdentifier<ImagingStudy>(
-          tx,
-          'ImagingStudy',
-          `urn:dicom:uid|urn:oid:${studyUid}`,
-        );
-        const existing = matches.at(0);
-        if (existing) {
-          requireOwnPatient(existing, patient);
+    // A request answered 503 for its time limit must not go on to store its studies.
+    const results = await beforeDeadline(requestDeadlineOf(res), () =>
+      db.transaction(async (tx) => {
+        const written = [];
+        for (const [studyUid, studyInstances] of studies) {
+          const matches = await repository.findByIdentifier<ImagingStudy>(
+            tx,
+            'ImagingStudy',
+            `urn:dicom:uid|urn:oid:${studyUid}`,
+          );
+          const existing = matches.at(0);
+          if (existing) {
+            requireOwnPatient(existing, patient);
+          }
+          const merged = validateIntake(
+            mergeIntoImagingStudy(existing, studyInstances) as unknown as Record<string, unknown>,
+            'ImagingStudy',
+            imagingStudyIntakeRules,
+          );
+          requireOwnPatient(merged, patient);
+          written.push(existing ? await writer.update(tx, merged) : await writer.create(tx, merged));
         }
-        const merged = validateIntake(
-          mergeIntoImagingStudy(existing, studyInstances) as unknown as Record<string, unknown>,
-          'ImagingStudy',
-          imagingStudyIntakeRules,
-        );
-        requireOwnPatient(merged, patient);
-        written.push(existing ? await writer.update(tx, merged) : await writer.create(tx, merged));
-      }
-      return written;
-    });
+        return written;
+      }),
+    );
     const anyCreated = results.some((r) => r.action === 'created');
     noteAudit(res, {
       entries: results.map((r) => ({
@@ -135,7 +141,9 @@ export function addDicomUpload(app: Express, { db, writer, repository }: IntakeE
   });
   app.use('/dicom', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
-      next(error);
+      if (!isRequestTimedOutError(error)) {
+        next(error);
+      }
       return;
     }
     sendFhir(res, [outcomeOfDicomUploadError(error)]);
