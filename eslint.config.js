@@ -40,6 +40,7 @@ export default tseslint.config(
       '.tools/**',
       '.data/**',
       'infra/kafka/.cache/**',
+      'infra/fhir-validator/.cache/**',
       '**/dist/**',
       'coverage/**',
     ],

@@ -13,6 +13,7 @@ import type { ConsumedMessage } from '@oncoimg/fhir-events';
 import { migrate, openDatabase, outboxMigrations } from '@oncoimg/store';
 import { handleImagingEvents } from '../services/timeline-service/src/consumers/imaging-events.consumer.ts';
 import { createPatientCache } from '../services/timeline-service/src/consumers/patient-cache.ts';
+import { createObservationRepository } from '../services/timeline-service/src/store/observation.repository.ts';
 import { timelineMigrations } from '../services/timeline-service/src/store/timeline.migrations.ts';
 import {
   createTimelineRepository,
@@ -69,7 +70,15 @@ async function main(): Promise<void> {
     await migrate(db, [...outboxMigrations, ...timelineMigrations]);
     const repository = timedRepository(createTimelineRepository({ db }));
     const patientCache = process.env.CPU_NO_CACHE ? undefined : createPatientCache();
-    const deps = { db, repository, groupId: 'cpu', timelineTopic: 'timeline', source: 'bench', patientCache };
+    const deps = {
+      db,
+      repository,
+      observations: createObservationRepository({ db }),
+      groupId: 'cpu',
+      timelineTopic: 'timeline',
+      source: 'bench',
+      patientCache,
+    };
     const offsets = new Map<string, number>();
     const messages: ConsumedMessage[] = [];
     for (const block of syntheticEventBlocks(newSyntheticRun(), { total })) {

@@ -11,6 +11,7 @@ describe('.dockerignore', () => {
       '.data',
       '.tools',
       'infra/kafka/.cache',
+      'infra/fhir-validator/.cache',
       '.git',
     ]) {
       expect(ignored(path), path).toBe(true);

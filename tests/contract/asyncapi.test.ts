@@ -17,8 +17,39 @@ import {
 } from '@oncoimg/fhir-events';
 import { ResponseFirstFollowUpCt } from '@oncoimg/testing/personas';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cancerDiseaseStatus } from '../../services/timeline-service/src/domain/index.ts';
 import { DEFAULT_TIMELINE_GROUP_ID } from '../../services/timeline-service/src/timeline-service.ts';
 import { messageValidators, parseAsyncApi, type MessageValidators } from './contract-documents.ts';
+
+/** The CancerDiseaseStatus of a RECIST PR, as the timeline serves it. */
+const PartialResponseObservation = {
+  ...cancerDiseaseStatus({
+    patientKey: 'https://hospital.example.org/mrn|RP-0001',
+    examId: 'ServiceRequest/f1',
+    status: 'improved',
+    method: 'recist-1.1',
+    category: 'PR',
+    text: 'RECIST 1.1 PR (partial response)',
+    reason: 'PR: sum of diameters 52 mm, 35 % below the baseline 80 mm.',
+    subject: {
+      type: 'Patient',
+      identifier: { system: 'https://hospital.example.org/mrn', value: 'RP-0001' },
+    },
+    episodeId: 'Condition/c1',
+    effective: '2024-05-02T10:00:00+02:00',
+    report: 'DiagnosticReport/f1',
+    study: 'ImagingStudy/f1',
+    measurements: [
+      { source: 'DiagnosticReport/b1#m1', label: 'Target lesion 1, baseline', mm: 80, date: '2024-03-04' },
+      { source: 'DiagnosticReport/f1#m1', label: 'Target lesion 1, follow-up', mm: 52, date: '2024-05-02' },
+    ],
+  }),
+};
+PartialResponseObservation.meta = {
+  ...PartialResponseObservation.meta,
+  versionId: '2',
+  lastUpdated: '2024-05-02T10:00:00.000Z',
+};
 
 /** A summary with every optional branch filled: what a follow-up with a RECIST response publishes. */
 const FullSummary: TimelineSummaryEvent = {
@@ -46,11 +77,7 @@ const FullSummary: TimelineSummaryEvent = {
     percentFromNadir: -35,
     changeFromBaselineMm: -28,
     changeFromNadirMm: -28,
-    diseaseStatusObservation: {
-      resourceType: 'Observation',
-      status: 'preliminary',
-      code: { coding: [{ system: 'http://loinc.org', code: '97509-4' }] },
-    },
+    diseaseStatusObservation: PartialResponseObservation,
     examId: 'ServiceRequest/f1',
     date: '2024-05-02T10:00:00+02:00',
   },
@@ -88,6 +115,20 @@ const FullSummary: TimelineSummaryEvent = {
       studyUid: '2.25.100',
       reportIds: ['DiagnosticReport/b1'],
       response: null,
+    },
+  ],
+  responseChanges: [
+    {
+      change: 'updated',
+      observationId: PartialResponseObservation.id ?? '',
+      examId: 'ServiceRequest/f1',
+      observation: PartialResponseObservation,
+    },
+    {
+      change: 'deleted',
+      observationId: 'cds-0123456789abcdef0123456789abcdef',
+      examId: 'ServiceRequest/x1',
+      observation: null,
     },
   ],
 };
@@ -241,7 +282,22 @@ describe('the AsyncAPI contract (infra/asyncapi/asyncapi.yaml)', () => {
     expect(timeline.payload(FullSummary), JSON.stringify(timeline.payload.errors)).toBe(true);
     expect(timeline.payload(SparseSummary), JSON.stringify(timeline.payload.errors)).toBe(true);
     const required = (timeline.schemas.payload as { required: string[] }).required;
-    expect(new Set(required)).toEqual(new Set(Object.keys(FullSummary)));
+    // responseChanges is the one optional field: events written before it existed lack it.
+    expect(new Set(required)).toEqual(
+      new Set(Object.keys(FullSummary).filter((k) => k !== 'responseChanges')),
+    );
+    const { responseChanges: changes = [], ...older } = FullSummary;
+    expect(timeline.payload(older)).toBe(true);
+    expect(
+      timeline.payload({ ...FullSummary, responseChanges: [{ ...changes[0], change: 'replaced' }] }),
+    ).toBe(false);
+    const otherCode = {
+      ...PartialResponseObservation,
+      code: { coding: [{ system: 'http://loinc.org', code: '21889-1' }] },
+    };
+    expect(
+      timeline.payload({ ...FullSummary, responseChanges: [{ ...changes[0], observation: otherCode }] }),
+    ).toBe(false);
     for (const field of required) {
       const { [field]: _dropped, ...missing } = FullSummary as unknown as Record<string, unknown>;
       expect(timeline.payload(missing), `without ${field}`).toBe(false);

@@ -139,6 +139,7 @@ describe('messages the running services publish match asyncapi.yaml', () => {
       return summary;
     });
     expect(summaries.some((s) => s.latestResponse?.diseaseStatusObservation)).toBe(true);
+    expect(summaries.some((s) => s.responseChanges?.some((c) => c.change === 'created'))).toBe(true);
     expect(summaries.some((s) => s.radiation !== null)).toBe(true);
     expect(summaries.some((s) => s.currentBaseline !== null)).toBe(true);
   });
@@ -192,7 +193,16 @@ describe('the timeline service answers every route of openapi.yaml as documented
       return found.length > 0 && found.every((exam) => exam.studyUid !== null) ? found : undefined;
     }, 'the patient timeline');
     const lastStudy = exams.findLast((exam) => exam.studyUid !== null);
+    const observationUrl = `${system.timelineBase}/fhir/Observation?patient=${encodeURIComponent(ResponsePatient.key)}`;
+    const observationId = await eventually(async () => {
+      const found = (await (await authFetch(observationUrl)).json()) as {
+        entry?: { resource: { id: string } }[];
+      };
+      return found.entry?.[0]?.resource.id;
+    }, 'a CancerDiseaseStatus Observation');
     values = new Map([
+      ['patient', ResponsePatient.key],
+      ['id', observationId],
       ['patientKey', ResponsePatient.key],
       ['examId', exams[0].examId],
       ['studyUid', lastStudy?.studyUid ?? ''],
@@ -218,6 +228,8 @@ describe('the timeline service answers every route of openapi.yaml as documented
         '/outbox/dead-letters',
         '/metrics',
         '/fhir/AuditEvent',
+        '/fhir/Observation',
+        '/fhir/Observation/{id}',
       ].sort(),
     );
   });

@@ -6,6 +6,7 @@ import { lagCommand } from './commands/lag.ts';
 import { launchCommand } from './commands/launch.ts';
 import { publishCommand } from './commands/publish.ts';
 import { replayCommand } from './commands/replay.ts';
+import { subscribeCommand } from './commands/subscribe.ts';
 import { tailCommand } from './commands/tail.ts';
 import { tokenCommand } from './commands/token.ts';
 import {
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   tokenCommand,
   kafkaConfigCommand,
   launchCommand,
+  subscribeCommand,
 ];
 
 const GROUPS: Readonly<Record<string, string>> = {

@@ -10,3 +10,4 @@ export * from './imaging-event.ts';
 export * from './validate-r4.ts';
 export * from './timeline-event.ts';
 export * from './audit-event.ts';
+export * from './subscription-backport.ts';

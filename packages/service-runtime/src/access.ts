@@ -96,6 +96,7 @@ export const SCOPES_SUPPORTED = [
   'system/ImagingStudy.cruds',
   'system/DiagnosticReport.cruds',
   'system/AuditEvent.rs',
+  'system/Observation.rs',
   'user/*.rs',
   'patient/*.rs',
 ] as const;

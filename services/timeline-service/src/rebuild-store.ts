@@ -7,6 +7,7 @@
 import type { Database, Queryable } from '@oncoimg/store';
 import { recomputeTimelines } from './consumers/imaging-events.consumer.ts';
 import { entryPatientKey, mergeRecordEntry, type RecordEntry, type TimelineOptions } from './domain/index.ts';
+import type { ObservationRepository } from './store/observation.repository.ts';
 import type { TimelineRepository } from './store/timeline.repository.ts';
 
 /** Patients per transaction when timelines are written: a few MB of JSON per statement. */
@@ -17,6 +18,7 @@ const ENTRIES_PER_CHUNK = 2_000;
 export interface RebuildStoreOptions {
   db: Database;
   repository: TimelineRepository;
+  observations: ObservationRepository;
   source: string;
   timelineOptions: TimelineOptions;
   /** Bytes of events held in memory before they are spilled to the store. */
@@ -41,7 +43,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 export function createRebuildStore(options: RebuildStoreOptions): RebuildStore {
-  const { db, repository, source, timelineOptions, memoryBytes, fresh } = options;
+  const { db, repository, observations, source, timelineOptions, memoryBytes, fresh } = options;
   let held = new Map<string, RecordEntry>();
   let heldBytes = 0;
   let spills = 0;
@@ -49,7 +51,7 @@ export function createRebuildStore(options: RebuildStoreOptions): RebuildStore {
   const spilledPatients = new Set<string>();
   /** Patients a resource moved away from, once it was stored: recomputed at the very end. */
   const movedFrom = new Set<string>();
-  const deps = { db, repository, groupId: '', timelineTopic: null, source, timelineOptions };
+  const deps = { db, repository, observations, groupId: '', timelineTopic: null, source, timelineOptions };
 
   /** Merges `entries` with the stored versions and saves what changed; returns the merged ones. */
   async function mergeIntoStore(

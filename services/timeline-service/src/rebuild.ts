@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from '@oncoimg/telemetry';
 import { recordEntryOf, type RecordEntry, type TimelineOptions } from './domain/index.ts';
 import { createRebuildStore } from './rebuild-store.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
+import { createObservationRepository } from './store/observation.repository.ts';
 import { createTimelineRepository } from './store/timeline.repository.ts';
 import { createIntakeConsumer } from './consumers/intake-consumer.ts';
 import { DEFAULT_TIMELINE_GROUP_ID, TIMELINE_SERVICE_SOURCE } from './timeline-service.ts';
@@ -127,6 +128,7 @@ export async function rebuildTimelines({
   const store = createRebuildStore({
     db,
     repository,
+    observations: createObservationRepository({ db }),
     source: TIMELINE_SERVICE_SOURCE,
     timelineOptions,
     memoryBytes,

@@ -30,6 +30,8 @@ import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domai
 import { createTimelineApi } from './http/timeline-api.ts';
 import { auditEventMigrations } from './store/audit-event.migrations.ts';
 import { timelineMigrations } from './store/timeline.migrations.ts';
+import { createObservationApi } from './http/observation-api.ts';
+import { createObservationRepository } from './store/observation.repository.ts';
 import { createTimelineRepository, type TimelineRepository } from './store/timeline.repository.ts';
 import { TIMELINE_SERVICE_NAME, TIMELINE_SERVICE_SOURCE } from './service-identity.ts';
 import { timelineStatus, type TimelineServiceStatus } from './timeline-status.ts';
@@ -130,6 +132,7 @@ export function createTimelineService({
   const settings = { baselineWindowDays, confirmationDays };
   const topics = resolveTopics(topicOverrides);
   const repository = createTimelineRepository({ db });
+  const observations = createObservationRepository({ db });
   const audit = createTimelineAudit({
     db,
     brokers,
@@ -163,6 +166,7 @@ export function createTimelineService({
     publicRoutes: page.mount,
     routes(app) {
       app.use('/fhir', audit.router);
+      app.use('/fhir', createObservationApi({ observations }));
       app.use(
         '/api',
         createTimelineApi({
@@ -231,6 +235,7 @@ export function createTimelineService({
         const result = await handleImagingEvents(messages, {
           db,
           repository,
+          observations,
           groupId,
           timelineTopic: topics.timeline,
           source: TIMELINE_SERVICE_SOURCE,

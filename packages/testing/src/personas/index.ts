@@ -10,3 +10,4 @@ export * from './response-pathway.ts';
 export * from './mcode-examples.ts';
 export * from './recist-scenarios.ts';
 export * from './recist-scenario-cases.ts';
+export * from './subscription-notifications.ts';

@@ -1,9 +1,12 @@
-import type { ImagingStudy } from '@medplum/fhirtypes';
+import type { ImagingStudy, Observation } from '@medplum/fhirtypes';
+import type { TimelineSummaryEvent } from '@oncoimg/fhir-events';
 import { migrate, outboxMigrations, type Database } from '@oncoimg/store';
 import { openTestDatabase, testDatabaseTargets } from '@oncoimg/testing';
 import {
   LungCancerPatient,
   lungCancerPathwayEvents,
+  ResponsePatient,
+  responsePathwayEvents,
   nextVersion,
   OldBaselineScenario,
   personaEvent,
@@ -14,6 +17,7 @@ import {
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timelineMigrations } from '../store/timeline.migrations.ts';
+import { createObservationRepository } from '../store/observation.repository.ts';
 import { createTimelineRepository, type TimelineRepository } from '../store/timeline.repository.ts';
 import { handleImagingEvents, type ImagingEventsDeps } from './imaging-events.consumer.ts';
 import { createPatientCache } from './patient-cache.ts';
@@ -27,6 +31,34 @@ async function outboxTimelineEvents(db: Database): Promise<{ key: string; value:
     [TIMELINE_TOPIC],
   );
   return rows.map((row) => ({ key: row.message_key, value: row.value }));
+}
+
+/** Without what says when it was stored: the content a receiver compares. */
+function content({ meta, ...observation }: Observation): Observation {
+  return { ...observation, meta: { ...meta, versionId: undefined, lastUpdated: undefined } };
+}
+
+/** What a receiver holds after applying every event's `responseChanges` in order. */
+async function replayedObservations(db: Database): Promise<Map<string, Observation>> {
+  const held = new Map<string, Observation>();
+  for (const event of await outboxTimelineEvents(db)) {
+    for (const change of (JSON.parse(event.value) as TimelineSummaryEvent).responseChanges ?? []) {
+      if (change.observation) {
+        expect(held.has(change.observationId)).toBe(change.change === 'updated');
+        held.set(change.observationId, change.observation);
+      } else {
+        expect(held.delete(change.observationId)).toBe(true);
+      }
+    }
+  }
+  return held;
+}
+
+async function storedObservations(db: Database): Promise<Map<string, Observation>> {
+  const { rows } = await db.query<{ id: string; observation: Observation }>(
+    'SELECT id, observation FROM timeline_observations ORDER BY id',
+  );
+  return new Map(rows.map((row) => [row.id, row.observation]));
 }
 
 function withOffsets(messages: readonly PersonaMessage[], start: number): PersonaMessage[] {
@@ -45,6 +77,7 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     deps = {
       db,
       repository,
+      observations: createObservationRepository({ db }),
       groupId: GROUP,
       timelineTopic: TIMELINE_TOPIC,
       source: 'test',
@@ -67,6 +100,26 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     expect(events.length).toBe(stored?.version);
     expect(events.every((event) => event.key === LungCancerPatient.key)).toBe(true);
     expect(JSON.parse(events.at(-1)?.value ?? '{}')).toMatchObject({ timelineVersion: stored?.version });
+  });
+
+  it('stores each follow-up response as a CancerDiseaseStatus, and the events say what each version made of them', async () => {
+    for (const message of personaMessages(responsePathwayEvents())) {
+      await handleImagingEvents([message], deps);
+    }
+    const stored = await storedObservations(db);
+    expect(stored.size).toBeGreaterThan(0);
+    for (const observation of stored.values()) {
+      expect(observation).toMatchObject({
+        code: { coding: [{ code: '97509-4' }] },
+        status: 'preliminary',
+        meta: { versionId: expect.any(String) as string, lastUpdated: expect.any(String) as string },
+      });
+    }
+    const timeline = (await repository.getTimeline(ResponsePatient.key))?.timeline;
+    const stated = timeline?.exams.flatMap((exam) => exam.response?.diseaseStatusObservation?.id ?? []);
+    expect([...stored.keys()].sort()).toEqual(stated?.sort());
+    // A receiver that applies the changes in order holds exactly what the service serves.
+    expect(await replayedObservations(db)).toEqual(stored);
   });
 
   it('a redelivered batch changes nothing and publishes nothing', async () => {
@@ -166,7 +219,9 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     await handleImagingEvents(messages.slice(half), deps);
     const cached = (await repository.getTimeline(LungCancerPatient.key))?.timeline;
 
-    await db.exec('TRUNCATE timeline_resources, timelines, timeline_study_index, consumer_offsets, outbox');
+    await db.exec(
+      'TRUNCATE timeline_resources, timelines, timeline_study_index, timeline_observations, consumer_offsets, outbox',
+    );
     const uncached = { ...deps, patientCache: undefined };
     await handleImagingEvents([...messages, ...correction], uncached);
 
@@ -185,12 +240,21 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     expect(await repository.getTimeline(LungCancerPatient.key)).toBeUndefined();
   });
 
-  it('ends with the same timeline for any arrival order, batching and duplication', async () => {
-    const inOrder = personaMessages(lungCancerPathwayEvents());
+  it('ends with the same timeline and Observations for any arrival order, batching and duplication', async () => {
+    // Two patients: the lung pathway's linking and the response pathway's RECIST follow-ups.
+    const inOrder = personaMessages([...lungCancerPathwayEvents(), ...responsePathwayEvents()]);
     for (const message of inOrder) {
       await handleImagingEvents([message], deps);
     }
-    const expected = (await repository.getTimeline(LungCancerPatient.key))?.timeline;
+    const timelines = async () =>
+      Promise.all(
+        [LungCancerPatient.key, ResponsePatient.key].map(
+          async (key) => (await repository.getTimeline(key))?.timeline,
+        ),
+      );
+    const expected = await timelines();
+    const expectedObservations = [...(await storedObservations(db)).values()].map(content);
+    expect(expectedObservations.length).toBeGreaterThan(0);
 
     await fc.assert(
       fc.asyncProperty(
@@ -199,13 +263,16 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
         fc.integer({ min: 1, max: 8 }),
         async (shuffled, duplicateIndexes, batchSize) => {
           await db.exec(
-            'TRUNCATE timeline_resources, timelines, timeline_study_index, consumer_offsets, outbox',
+            'TRUNCATE timeline_resources, timelines, timeline_study_index, timeline_observations, consumer_offsets, outbox',
           );
           const delivery = withOffsets([...shuffled, ...duplicateIndexes.map((i) => shuffled[i])], 0);
           for (let at = 0; at < delivery.length; at += batchSize) {
             await handleImagingEvents(delivery.slice(at, at + batchSize), deps);
           }
-          expect((await repository.getTimeline(LungCancerPatient.key))?.timeline).toEqual(expected);
+          expect(await timelines()).toEqual(expected);
+          const stored = await storedObservations(db);
+          expect([...stored.values()].map(content)).toEqual(expectedObservations);
+          expect(await replayedObservations(db)).toEqual(stored);
         },
       ),
       { numRuns: 15 },

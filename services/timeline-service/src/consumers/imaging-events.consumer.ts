@@ -19,6 +19,9 @@
  *   committed, and the timeline version comes from the locked row: never the same version twice.
  * - Timeline events: one `imaging.timeline.v1` event per changed timeline per batch, keyed by the
  *   patient, through the outbox (published after commit by the relay).
+ * - Derived Observations: each changed timeline's mCODE CancerDiseaseStatus Observations are
+ *   stored in the same transaction (reads never recompute), and the event's `responseChanges` lists
+ *   those created, updated or deleted against the stored ones, so a redelivery reports nothing.
  * - Incremental, with the full recomputation's result: a patient cache keeps each patient's parsed
  *   entries with the revision of their rows, so a batch reads back only rows another batch or
  *   instance rewrote since, and the domain re-derives only the parts and exams whose entries
@@ -35,8 +38,14 @@ import {
   type RecordEntry,
   type TimelineOptions,
 } from '../domain/index.ts';
+import { planResponseChanges } from '../events/response-changes.ts';
 import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
 import { entriesOf, uncachedPatient, type CachedPatient, type PatientCache } from './patient-cache.ts';
+import type {
+  ObservationRepository,
+  ObservationToSave,
+  StoredObservationHead,
+} from '../store/observation.repository.ts';
 import {
   timelineHash,
   type PartitionPosition,
@@ -49,6 +58,7 @@ import {
 export interface ImagingEventsDeps {
   db: Database;
   repository: TimelineRepository;
+  observations: ObservationRepository;
   /** The consumer group whose offsets are stored with the state. */
   groupId: string;
   /** Where timeline events go; `null` when none are published (a rebuild). */
@@ -207,13 +217,12 @@ export async function recomputeTimelines(
   now: Date,
   { heldIsAll = false }: { heldIsAll?: boolean } = {},
 ): Promise<TimelineChange[]> {
-  const { repository, timelineTopic, source, timelineOptions = {}, patientCache } = deps;
+  const { repository, observations, timelineTopic, source, timelineOptions = {}, patientCache } = deps;
   const patients = heldIsAll
     ? heldEntriesOnly(patientKeys, held)
     : await currentEntries(tx, patientKeys, held, deps);
   const heads = heldIsAll ? new Map<string, TimelineHead>() : await repository.loadHeads(tx, patientKeys);
   const changes: TimelineChange[] = [];
-  const outbox: OutboxMessage[] = [];
   const toSave: TimelineToSave[] = [];
   for (const patientKey of patientKeys) {
     const patient = patients.get(patientKey) ?? uncachedPatient();
@@ -237,16 +246,34 @@ export async function recomputeTimelines(
     const studyUidsBefore = head?.studyUids ?? [];
     toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records), studyUidsBefore });
     changes.push({ patientKey, version, timeline });
+  }
+  // Only a changed timeline can change its Observations: the others' are not read.
+  const storedObservations = new Map<string, StoredObservationHead[]>();
+  const changedKeys = changes.map((change) => change.patientKey);
+  for (const head of heldIsAll ? [] : await observations.loadHeads(tx, changedKeys)) {
+    storedObservations.set(head.patientKey, [...(storedObservations.get(head.patientKey) ?? []), head]);
+  }
+  const outbox: OutboxMessage[] = [];
+  const observationsToSave: ObservationToSave[] = [];
+  const observationsToRemove: string[] = [];
+  for (const { patientKey, version, timeline } of changes) {
+    const plan = planResponseChanges(timeline, storedObservations.get(patientKey) ?? [], now);
+    observationsToSave.push(...plan.save);
+    observationsToRemove.push(...plan.remove);
     if (timelineTopic !== null) {
       outbox.push({
         topic: timelineTopic,
         key: patientKey,
-        value: JSON.stringify(summarizeTimeline(timeline, { version, updatedAt: now })),
+        value: JSON.stringify(
+          summarizeTimeline(timeline, { version, updatedAt: now, responseChanges: plan.changes }),
+        ),
         headers: buildTimelineEventHeaders({ patientKey, source, time: now.toISOString() }),
       });
     }
   }
   await repository.saveTimelines(tx, toSave);
+  await observations.save(tx, observationsToSave);
+  await observations.remove(tx, observationsToRemove);
   if (outbox.length > 0) {
     await enqueueOutbox(tx, outbox);
   }

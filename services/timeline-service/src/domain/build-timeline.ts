@@ -233,7 +233,9 @@ export function buildTimeline(
     (groups.get(examId)?.reports ?? []).map((part) => ({ ref: part.ref, resource: part.resource }));
   const responses = assessResponses(
     exams.map((exam) => ({
+      patientKey: records.patientKey,
       examId: exam.examId,
+      studyRef: exam.study?.reference ?? null,
       date: exam.date,
       episodeId: exam.episodeId,
       isBaseline: exam.isBaseline,

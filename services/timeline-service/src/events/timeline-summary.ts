@@ -1,5 +1,6 @@
 import {
   TIMELINE_EVENT_SCHEMA_VERSION,
+  type TimelineResponseChange,
   type TimelineSummaryBestResponse,
   type TimelineSummaryEvent,
   type TimelineSummaryExam,
@@ -71,7 +72,11 @@ function bestOfCurrentLine(timeline: PatientTimeline): TimelineSummaryBestRespon
  */
 export function summarizeTimeline(
   timeline: PatientTimeline,
-  { version, updatedAt }: { version: number; updatedAt: Date },
+  {
+    version,
+    updatedAt,
+    responseChanges = [],
+  }: { version: number; updatedAt: Date; responseChanges?: readonly TimelineResponseChange[] },
 ): TimelineSummaryEvent {
   const exams = timeline.exams.map(summaryExamOf);
   // A conclusion code is a response too (no RECIST category); "not assessed" is not.
@@ -104,6 +109,7 @@ export function summarizeTimeline(
         }
       : null,
     exams,
+    responseChanges: [...responseChanges],
   };
 }
 

@@ -50,12 +50,30 @@ export const timelineMigrations: readonly Migration[] = [
     `,
   },
   {
+    // The mCODE CancerDiseaseStatus of each follow-up response, kept with the timeline that made it
+    // so that reads never recompute, and compared by content_hash to say what a version changed.
+    id: 'timeline.002-disease-status-observations',
+    sql: `
+      CREATE TABLE timeline_observations (
+        id text PRIMARY KEY,
+        patient_key text NOT NULL,
+        exam_id text NOT NULL,
+        code text NOT NULL,
+        content_hash text NOT NULL,
+        version_id integer NOT NULL,
+        observation jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX timeline_observations_patient ON timeline_observations (patient_key, code);
+    `,
+  },
+  {
     // Every write of a resource row gets a new revision (a sequence never hands a number out
     // twice, even to a transaction that rolls back), so a consumer can keep the parsed entries
     // of a patient between batches and read only the revisions to know which are still current.
     // A random start: a store dropped and created again under a running consumer does not hand
     // out the numbers its copies were cached with.
-    id: 'timeline.002-resource-revision',
+    id: 'timeline.003-resource-revision',
     sql: `
       CREATE SEQUENCE timeline_resource_revision;
       SELECT setval('timeline_resource_revision', 1 + floor(random() * 1e15)::bigint);

@@ -1,6 +1,6 @@
 import type { DiagnosticReport } from '@medplum/fhirtypes';
 import { bestOverallResponse, type ResponseOptions } from './best-response.ts';
-import { draftCancerDiseaseStatus } from './cancer-disease-status.ts';
+import { cancerDiseaseStatus, type MeasurementEvidence } from './cancer-disease-status.ts';
 import { STATUS_OF_CATEGORY, WORDS_OF_CATEGORY, WORDS_OF_STATUS } from './disease-status.ts';
 import { assessTreatmentLine, recistBaseline, type RecistAssessment, type RecistBaseline } from './recist.ts';
 import { readReportFindings, type ReportFindings } from './report-findings.ts';
@@ -15,7 +15,10 @@ import {
 
 /** What the response module needs to know about an exam (in timeline order). */
 export interface ResponseExamInput {
+  patientKey: string;
   examId: string;
+  /** `ImagingStudy/abc`, when the exam has its study. */
+  studyRef: string | null;
   date: string | null;
   episodeId: string;
   isBaseline: boolean;
@@ -113,6 +116,33 @@ function notAssessed(response: ResponseBase, reason: string): ExamResponse {
 
 function subjectOf(exam: ResponseExamInput, reportRef: string | undefined): DiagnosticReport['subject'] {
   return exam.reports.find((r) => r.ref === reportRef)?.resource.subject;
+}
+
+/** The target measurements a RECIST response compared: each lesion at baseline, then now. */
+function measurementsOf(
+  lesions: readonly TargetLesionEvidence[],
+  dates: { baseline: string | null; followUp: string | null },
+): MeasurementEvidence[] {
+  return lesions.flatMap((lesion, index) => {
+    const name = `Target lesion ${String(index + 1)}${lesion.display ? ` (${lesion.display})` : ''}`;
+    const baseline = {
+      source: lesion.baselineSource,
+      label: `${name}, baseline`,
+      mm: lesion.baselineMm,
+      date: dates.baseline,
+    };
+    return lesion.currentMm !== null && lesion.currentSource
+      ? [
+          baseline,
+          {
+            source: lesion.currentSource,
+            label: `${name}, follow-up`,
+            mm: lesion.currentMm,
+            date: dates.followUp,
+          },
+        ]
+      : [baseline];
+  });
 }
 
 function baselineResponse(
@@ -214,14 +244,23 @@ function recistResponse(
       conclusionCode: null,
       notRead: used.notRead,
     },
-    diseaseStatusObservation: draftCancerDiseaseStatus({
+    diseaseStatusObservation: cancerDiseaseStatus({
+      patientKey: context.exam.patientKey,
+      examId: context.exam.examId,
       status,
+      method: 'recist-1.1',
+      category: assessment.category,
       text: `RECIST 1.1 ${assessment.category} (${CATEGORY_NAMES[assessment.category]})`,
       reason: assessment.reason,
       subject: subjectOf(context.exam, used.report),
       episodeId: context.exam.episodeId,
       effective: context.exam.date,
-      reports,
+      report: used.report,
+      study: context.exam.studyRef,
+      measurements: measurementsOf(assessment.lesions, {
+        baseline: line.dateOf(context.baselineExamId),
+        followUp: context.exam.date,
+      }),
     }),
   };
 }
@@ -244,14 +283,20 @@ function fallbackResponse(context: Context, baselineMeasured: boolean): ExamResp
         conclusionCode: coding,
         notRead: stated.notRead,
       },
-      diseaseStatusObservation: draftCancerDiseaseStatus({
+      diseaseStatusObservation: cancerDiseaseStatus({
+        patientKey: context.exam.patientKey,
+        examId: context.exam.examId,
         status,
+        method: 'conclusion-code',
+        category: null,
         text: `Reported: ${coding.display ?? status}`,
         reason,
         subject: subjectOf(context.exam, stated.report),
         episodeId: context.exam.episodeId,
         effective: context.exam.date,
-        reports: [stated.report],
+        report: stated.report,
+        study: context.exam.studyRef,
+        measurements: [],
       }),
     };
   }

@@ -1,5 +1,5 @@
 import type { CodeSystem, Coding } from '@medplum/fhirtypes';
-import { TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
+import { CANCER_DISEASE_STATUS_LOINC, TUMOUR_ASSESSMENT_SYSTEM } from '@oncoimg/fhir-events';
 
 export const LOINC_SYSTEM = 'http://loinc.org';
 export const SNOMED_SYSTEM = 'http://snomed.info/sct';
@@ -29,7 +29,7 @@ export const MCODE_CANCER_DISEASE_STATUS_PROFILE =
 export const MCODE_EVIDENCE_TYPE_EXTENSION =
   'http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-disease-status-evidence-type';
 /** LOINC 97509-4 "Cancer disease progression": the code of mCODE CancerDiseaseStatus. */
-export const CANCER_DISEASE_STATUS_CODE = '97509-4';
+export const CANCER_DISEASE_STATUS_CODE = CANCER_DISEASE_STATUS_LOINC;
 
 export { TUMOUR_ASSESSMENT_SYSTEM };
 

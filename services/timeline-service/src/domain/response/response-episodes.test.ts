@@ -1,85 +1,16 @@
 // Responses per episode and from reports without measurements; the RECIST-measured lines are in
 // response-timeline.test.ts.
-import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
 import {
   LungCancerPatient,
-  imagingOrder,
-  imagingReport,
-  imagingStudy,
   lungCancerPathwayEvents,
   personaEvents,
   personaPatient,
   timelineFrom,
-  tumourSize,
-  withConclusionCode,
-  withContained,
-  type PersonaPatient,
-  type PurposeCode,
 } from '../timeline.fixtures.ts';
+import { chestCt } from './cancer-disease-status.fixtures.ts';
 
 // Asymmetric matchers are typed `any`; say what they stand for.
-
-// Digits for a DICOM UID, unique per exam key.
-const digits = (key: string): string => Array.from(key, (c) => String(c.charCodeAt(0))).join('');
-
-// One chest CT exam (order, study, report) built from the persona builders.
-function chestCt(
-  patient: PersonaPatient,
-  key: string,
-  options: {
-    date: string;
-    purpose: PurposeCode;
-    condition: string;
-    lesionMm?: number[];
-    conclusion?: { code: string; display: string };
-  },
-): (ServiceRequest | ImagingStudy | DiagnosticReport)[] {
-  const accession = `ACC-${key}`;
-  const order = imagingOrder({
-    id: `${key}-order`,
-    patient,
-    procedure: { text: 'CT Chest' },
-    authoredOn: options.date,
-    accession,
-    purpose: options.purpose,
-    condition: options.condition,
-  });
-  const study = imagingStudy({
-    id: `${key}-study`,
-    patient,
-    uid: `2.25.1${digits(key)}`,
-    started: options.date,
-    accession,
-    series: [{ uid: `2.25.2${digits(key)}`, modality: 'CT', bodyPart: { display: 'CHEST' } }],
-  });
-  let report = imagingReport({
-    id: `${key}-report`,
-    patient,
-    status: 'final',
-    code: { text: 'CT Chest' },
-    effective: options.date,
-    issued: options.date,
-    imagingStudy: { study: `${key}-study` },
-  });
-  if (options.lesionMm) {
-    report = withContained(
-      report,
-      options.lesionMm.flatMap((mm, index) =>
-        tumourSize({
-          id: `${key}-m${String(index)}`,
-          patient,
-          lesion: { trackingId: `${options.condition}-T${String(index)}`, onObservation: true },
-          longest: { value: mm, unit: 'mm' },
-        }),
-      ),
-    );
-  }
-  if (options.conclusion) {
-    report = withConclusionCode(report, options.conclusion.code, options.conclusion.display);
-  }
-  return [order, study, report];
-}
 
 describe('responses per episode and without measurements', () => {
   test('two episodes are each measured against their own baseline', () => {
@@ -128,14 +59,21 @@ describe('responses per episode and without measurements', () => {
   });
 
   test.each([
-    { code: '268910001', display: 'improved', words: 'shrunk', status: 'improved' },
-    { code: '359746009', display: 'stable', words: 'stable', status: 'stable' },
-    { code: '271299001', display: 'worse', words: 'grown', status: 'worse' },
-    { code: '709137006', display: 'undetermined', words: 'not assessed', status: 'undetermined' },
-    { code: '260415000', display: 'not detected', words: 'gone', status: 'not-detected' },
+    { code: '268910001', display: 'improved', words: 'shrunk', status: 'improved', value: '268910001' },
+    { code: '359746009', display: 'stable', words: 'stable', status: 'stable', value: '359746009' },
+    { code: '271299001', display: 'worse', words: 'grown', status: 'worse', value: '271299001' },
+    {
+      code: '709137006',
+      display: 'undetermined',
+      words: 'not assessed',
+      status: 'undetermined',
+      value: '709137006',
+    },
+    // mCODE's ConditionStatusTrendVS no longer has "not detected": the Observation says improved.
+    { code: '260415000', display: 'not detected', words: 'gone', status: 'not-detected', value: '268910001' },
   ])(
     'without measurements, a conclusion code $code ($display) is read as "$words"',
-    ({ code, display, words, status }) => {
+    ({ code, display, words, status, value }) => {
       const patient = personaPatient('TC-0001');
       const resources = [
         ...chestCt(patient, 'base', { date: '2024-01-10', purpose: 'baseline', condition: 'c1' }),
@@ -154,7 +92,10 @@ describe('responses per episode and without measurements', () => {
         words,
         diseaseStatus: status,
         evidence: { conclusionCode: { system: 'http://snomed.info/sct', code } },
-        diseaseStatusObservation: { status: 'preliminary', valueCodeableConcept: { coding: [{ code }] } },
+        diseaseStatusObservation: {
+          status: 'preliminary',
+          valueCodeableConcept: { coding: [{ code: value }] },
+        },
       });
     },
   );

@@ -109,7 +109,7 @@ describe('responses on a timeline measured by RECIST over two lines of treatment
     ]);
   });
 
-  test('each follow-up carries a draft mCODE CancerDiseaseStatus, preliminary, labelled as derived', () => {
+  test('each follow-up carries an mCODE CancerDiseaseStatus, preliminary, labelled as derived', () => {
     const response = exam('response2')?.response;
     expect(response?.label).toBe(DERIVED_RESPONSE_LABEL);
     expect(response?.diseaseStatusObservation).toMatchObject({
@@ -121,8 +121,7 @@ describe('responses on a timeline measured by RECIST over two lines of treatment
       focus: [{ reference: 'Condition/rp-crc-1' }],
       effectiveDateTime: '2024-08-19T10:00:00+02:00',
       valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '271299001' }] },
-      derivedFrom: [{ reference: 'DiagnosticReport/rp-response2-report' }],
-      note: [{ text: matching(/^derived — needs clinician confirmation\. PD: /) }],
+      note: [{ text: matching(/^Derived by software; needs clinician confirmation\. PD: /) }],
     });
     expect(exam('baseline1')?.response?.diseaseStatusObservation).toBeNull();
   });
