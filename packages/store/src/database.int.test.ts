@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyValue } from './copy-text.ts';
 import type { Database } from './database.ts';
 import { isStoreError } from './errors.ts';
 import { openDatabase } from './open-database.ts';
@@ -29,6 +30,30 @@ describe.each(testDatabaseTargets())('database on $name', (target) => {
     expect(values).toEqual({ id: '1', data: Buffer.from([0, 1, 255]), doc: { list: [1, 2] } });
     expect(Buffer.isBuffer(values.data)).toBe(true);
     expect(at).toBeInstanceOf(Date);
+  });
+
+  it('loads rows with COPY, in a transaction and outside one, escaped values and nulls intact', async () => {
+    const doc = { text: 'a\\b\tc\nd "q" é' };
+    const line = (name: string, value: unknown) =>
+      `${copyValue(name)}\t${copyValue(value === null ? null : JSON.stringify(value))}\n`;
+    await db.transaction(async (tx) => {
+      await tx.copyFrom('COPY items (name, doc) FROM STDIN', line('tab\there', doc) + line('none', null));
+    });
+    await db.copyFrom('COPY items (name, doc) FROM STDIN', line('back\\slash', [1]));
+    const { rows } = await db.query<{ name: string; doc: unknown }>(
+      'SELECT name, doc FROM items ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { name: 'tab\there', doc },
+      { name: 'none', doc: null },
+      { name: 'back\\slash', doc: [1] },
+    ]);
+  });
+
+  it('a COPY that breaks a constraint fails with a store error and loads nothing', async () => {
+    const load = db.copyFrom('COPY items (name) FROM STDIN', 'same\nsame\n');
+    await expect(load).rejects.toSatisfy(isStoreError);
+    expect((await db.query('SELECT 1 FROM items')).rows).toEqual([]);
   });
 
   it('counts the rows an UPDATE touched', async () => {

@@ -14,6 +14,12 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /** A script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * `COPY <table> (<columns>) FROM STDIN` with `data` in COPY's text format: one line per row,
+   * columns separated by tabs, values escaped with `copyValue`. Loading many rows this way costs
+   * the server about half of what an INSERT … SELECT from one large JSON parameter does.
+   */
+  copyFrom(sql: string, data: string): Promise<void>;
 }
 
 export type DatabaseKind = 'postgres' | 'pglite';

@@ -61,3 +61,4 @@ export {
   type PositionedMessage,
 } from './consumer-offsets/consumer-offsets.ts';
 export { relayBackoffMs, type BackoffSettings } from './outbox/relay-backoff.ts';
+export { copyValue } from './copy-text.ts';

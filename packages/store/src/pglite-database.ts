@@ -13,8 +13,20 @@ export interface PgliteDatabaseOptions {
 }
 
 interface PgliteRunner {
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; affectedRows?: number }>;
+  query(
+    sql: string,
+    params?: unknown[],
+    options?: { blob?: Blob },
+  ): Promise<{ rows: unknown[]; affectedRows?: number }>;
   exec(sql: string): Promise<unknown>;
+}
+
+function copyFromBlob(sql: string): string {
+  const blobSql = sql.replace(/\bFROM\s+STDIN\b/i, "FROM '/dev/blob'");
+  if (blobSql === sql) {
+    throw new StoreError('INVALID_ARGUMENT', 'copyFrom takes a COPY … FROM STDIN statement');
+  }
+  return blobSql;
 }
 
 /**
@@ -62,6 +74,11 @@ export async function openPgliteDatabase({ dataDir, schema }: PgliteDatabaseOpti
     exec: (sql: string): Promise<void> =>
       withStoreErrors(async () => {
         await runner.exec(sql);
+      }),
+    // PGlite has no client stream: COPY reads the rows from a blob it mounts as /dev/blob.
+    copyFrom: (sql: string, data: string): Promise<void> =>
+      withStoreErrors(async () => {
+        await runner.query(copyFromBlob(sql), [], { blob: new Blob([data]) });
       }),
   });
 

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyStream } from 'pg-copy-streams';
 import type { Logger } from '@oncoimg/telemetry';
 import type { Database, Queryable, QueryResult } from './database.ts';
 import { StoreError, toStoreError, withStoreErrors } from './errors.ts';
@@ -59,12 +62,28 @@ export async function openPostgresDatabase({
       }
       return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
     });
+  const copy = async (client: pg.PoolClient, sql: string, data: string): Promise<void> => {
+    await pipeline(Readable.from([Buffer.from(data)]), client.query(copyStream(sql)));
+  };
   const queryableOf = (client: pg.Pool | pg.PoolClient): Queryable => ({
     query: <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> =>
       run<T>(client, sql, params),
     exec: async (sql) => {
       await run(client, sql);
     },
+    copyFrom: (sql, data) =>
+      withStoreErrors(async () => {
+        if (!(client instanceof pg.Pool)) {
+          return copy(client, sql, data);
+        }
+        // A COPY streams over one connection: outside a transaction it borrows one from the pool.
+        const borrowed = await client.connect();
+        try {
+          await copy(borrowed, sql, data);
+        } finally {
+          borrowed.release();
+        }
+      }),
   });
 
   try {

@@ -31,5 +31,9 @@ export function checkedQueryable(inner: Queryable, check: () => void): Queryable
       check();
       return inner.exec(sql);
     },
+    copyFrom: async (sql, data) => {
+      check();
+      return inner.copyFrom(sql, data);
+    },
   };
 }

@@ -24,6 +24,7 @@ import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
 import { handleImagingEvents, type TimelineChange } from './consumers/imaging-events.consumer.ts';
+import { createPatientCache } from './consumers/patient-cache.ts';
 import { createIntakeConsumer } from './consumers/intake-consumer.ts';
 import { DEFAULT_BASELINE_WINDOW_DAYS, DEFAULT_CONFIRMATION_DAYS } from './domain/index.ts';
 import { createTimelineApi } from './http/timeline-api.ts';
@@ -220,6 +221,8 @@ export function createTimelineService({
   }
 
   function startConsumer(inputTopics: string[]): ConsumerRunner {
+    // One per consumer: a restarted consumer starts cold, which only costs reads.
+    const patientCache = createPatientCache();
     return createIntakeConsumer({
       brokers,
       security,
@@ -237,6 +240,7 @@ export function createTimelineService({
           timelineTopic: topics.timeline,
           source: TIMELINE_SERVICE_SOURCE,
           timelineOptions: settings,
+          patientCache,
         });
         notify(result.changes);
       },

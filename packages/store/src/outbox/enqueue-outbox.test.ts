@@ -14,6 +14,7 @@ function recordingTx(): Queryable & { calls: { sql: string; params: readonly unk
       return Promise.resolve({ rows: rows as never[], rowCount: rows.length });
     },
     exec: () => Promise.resolve(),
+    copyFrom: () => Promise.resolve(),
   };
 }
 

@@ -31,6 +31,7 @@ function recordingDatabase() {
       return { rows: [], rowCount: moved };
     },
     exec: async () => undefined,
+    copyFrom: async () => undefined,
   };
   return { q, statements };
 }

@@ -20,6 +20,7 @@ import { timelineMigrations } from '../store/timeline.migrations.ts';
 import { createObservationRepository } from '../store/observation.repository.ts';
 import { createTimelineRepository, type TimelineRepository } from '../store/timeline.repository.ts';
 import { handleImagingEvents, type ImagingEventsDeps } from './imaging-events.consumer.ts';
+import { createPatientCache } from './patient-cache.ts';
 
 const GROUP = 'timeline-test';
 const TIMELINE_TOPIC = 'imaging.timeline.v1';
@@ -80,6 +81,7 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
       groupId: GROUP,
       timelineTopic: TIMELINE_TOPIC,
       source: 'test',
+      patientCache: createPatientCache(),
     };
   });
   afterEach(async () => {
@@ -194,6 +196,38 @@ describe.each(testDatabaseTargets())('imaging events consumer on $name', (target
     const uid = 'ImagingStudy/' + (StagingBrainMrStudy.id ?? '');
     expect(first?.timeline.exams.some((exam) => exam.study?.reference === uid)).toBe(false);
     expect(second?.timeline.exams.some((exam) => exam.study?.reference === uid)).toBe(true);
+  });
+
+  it('a patient another instance changed since this one cached it is rebuilt from what that instance stored', async () => {
+    const events = lungCancerPathwayEvents();
+    // The first batch holds the study, so this instance caches it before the other voids it.
+    const half = events.findIndex((event) => event.resource.id === StagingBrainMrStudy.id) + 1;
+    const voided: ImagingStudy = nextVersion(StagingBrainMrStudy, '2024-06-01T00:00:00Z', {
+      status: 'entered-in-error',
+    });
+    const correctionEvent = personaEvent(voided, { patientKey: LungCancerPatient.key });
+    // In delivery order, so that each batch's offsets follow the previous ones.
+    const all = withOffsets(
+      personaMessages([...events.slice(0, half), correctionEvent, ...events.slice(half)]),
+      0,
+    );
+    const messages = [...all.slice(0, half), ...all.slice(half + 1)];
+    const correction = all.slice(half, half + 1);
+    await handleImagingEvents(messages.slice(0, half), deps);
+    // Another instance (its own cache) applies the correction to a study this one holds a copy of.
+    await handleImagingEvents(correction, { ...deps, patientCache: createPatientCache() });
+    await handleImagingEvents(messages.slice(half), deps);
+    const cached = (await repository.getTimeline(LungCancerPatient.key))?.timeline;
+
+    await db.exec(
+      'TRUNCATE timeline_resources, timelines, timeline_study_index, timeline_observations, consumer_offsets, outbox',
+    );
+    const uncached = { ...deps, patientCache: undefined };
+    await handleImagingEvents([...messages, ...correction], uncached);
+
+    expect(cached).toEqual((await repository.getTimeline(LungCancerPatient.key))?.timeline);
+    const uid = 'ImagingStudy/' + (StagingBrainMrStudy.id ?? '');
+    expect(cached?.removed.some((exam) => exam.parts.some((part) => part.reference === uid))).toBe(true);
   });
 
   it('refuses a message that is not a FHIR event as non-retriable, so it can go to the dead-letter topic', async () => {

@@ -22,6 +22,10 @@
  * - Derived Observations: each changed timeline's mCODE CancerDiseaseStatus Observations are
  *   stored in the same transaction (reads never recompute), and the event's `responseChanges` lists
  *   those created, updated or deleted against the stored ones, so a redelivery reports nothing.
+ * - Incremental, with the full recomputation's result: a patient cache keeps each patient's parsed
+ *   entries with the revision of their rows, so a batch reads back only rows another batch or
+ *   instance rewrote since, and the domain re-derives only the parts and exams whose entries
+ *   changed (`TimelineMemo`). Linking, baselines and responses still run over the whole patient.
  */
 import { buildTimelineEventHeaders, decodeImagingEvent, type ConsumedMessage } from '@oncoimg/fhir-events';
 import {
@@ -43,6 +47,7 @@ import {
 } from '../domain/index.ts';
 import { planResponseChanges } from '../events/response-changes.ts';
 import { searchTextOf, summarizeTimeline } from '../events/timeline-summary.ts';
+import { entriesOf, uncachedPatient, type CachedPatient, type PatientCache } from './patient-cache.ts';
 import type {
   ObservationRepository,
   ObservationToSave,
@@ -50,6 +55,7 @@ import type {
 } from '../store/observation.repository.ts';
 import {
   timelineHash,
+  type RevisionedEntry,
   type TimelineHead,
   type TimelineRepository,
   type TimelineToSave,
@@ -70,6 +76,8 @@ export interface ImagingEventsDeps {
    * takes the domain's default (28 days, RECIST 1.1's 4 weeks).
    */
   timelineOptions?: TimelineOptions;
+  /** Patients' entries kept between batches (one per consumer); without it each batch reads them all. */
+  patientCache?: PatientCache;
   now?: () => Date;
 }
 
@@ -114,6 +122,58 @@ function mergeBatch(stored: Map<string, RecordEntry>, incoming: readonly RecordE
   return { merged, changed, affectedPatients, unchanged };
 }
 
+/**
+ * Each patient's current entries: the batch's own (`held`, stored already), else the cached copy
+ * when its row's revision has not moved since, else read from the store. Rows are locked by the
+ * patient locks, so what is read here stays current until the transaction ends.
+ */
+async function currentEntries(
+  tx: Queryable,
+  patientKeys: readonly string[],
+  held: ReadonlyMap<string, RecordEntry>,
+  { repository, patientCache }: ImagingEventsDeps,
+): Promise<Map<string, CachedPatient>> {
+  const revisions = await repository.loadPatientRevisions(tx, patientKeys);
+  const cached = new Map(patientKeys.map((key) => [key, patientCache?.get(key)]));
+  const toRead: string[] = [];
+  for (const [patientKey, refs] of revisions) {
+    const copies = cached.get(patientKey)?.entries;
+    for (const [ref, revision] of refs) {
+      if (!held.has(ref) && copies?.get(ref)?.revision !== revision) {
+        toRead.push(ref);
+      }
+    }
+  }
+  const read = await repository.loadRevisionedEntries(tx, toRead);
+  const current = new Map<string, CachedPatient>();
+  for (const patientKey of patientKeys) {
+    const before = cached.get(patientKey) ?? uncachedPatient();
+    const entries = new Map<string, RevisionedEntry>();
+    for (const [ref, revision] of revisions.get(patientKey) ?? []) {
+      const heldEntry = held.get(ref);
+      const found = heldEntry ? { entry: heldEntry, revision } : (read.get(ref) ?? before.entries.get(ref));
+      if (found) {
+        entries.set(ref, found);
+      }
+    }
+    current.set(patientKey, { entries, memo: before.memo });
+  }
+  return current;
+}
+
+/** A rebuild into a fresh store: the held entries are all there is. */
+function heldEntriesOnly(
+  patientKeys: readonly string[],
+  held: ReadonlyMap<string, RecordEntry>,
+): Map<string, CachedPatient> {
+  const current = new Map(patientKeys.map((key) => [key, uncachedPatient()]));
+  for (const entry of held.values()) {
+    const owner = entryPatientKey(entry);
+    current.get(owner ?? '')?.entries.set(entry.ref, { entry, revision: '' });
+  }
+  return current;
+}
+
 function byRef(a: RecordEntry, b: RecordEntry): number {
   if (a.ref === b.ref) {
     return 0;
@@ -124,9 +184,10 @@ function byRef(a: RecordEntry, b: RecordEntry): number {
 /**
  * Recomputes these patients' timelines and stores those that changed (with their outbox events when
  * `deps.timelineTopic` is set). `held` is the batch's merged entries, the same as stored (they were
- * saved before): those are not read back, only the patients' other entries are. `heldIsAll`: the
- * caller knows the store holds nothing else of these patients and no timeline of them (a rebuild
- * into a fresh store), so nothing is read.
+ * saved before): those are not read back, only the patients' other entries are, and of those only
+ * the ones `deps.patientCache` has no current copy of. `heldIsAll`: the caller knows the store
+ * holds nothing else of these patients and no timeline of them (a rebuild into a fresh store), so
+ * nothing is read.
  */
 export async function recomputeTimelines(
   tx: Queryable,
@@ -136,24 +197,24 @@ export async function recomputeTimelines(
   now: Date,
   { heldIsAll = false }: { heldIsAll?: boolean } = {},
 ): Promise<TimelineChange[]> {
-  const { repository, observations, timelineTopic, source, timelineOptions = {} } = deps;
-  const entriesByPatient = heldIsAll
-    ? new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]))
-    : await repository.loadPatientEntries(tx, patientKeys, [...held.keys()]);
-  for (const entry of held.values()) {
-    const owner = entryPatientKey(entry);
-    if (owner) {
-      entriesByPatient.get(owner)?.push(entry);
-    }
-  }
+  const { repository, observations, timelineTopic, source, timelineOptions = {}, patientCache } = deps;
+  const patients = heldIsAll
+    ? heldEntriesOnly(patientKeys, held)
+    : await currentEntries(tx, patientKeys, held, deps);
   const heads = heldIsAll ? new Map<string, TimelineHead>() : await repository.loadHeads(tx, patientKeys);
   const changes: TimelineChange[] = [];
   const toSave: TimelineToSave[] = [];
   for (const patientKey of patientKeys) {
+    const patient = patients.get(patientKey) ?? uncachedPatient();
     // Sorted so that the search text does not depend on the order rows come back in.
-    const entries = (entriesByPatient.get(patientKey) ?? []).sort(byRef);
+    const entries = entriesOf(patient).sort(byRef);
     const records = { patientKey, entries: Object.fromEntries(entries.map((entry) => [entry.ref, entry])) };
-    const timeline = buildTimeline(records, timelineOptions);
+    const timeline = buildTimeline(records, timelineOptions, patient.memo);
+    // Safe before the commit: a rolled-back write's revision is never handed out again, so a copy
+    // cached with it can only miss.
+    if (!heldIsAll) {
+      patientCache?.set(patientKey, patient);
+    }
     const json = JSON.stringify(timeline);
     const hash = timelineHash(json);
     const head = heads.get(patientKey);
@@ -161,7 +222,9 @@ export async function recomputeTimelines(
       continue;
     }
     const version = (head?.version ?? 0) + 1;
-    toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records) });
+    // No head, no index rows: both are only ever written together.
+    const studyUidsBefore = head?.studyUids ?? [];
+    toSave.push({ timeline, json, version, hash, searchText: searchTextOf(records), studyUidsBefore });
     changes.push({ patientKey, version, timeline });
   }
   // Only a changed timeline can change its Observations: the others' are not read.

@@ -1,15 +1,7 @@
 import type { DiagnosticReport, ImagingStudy, ServiceRequest } from '@medplum/fhirtypes';
 import { chooseBaselines, type BaselineOptions, type TreatmentLine } from './baseline/baseline.ts';
 import { conditionOf, assignEpisodes, PATIENT_EPISODE, type EpisodeInput } from './records/episode.ts';
-import {
-  orderPartOf,
-  partKeys,
-  reportPartOf,
-  studyPartOf,
-  type OrderPart,
-  type ReportPart,
-  type StudyPart,
-} from './linking/exam-parts.ts';
+import { partKeys, type OrderPart, type ReportPart, type StudyPart } from './linking/exam-parts.ts';
 import {
   furthestStatus,
   hasHappened,
@@ -18,12 +10,19 @@ import {
   type ExamStatus,
   type RemovalReason,
 } from './exam/exam-status.ts';
-import { examFactsOf, type ExamFacts } from './exam/exam-summary.ts';
+import type { ExamFacts } from './exam/exam-summary.ts';
 import type { ImagingResource } from './records/imaging-resource.ts';
 import { linkExams, type ExamGroup } from './linking/link-exams.ts';
 import { entryPatientKey, type PatientRecords, type RecordEntry } from './records/patient-records.ts';
 import { isDiagnosticPurpose } from './exam/purpose.ts';
 import { summarizeRadiation } from './radiation/radiation-summary.ts';
+import {
+  createTimelineMemo,
+  derivedPartOf,
+  memoExamFacts,
+  settleMemo,
+  type TimelineMemo,
+} from './timeline-memo.ts';
 import type { ResponseOptions } from './response/best-response.ts';
 import { assessResponses } from './response/exam-response.ts';
 import {
@@ -55,16 +54,18 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function addPart(into: Sorted, ref: string, body: ImagingResource): void {
-  switch (body.resourceType) {
+function addPart(into: Sorted, part: OrderPart | StudyPart | ReportPart | null): void {
+  switch (part?.resource.resourceType) {
     case 'ServiceRequest':
-      into.orders.push(orderPartOf(ref, body));
+      into.orders.push(part as OrderPart);
       break;
     case 'ImagingStudy':
-      into.studies.push(studyPartOf(ref, body));
+      into.studies.push(part as StudyPart);
       break;
     case 'DiagnosticReport':
-      into.reports.push(reportPartOf(ref, body));
+      into.reports.push(part as ReportPart);
+      break;
+    case undefined:
       break;
   }
 }
@@ -156,7 +157,11 @@ function currentBaselineOf(
  * exam left with no live part leaves the timeline. Both are kept under `removed` with the reason.
  * Resources whose latest version names another patient are not part of this timeline.
  */
-export function buildTimeline(records: PatientRecords, options: TimelineOptions = {}): PatientTimeline {
+export function buildTimeline(
+  records: PatientRecords,
+  options: TimelineOptions = {},
+  memo: TimelineMemo = createTimelineMemo(),
+): PatientTimeline {
   const live: Sorted = { orders: [], studies: [], reports: [] };
   const voided: Sorted = { orders: [], studies: [], reports: [] };
   const parts = new Map<string, Part & { reason: RemovalReason | null }>();
@@ -166,20 +171,14 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
     if (owner !== undefined && owner !== records.patientKey) {
       continue;
     }
-    const body = entry.stamp.deleted ? (entry.lastLive?.resource ?? entry.resource) : entry.resource;
-    const state = partStateOf(body);
-    const reason: RemovalReason | null = entry.stamp.deleted
-      ? 'deleted'
-      : state.kind === 'void'
-        ? state.reason
-        : null;
+    const { body, reason, part } = derivedPartOf(memo, entry);
     parts.set(entry.ref, { entry, body, reason });
-    addPart(reason ? voided : live, entry.ref, body);
+    addPart(reason ? voided : live, part);
   }
   const summaryOf = (ref: string): PartSummary => partSummary(parts.get(ref)!);
 
   const drafts = linkExams(live)
-    .map((group) => ({ examId: group.examId, group, facts: examFactsOf(group) }))
+    .map((group) => ({ examId: group.examId, group, facts: memoExamFacts(memo, group) }))
     .sort(byDateThenId);
   const episodes = assignEpisodes(
     drafts.map((d) => ({ examId: d.examId, named: namedEpisode(d.facts.order, d.facts.study) })),
@@ -279,6 +278,8 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
     };
   });
 
+  const removed = removedHistory(voided, drafts, (ref) => parts.get(ref)!, memo);
+  settleMemo(memo);
   return {
     schemaVersion: TIMELINE_SCHEMA_VERSION,
     patientKey: records.patientKey,
@@ -293,7 +294,7 @@ export function buildTimeline(records: PatientRecords, options: TimelineOptions 
     },
     unmatched: exams.flatMap((exam) => exam.unmatched.map((issue) => ({ ...issue, examId: exam.examId }))),
     ambiguous: exams.flatMap((exam) => exam.ambiguous.map((issue) => ({ ...issue, examId: exam.examId }))),
-    removed: removedHistory(voided, drafts, (ref) => parts.get(ref)!),
+    removed,
     warnings: exams.flatMap((exam) => exam.warnings.map((warning) => ({ ...warning, examId: exam.examId }))),
     radiation,
   };
@@ -303,6 +304,7 @@ function removedHistory(
   voided: Sorted,
   liveExams: readonly { examId: string; group: ExamGroup }[],
   partOf: (ref: string) => Part & { reason: RemovalReason | null },
+  memo: TimelineMemo,
 ): RemovedExam[] {
   const examsByKey = new Map<string, Set<string>>();
   for (const { examId, group } of liveExams) {
@@ -313,7 +315,7 @@ function removedHistory(
     }
   }
   const removed = linkExams(voided).map((group) => {
-    const facts = examFactsOf(group);
+    const facts = memoExamFacts(memo, group);
     const removedParts: RemovedPart[] = refsOfGroup(group).map((ref) => {
       const part = partOf(ref);
       return { ...partSummary(part), reason: part.reason ?? 'deleted' };

@@ -16,3 +16,4 @@ export * from './response/index.ts';
 export * from './timeline.types.ts';
 export * from './worklists/index.ts';
 export * from './timeline-warning.ts';
+export * from './timeline-memo.ts';

@@ -67,4 +67,18 @@ export const timelineMigrations: readonly Migration[] = [
       CREATE INDEX timeline_observations_patient ON timeline_observations (patient_key, code);
     `,
   },
+  {
+    // Every write of a resource row gets a new revision (a sequence never hands a number out
+    // twice, even to a transaction that rolls back), so a consumer can keep the parsed entries
+    // of a patient between batches and read only the revisions to know which are still current.
+    // A random start: a store dropped and created again under a running consumer does not hand
+    // out the numbers its copies were cached with.
+    id: 'timeline.003-resource-revision',
+    sql: `
+      CREATE SEQUENCE timeline_resource_revision;
+      SELECT setval('timeline_resource_revision', 1 + floor(random() * 1e15)::bigint);
+      ALTER TABLE timeline_resources
+        ADD COLUMN revision bigint NOT NULL DEFAULT nextval('timeline_resource_revision');
+    `,
+  },
 ];

@@ -7,6 +7,17 @@ import {
   type Queryable,
 } from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
+import { saveTimelines } from './timeline-writes.ts';
+import {
+  loadEntries,
+  loadPatientRevisions,
+  loadRevisionedEntries,
+  saveEntries,
+  type RevisionedEntry,
+} from './timeline-entries.ts';
+
+export type { RevisionedEntry } from './timeline-entries.ts';
+export { studyUidsOf } from './timeline-writes.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
 export interface StoredTimeline {
@@ -30,6 +41,8 @@ export type { PartitionPosition };
 export interface TimelineHead {
   version: number;
   hash: string;
+  /** The study UIDs the study index holds for the patient, sorted. */
+  studyUids: string[];
 }
 
 /** The longest patient search fragment accepted: enough for any name or identifier. */
@@ -43,6 +56,8 @@ export interface TimelineToSave {
   version: number;
   hash: string;
   searchText: string;
+  /** What the study index holds for the patient (`TimelineHead.studyUids`); null: unknown, rewrite it. */
+  studyUidsBefore: readonly string[] | null;
 }
 
 /** Deterministic digest of a timeline's JSON, so an unchanged recomputation publishes nothing. */
@@ -66,12 +81,12 @@ export interface TimelineRepository {
     tx: Queryable,
     entries: readonly { entry: RecordEntry; patientKey: string | null }[],
   ): Promise<void>;
-  /** The stored entries of these patients, leaving out `exceptRefs` (entries the caller holds already). */
-  loadPatientEntries(
+  /** Per patient, the refs of its stored entries and the revision of each row. */
+  loadPatientRevisions(
     tx: Queryable,
     patientKeys: readonly string[],
-    exceptRefs?: readonly string[],
-  ): Promise<Map<string, RecordEntry[]>>;
+  ): Promise<Map<string, Map<string, string>>>;
+  loadRevisionedEntries(tx: Queryable, refs: readonly string[]): Promise<Map<string, RevisionedEntry>>;
   loadHeads(tx: Queryable, patientKeys: readonly string[]): Promise<Map<string, TimelineHead>>;
   /** Stores many timelines in a constant number of statements, whatever their count. */
   saveTimelines(tx: Queryable, timelines: readonly TimelineToSave[]): Promise<void>;
@@ -106,114 +121,39 @@ export function createTimelineRepository({ db }: { db: Database }): TimelineRepo
       await tx.query('SELECT pg_advisory_xact_lock(id) FROM unnest($1::bigint[]) AS id', [ids.map(String)]);
     },
 
-    async loadEntries(tx, refs) {
-      const found = new Map<string, RecordEntry>();
-      if (refs.length === 0) {
-        return found;
-      }
-      const { rows } = await tx.query<{ ref: string; entry: RecordEntry }>(
-        'SELECT ref, entry FROM timeline_resources WHERE ref = ANY($1::text[])',
-        [refs],
-      );
-      for (const row of rows) {
-        found.set(row.ref, row.entry);
-      }
-      return found;
-    },
-
-    async saveEntries(tx, entries) {
-      if (entries.length === 0) {
-        return;
-      }
-      await tx.query(
-        `INSERT INTO timeline_resources (ref, patient_key, entry)
-         SELECT e->>'ref', e->>'patientKey', e->'entry' FROM jsonb_array_elements($1::jsonb) AS e
-         ON CONFLICT (ref) DO UPDATE
-           SET patient_key = EXCLUDED.patient_key, entry = EXCLUDED.entry, updated_at = now()`,
-        [JSON.stringify(entries.map(({ entry, patientKey }) => ({ ref: entry.ref, patientKey, entry })))],
-      );
-    },
-
-    async loadPatientEntries(tx, patientKeys, exceptRefs = []) {
-      const byPatient = new Map<string, RecordEntry[]>(patientKeys.map((key) => [key, []]));
-      if (patientKeys.length === 0) {
-        return byPatient;
-      }
-      // Every entry read comes back as JSON text to parse again; skipping the ones the caller holds
-      // (the batch's own) saves about a third of a batch's reads.
-      const { rows } = await tx.query<{ patient_key: string; entry: RecordEntry }>(
-        exceptRefs.length === 0
-          ? 'SELECT patient_key, entry FROM timeline_resources WHERE patient_key = ANY($1::text[])'
-          : `SELECT patient_key, entry FROM timeline_resources
-             WHERE patient_key = ANY($1::text[]) AND NOT (ref = ANY($2::text[]))`,
-        exceptRefs.length === 0 ? [patientKeys] : [patientKeys, exceptRefs],
-      );
-      for (const row of rows) {
-        byPatient.get(row.patient_key)?.push(row.entry);
-      }
-      return byPatient;
-    },
+    loadEntries,
+    saveEntries,
+    loadPatientRevisions,
+    loadRevisionedEntries,
 
     async loadHeads(tx, patientKeys) {
       const heads = new Map<string, TimelineHead>();
       if (patientKeys.length === 0) {
         return heads;
       }
-      const { rows } = await tx.query<{ patient_key: string; version: number; timeline_hash: string }>(
-        'SELECT patient_key, version, timeline_hash FROM timelines WHERE patient_key = ANY($1::text[])',
+      const { rows } = await tx.query<{
+        patient_key: string;
+        version: number;
+        timeline_hash: string;
+        study_uids: string[];
+      }>(
+        `SELECT patient_key, version, timeline_hash,
+           ARRAY(SELECT study_uid FROM timeline_study_index i
+                 WHERE i.patient_key = t.patient_key ORDER BY study_uid COLLATE "C") AS study_uids
+         FROM timelines t WHERE patient_key = ANY($1::text[])`,
         [patientKeys],
       );
       for (const row of rows) {
-        heads.set(row.patient_key, { version: row.version, hash: row.timeline_hash });
+        heads.set(row.patient_key, {
+          version: row.version,
+          hash: row.timeline_hash,
+          studyUids: row.study_uids,
+        });
       }
       return heads;
     },
 
-    async saveTimelines(tx, timelines) {
-      if (timelines.length === 0) {
-        return;
-      }
-      // The timeline JSON is spliced in as is rather than re-serialized inside a bigger object.
-      const rows = timelines.map(
-        ({ timeline, json, version, hash, searchText }) =>
-          `{"patient_key":${JSON.stringify(timeline.patientKey)},"version":${String(version)},` +
-          `"timeline":${json},"timeline_hash":${JSON.stringify(hash)},` +
-          `"search_text":${JSON.stringify(searchText)},"exam_count":${String(timeline.exams.length)},` +
-          `"unreported_count":${String(timeline.pending.unreported.length)},` +
-          `"problem_count":${String(timeline.unmatched.length + timeline.ambiguous.length)}}`,
-      );
-      await tx.query(
-        `INSERT INTO timelines (patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count)
-         SELECT patient_key, version, timeline, timeline_hash, search_text, exam_count, unreported_count, problem_count
-         FROM jsonb_to_recordset($1::jsonb) AS t(patient_key text, version integer, timeline jsonb, timeline_hash text,
-           search_text text, exam_count integer, unreported_count integer, problem_count integer)
-         ON CONFLICT (patient_key) DO UPDATE SET
-           version = EXCLUDED.version, timeline = EXCLUDED.timeline, timeline_hash = EXCLUDED.timeline_hash,
-           search_text = EXCLUDED.search_text, exam_count = EXCLUDED.exam_count,
-           unreported_count = EXCLUDED.unreported_count, problem_count = EXCLUDED.problem_count, updated_at = now()`,
-        [`[${rows.join(',')}]`],
-      );
-      const patientKeys = timelines.map(({ timeline }) => timeline.patientKey);
-      const indexUids: string[] = [];
-      const indexKeys: string[] = [];
-      for (const { timeline } of timelines) {
-        for (const uid of new Set(timeline.exams.map((exam) => exam.studyUid))) {
-          if (uid === null) {
-            continue;
-          }
-          indexUids.push(uid);
-          indexKeys.push(timeline.patientKey);
-        }
-      }
-      await tx.query('DELETE FROM timeline_study_index WHERE patient_key = ANY($1::text[])', [patientKeys]);
-      if (indexUids.length > 0) {
-        await tx.query(
-          `INSERT INTO timeline_study_index (study_uid, patient_key)
-           SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-          [indexUids, indexKeys],
-        );
-      }
-    },
+    saveTimelines,
 
     readPositions,
     savePositions,
