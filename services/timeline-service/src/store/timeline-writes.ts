@@ -1,7 +1,17 @@
 import type { Queryable } from '@oncoimg/store';
 import type { PatientTimeline } from '../domain/index.ts';
 import { COPY_MIN_ROWS, copyUpsert, type CopyUpsert } from './copy-upsert.ts';
-import type { TimelineToSave } from './timeline.repository.ts';
+
+export interface TimelineToSave {
+  timeline: PatientTimeline;
+  /** `JSON.stringify(timeline)`. */
+  json: string;
+  version: number;
+  hash: string;
+  searchText: string;
+  /** What the study index holds for the patient (`TimelineHead.studyUids`); null: unknown, rewrite it. */
+  studyUidsBefore: readonly string[] | null;
+}
 
 const COLUMNS = `patient_key text, version integer, timeline jsonb, timeline_hash text, search_text text,
   exam_count integer, unreported_count integer, problem_count integer`;

@@ -7,7 +7,7 @@ import {
   type Queryable,
 } from '@oncoimg/store';
 import type { PatientTimeline, RecordEntry } from '../domain/index.ts';
-import { saveTimelines } from './timeline-writes.ts';
+import { saveTimelines, type TimelineToSave } from './timeline-writes.ts';
 import {
   loadEntries,
   loadPatientRevisions,
@@ -17,7 +17,7 @@ import {
 } from './timeline-entries.ts';
 
 export type { RevisionedEntry } from './timeline-entries.ts';
-export { studyUidsOf } from './timeline-writes.ts';
+export { studyUidsOf, type TimelineToSave } from './timeline-writes.ts';
 
 /** A timeline as stored: the JSON plus the version that counts its changes. */
 export interface StoredTimeline {
@@ -49,17 +49,6 @@ export interface TimelineHead {
 const MAX_SEARCH_LENGTH = 100;
 
 /** A timeline to store, serialized once: the same JSON is hashed and written. */
-export interface TimelineToSave {
-  timeline: PatientTimeline;
-  /** `JSON.stringify(timeline)`. */
-  json: string;
-  version: number;
-  hash: string;
-  searchText: string;
-  /** What the study index holds for the patient (`TimelineHead.studyUids`); null: unknown, rewrite it. */
-  studyUidsBefore: readonly string[] | null;
-}
-
 /** Deterministic digest of a timeline's JSON, so an unchanged recomputation publishes nothing. */
 export function timelineHash(timelineJson: string): string {
   return createHash('sha256').update(timelineJson).digest('base64url');
