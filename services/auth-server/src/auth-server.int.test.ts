@@ -43,6 +43,15 @@ describe('embedded authorization server', () => {
     expect(identityOf(claims).scopes).toEqual(['system/ServiceRequest.c', 'system/ServiceRequest.u']);
   });
 
+  it('grants the scopes of every API of the system: Subscriptions and derived Observations too', async () => {
+    const scope = 'system/Subscription.cu system/Subscription.rs system/Observation.rs';
+    const response = await backendToken('cli-dev', scope);
+    expect(response.scope).toBe(scope);
+    expect(identityOf((await auth.verifier.verify(response.access_token)).claims).scopes).toEqual(
+      scope.split(' '),
+    );
+  });
+
   it('leaves out a scope the client is not allowed and keeps the ones it is', async () => {
     const response = await backendToken('pacs-dev', 'system/ImagingStudy.c system/ServiceRequest.c');
     const { claims } = await auth.verifier.verify(response.access_token);

@@ -26,6 +26,9 @@ export const RESOURCE_TYPES = [
   'ImagingStudy',
   'DiagnosticReport',
   'AuditEvent',
+  // The timeline's derived responses and the subscription service's Subscriptions.
+  'Observation',
+  'Subscription',
 ];
 
 /** Every SMART scope string over RESOURCE_TYPES: v2 permission sets in order, and v1 forms. */
