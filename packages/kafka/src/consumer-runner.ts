@@ -328,3 +328,22 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     stats: () => ({ ...stats }),
   };
 }
+
+/**
+ * Starts `runner`, shown to `track` first so that a stop during the group join reaches it. A start
+ * that fails stops what it began (a half-joined group), hands `track` undefined, and throws.
+ */
+export async function startConsumerRunner(
+  runner: ConsumerRunner,
+  track: (current: ConsumerRunner | undefined) => void,
+): Promise<ConsumerRunner> {
+  track(runner);
+  try {
+    await runner.start();
+    return runner;
+  } catch (error) {
+    track(undefined);
+    await runner.stop().catch(() => undefined);
+    throw error;
+  }
+}

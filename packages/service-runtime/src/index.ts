@@ -6,3 +6,4 @@ export * from './security-headers.ts';
 export * from './audit/index.ts';
 export * from './rate-limit.ts';
 export * from './access.ts';
+export * from './startup-steps.ts';

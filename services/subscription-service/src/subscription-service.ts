@@ -4,8 +4,19 @@
  * FHIR API (`/fhir`) that manages them.
  */
 import { resolveTopics, type TopicNames } from '@oncoimg/fhir-events';
-import { consumerLag, createConsumerRunner, type ConsumerRunner, type KafkaSecurity } from '@oncoimg/kafka';
-import { createHttpShell, smartSecurity, type HttpAccess } from '@oncoimg/service-runtime';
+import {
+  consumerLag,
+  createConsumerRunner,
+  startConsumerRunner,
+  type ConsumerRunner,
+  type KafkaSecurity,
+} from '@oncoimg/kafka';
+import {
+  createHttpShell,
+  createStartupSteps,
+  smartSecurity,
+  type HttpAccess,
+} from '@oncoimg/service-runtime';
 import { consumerOffsetMigrations, migrate, relayBackoffMs, type Database } from '@oncoimg/store';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
@@ -98,7 +109,11 @@ export function createSubscriptionService({
   let runner: ConsumerRunner | undefined;
   let migrated = false;
   let stopping = false;
-  let wakeRetry: () => void = () => {};
+  const startup = createStartupSteps({
+    logger,
+    stopping: () => stopping,
+    delayMs: (failures) => relayBackoffMs(failures, START_BACKOFF),
+  });
   const stopObserving: (() => void)[] = [];
 
   const http = createHttpShell({
@@ -137,29 +152,6 @@ export function createSubscriptionService({
     return { ready: missing.length === 0, missing, database, kafka, consumer, deliveryBacklog: backlog };
   }
 
-  /** Runs a start-up step until it succeeds or the service stops (undefined then). */
-  async function retrying<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
-    for (let failures = 1; !stopping; failures += 1) {
-      try {
-        return await step();
-      } catch (error) {
-        if ((error as { retriable?: unknown }).retriable === false && what === 'migrating') {
-          throw error;
-        }
-        const delayMs = relayBackoffMs(failures, START_BACKOFF);
-        logger.warn(`${what} failed; retrying`, { error: String(error), delayMs });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delayMs);
-          wakeRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-    return undefined;
-  }
-
   async function joinGroup(): Promise<ConsumerRunner> {
     const attempt = createConsumerRunner({
       brokers,
@@ -177,20 +169,16 @@ export function createSubscriptionService({
         }
       },
     });
-    runner = attempt;
-    try {
-      await attempt.start();
-      return attempt;
-    } catch (error) {
-      runner = undefined;
-      await attempt.stop().catch(() => undefined);
-      throw error;
-    }
+    return startConsumerRunner(attempt, (current) => {
+      runner = current;
+    });
   }
 
   async function bringUp(): Promise<void> {
-    const migratedNow = await retrying('migrating', () =>
-      migrate(db, [...audit.migrations, ...consumerOffsetMigrations, ...subscriptionMigrations]),
+    const migratedNow = await startup.untilDone(
+      'migrating',
+      () => migrate(db, [...audit.migrations, ...consumerOffsetMigrations, ...subscriptionMigrations]),
+      (error) => (error as { retriable?: unknown }).retriable === false,
     );
     if (migratedNow === undefined) {
       return;
@@ -199,7 +187,7 @@ export function createSubscriptionService({
     // Delivery needs only the database: what is owed goes out while Kafka is down.
     deliverer.start();
     await audit.start();
-    if ((await retrying('joining the consumer group', joinGroup)) === undefined) {
+    if ((await startup.untilDone('joining the consumer group', joinGroup)) === undefined) {
       return;
     }
     stopObserving.push(
@@ -224,7 +212,7 @@ export function createSubscriptionService({
     },
     async stop() {
       stopping = true;
-      wakeRetry();
+      startup.wake();
       for (const stopOne of stopObserving.splice(0)) {
         stopOne();
       }

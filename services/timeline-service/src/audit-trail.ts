@@ -7,6 +7,7 @@
 import type { TopicNames } from '@oncoimg/fhir-events';
 import {
   createConsumerRunner,
+  startConsumerRunner,
   type ConsumedMessage,
   type ConsumerRunner,
   type KafkaSecurity,
@@ -84,15 +85,9 @@ export function createTimelineAudit({
           await handleAuditEvents(messages, { db, store });
         },
       });
-      runner = attempt;
-      try {
-        await attempt.start();
-      } catch (error) {
-        runner = undefined;
-        await attempt.stop().catch(() => undefined);
-        throw error;
-      }
-      return attempt;
+      return startConsumerRunner(attempt, (current) => {
+        runner = current;
+      });
     },
     async stop() {
       clearInterval(pruning);

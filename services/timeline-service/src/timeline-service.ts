@@ -5,6 +5,7 @@ import {
   DEFAULT_TOPIC_PARTITIONS,
   ensureTopics,
   readMaxMessageBytes,
+  startConsumerRunner,
   type ConsumerRunner,
   type EventProducer,
   type KafkaSecurity,
@@ -19,7 +20,12 @@ import {
   type Database,
   type OutboxRelay,
 } from '@oncoimg/store';
-import { createHttpShell, type HttpAccess, type RateLimitOptions } from '@oncoimg/service-runtime';
+import {
+  createHttpShell,
+  createStartupSteps,
+  type HttpAccess,
+  type RateLimitOptions,
+} from '@oncoimg/service-runtime';
 import { serviceMetrics, silentLogger, type Logger } from '@oncoimg/telemetry';
 import type { Express } from 'express';
 import { createTimelineAudit } from './audit-trail.ts';
@@ -106,6 +112,11 @@ const DEFAULT_UNREPORTED_AFTER_MS = 24 * 3_600_000;
 const START_RETRY_MIN_MS = 500;
 const START_RETRY_MAX_MS = 10_000;
 
+/** A store error no retry can cure: a migration the database refuses for good. */
+function isPermanentStoreError(error: unknown): boolean {
+  return isStoreError(error) && !error.retriable;
+}
+
 /** Builds the timeline service: consumer of the intake topics, timeline store, API, timeline events. */
 export function createTimelineService({
   db,
@@ -149,10 +160,14 @@ export function createTimelineService({
   let kafkaUp = false;
   let migrated = false;
   let stopping = false;
-  let wakeRetry: () => void = () => {};
   /** Read through a call: `stop()` flips it while a start-up step is awaited. */
   const stopRequested = (): boolean => stopping;
   const stopObserving: (() => void)[] = [];
+  const startup = createStartupSteps({
+    logger,
+    stopping: stopRequested,
+    delayMs: (failures) => Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** (failures - 1)),
+  });
   let auditJoining: Promise<unknown> | undefined;
 
   const page = createTimelinePage({ db, webRoot, pageSignIn, corsOrigins });
@@ -193,33 +208,6 @@ export function createTimelineService({
     return timelineStatus({ repository, relay, runner, kafkaUp, migrated, settings });
   }
 
-  /**
-   * Runs one start-up step until it succeeds, backing off between tries; resolves `undefined` when
-   * the service is stopped meanwhile. Only an error that no retry can cure (a migration the
-   * database refuses for good: a configuration problem) is thrown, so the process exits on it.
-   */
-  async function untilDone<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
-    for (let attempt = 0; !stopping; attempt += 1) {
-      try {
-        return await step();
-      } catch (error) {
-        if (what === 'migrating' && isStoreError(error) && !error.retriable) {
-          throw error;
-        }
-        const delayMs = Math.min(START_RETRY_MAX_MS, START_RETRY_MIN_MS * 2 ** attempt);
-        logger.warn(`${what} failed; retrying`, { error: String(error), attempt, delayMs });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delayMs);
-          wakeRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-    return undefined;
-  }
-
   function startConsumer(inputTopics: string[]): ConsumerRunner {
     // One per consumer: a restarted consumer starts cold, which only costs reads.
     const patientCache = createPatientCache();
@@ -251,11 +239,14 @@ export function createTimelineService({
   async function bringUp(): Promise<void> {
     const inputTopics = [topics.serviceRequest, topics.imagingStudy, topics.diagnosticReport];
     const outputTopics = [topics.timeline, topics.audit];
-    if ((await untilDone('migrating', () => migrate(db, MIGRATIONS))) === undefined) {
+    if (
+      (await startup.untilDone('migrating', () => migrate(db, MIGRATIONS), isPermanentStoreError)) ===
+      undefined
+    ) {
       return;
     }
     migrated = true;
-    const created = await untilDone('creating topics', () =>
+    const created = await startup.untilDone('creating topics', () =>
       ensureTopics({ brokers, security, topics: [...inputTopics, ...outputTopics], numPartitions }).then(
         () => true,
       ),
@@ -263,7 +254,7 @@ export function createTimelineService({
     if (created === undefined) {
       return;
     }
-    const connected = await untilDone('connecting the producer', async () => {
+    const connected = await startup.untilDone('connecting the producer', async () => {
       const attempt = createEventProducer({ brokers, security, clientId: 'timeline-service', logger });
       try {
         await attempt.connect();
@@ -285,24 +276,17 @@ export function createTimelineService({
     );
     relay = createOutboxRelay({ db, producer, logger, ...(limit === null ? {} : outboxSendLimits(limit)) });
     relay.start();
-    const joined = await untilDone('joining the consumer group', async () => {
-      const attempt = startConsumer(inputTopics);
-      runner = attempt;
-      try {
-        await attempt.start();
-      } catch (error) {
-        runner = undefined;
-        await attempt.stop().catch(() => undefined);
-        throw error;
-      }
-      return attempt;
-    });
+    const joined = await startup.untilDone('joining the consumer group', () =>
+      startConsumerRunner(startConsumer(inputTopics), (current) => {
+        runner = current;
+      }),
+    );
     // stop() may have run while the group was joining; it stopped the runner then.
     if (joined === undefined || stopRequested()) {
       return;
     }
     // In the background: storing the audit trail must not hold up the timelines.
-    auditJoining = untilDone('joining the audit consumer group', () => audit.startConsumer());
+    auditJoining = startup.untilDone('joining the audit consumer group', () => audit.startConsumer());
     const metrics = serviceMetrics();
     stopObserving.push(
       metrics.observeOutboxBacklog(TIMELINE_SERVICE_NAME, () => relay?.status().backlog ?? null),
@@ -342,7 +326,7 @@ export function createTimelineService({
     },
     async stop() {
       stopping = true;
-      wakeRetry();
+      startup.wake();
       for (const stopOne of stopObserving.splice(0)) {
         stopOne();
       }
